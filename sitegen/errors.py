@@ -1,0 +1,40 @@
+"""Errors a user can act on. Anything else escaping sitegen is a bug in sitegen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+
+class SitegenError(Exception):
+    """A problem the user can fix; printed without a traceback."""
+
+
+class ContentError(SitegenError):
+    """A problem in one input file, printed as ``path:line: message``."""
+
+    def __init__(self, path: Path | str, line: int | None, message: str) -> None:
+        self.path = Path(path)
+        self.line = line
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
+        return f"{where}: {self.message}"
+
+    def sort_key(self) -> tuple[str, int]:
+        return (str(self.path), self.line or 0)
+
+
+class BuildFailed(SitegenError):
+    """Every error one run found; nothing was written."""
+
+    def __init__(self, errors: Iterable[SitegenError]) -> None:
+        self.errors = sorted(errors, key=_error_key)
+        count = len(self.errors)
+        super().__init__(f"{count} error{'s' if count != 1 else ''}")
+
+
+def _error_key(error: SitegenError) -> tuple[str, int]:
+    return error.sort_key() if isinstance(error, ContentError) else ("", 0)

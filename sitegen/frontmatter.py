@@ -1,0 +1,95 @@
+"""The only reader and writer of a content file's front matter block."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ContentError
+
+# libyaml's C loader when present: same safe semantics, several times faster.
+SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+YAML_FENCE = "---"
+TOML_FENCE = "+++"  # Hugo's TOML front matter
+
+
+def split(text: str, path: Path | str) -> tuple[dict[str, Any], str, int]:
+    """Return (front matter, Markdown body, line number where the body starts)."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    fence = lines[0].rstrip() if lines else ""
+    if fence not in (YAML_FENCE, TOML_FENCE):
+        raise ContentError(path, 1, "no front matter: a content file starts with a '---' line, "
+                                    "then 'title:' and 'date:', then another '---' line")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == fence)
+    except StopIteration:
+        raise ContentError(path, 1, f"front matter is not closed: add a '{fence}' line after it") from None
+    block = "\n".join(lines[1:end])
+    body = "\n".join(lines[end + 1:])
+    meta = _parse_toml(block, path) if fence == TOML_FENCE else _parse_yaml(block, path)
+    return meta, body, end + 2
+
+
+def _parse_yaml(block: str, path: Path | str) -> dict[str, Any]:
+    try:
+        meta = yaml.load(block, Loader=SafeLoader)  # noqa: S506 - a safe loader, C or pure Python
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark else 1  # +1 for 1-based, +1 for the opening '---'
+        problem = " ".join(p for p in (exc.context, exc.problem) if p)
+        raise ContentError(path, line, f"invalid YAML in front matter: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise ContentError(path, 1, f"invalid YAML in front matter: {exc}") from None
+    if meta is None:
+        return {}
+    if not isinstance(meta, dict):
+        raise ContentError(path, 2, "front matter must be 'key: value' lines, "
+                                    f"not a {type(meta).__name__}")
+    return meta
+
+
+def _parse_toml(block: str, path: Path | str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(block)
+    except tomllib.TOMLDecodeError as exc:
+        raise ContentError(path, 1, f"invalid TOML in front matter: {exc}") from None
+
+
+class _Dumper(yaml.SafeDumper):
+    """Strings in double quotes (they survive any punctuation), lists on one line."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+
+
+def _represent_list(dumper: yaml.SafeDumper, value: list) -> yaml.Node:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
+
+
+_Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(list, _represent_list)
+_Dumper.add_representer(tuple, _represent_list)
+
+
+def dump(meta: dict[str, Any], body: str) -> str:
+    """A complete content file: YAML front matter in the given key order, then the body."""
+    lines = [YAML_FENCE]
+    for key, value in meta.items():
+        if value is None:
+            continue
+        if isinstance(value, datetime | date):
+            rendered = value.isoformat()
+        else:
+            rendered = yaml.dump(value, Dumper=_Dumper, allow_unicode=True, width=10**9,
+                                 default_flow_style=True).strip()
+            rendered = rendered.removesuffix("...").strip()
+        lines.append(f"{key}: {rendered}")
+    lines.append(YAML_FENCE)
+    return "\n".join(lines) + "\n" + body.rstrip("\n") + "\n"

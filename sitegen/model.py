@@ -1,0 +1,101 @@
+"""The site's records. Plain frozen dataclasses, standard library only, so every stage can share them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, order=True)
+class Tag:
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True, order=True)
+class Author:
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A year, a month or a day of the date archive."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def label(self) -> str:
+        # Month names are spelled here, not by the locale, so output never depends on the machine.
+        if self.month is None:
+            return f"{self.year}"
+        if self.day is None:
+            return f"{MONTHS[self.month - 1]} {self.year}"
+        return f"{self.day} {MONTHS[self.month - 1]} {self.year}"
+
+    @property
+    def parent(self) -> Period | None:
+        if self.day is not None:
+            return Period(self.year, self.month)
+        if self.month is not None:
+            return Period(self.year)
+        return None
+
+
+@dataclass(frozen=True)
+class Article:
+    title: str
+    date: datetime  # timezone-aware, in the site's timezone
+    slug: str
+    url: str  # site-relative, e.g. /2023/09/19/slug/
+    path: Path  # the content file it came from
+    body: str  # Markdown source
+    html: str  # the body rendered to HTML
+    authors: tuple[Author, ...] = ()
+    tags: tuple[Tag, ...] = ()
+    summary: str = ""
+    description: str = ""
+    source: str | None = None
+    draft: bool = False
+    updated: datetime | None = None
+    image: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def period(self) -> Period:
+        return Period(self.date.year, self.date.month, self.date.day)
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a paginated list: the front page, a tag, an author or a date archive."""
+
+    kind: str  # "index", "tag", "author" or "archive"
+    url: str
+    title: str
+    articles: tuple[Article, ...]
+    number: int = 1
+    count: int = 1
+    prev_url: str | None = None  # newer entries
+    next_url: str | None = None  # older entries
+    subject: Tag | Author | Period | None = None
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the renderer needs, grouped once; newest article first everywhere."""
+
+    articles: tuple[Article, ...]
+    tags: dict[Tag, tuple[Article, ...]]
+    authors: dict[Author, tuple[Article, ...]]
+    periods: dict[Period, tuple[Article, ...]]
+    pages: tuple[ListPage, ...]

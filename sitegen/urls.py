@@ -1,0 +1,94 @@
+"""The URL scheme, in one place: every page's site-relative URL and the file that serves it."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import date
+
+from anyascii import anyascii
+
+from .model import Period
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+MAX_SLUG = 80
+
+
+def slugify(text: str) -> str:
+    """A readable ASCII slug, never empty and never a path: non-Latin text is transliterated."""
+    ascii_text = anyascii(unicodedata.normalize("NFKC", text)).lower()
+    ascii_text = ascii_text.replace("'", "")  # "China's" -> "chinas"
+    slug = _NOT_SLUG.sub("-", ascii_text).strip("-")
+    if len(slug) > MAX_SLUG:
+        slug = slug[:MAX_SLUG].rsplit("-", 1)[0] if "-" in slug[:MAX_SLUG] else slug[:MAX_SLUG]
+    if not slug:
+        # Nothing transliterable (emoji, punctuation): a stable name derived from the text.
+        slug = "x" + hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return slug
+
+
+def _paged(url: str, page: int) -> str:
+    return url if page <= 1 else f"{url}page/{page}/"
+
+
+def index_url(page: int = 1) -> str:
+    return _paged("/", page)
+
+
+def article_url(day: date, slug: str) -> str:
+    return f"/{day.year:04d}/{day.month:02d}/{day.day:02d}/{slug}/"
+
+
+def tag_url(slug: str, page: int = 1) -> str:
+    return _paged(f"/tags/{slug}/", page)
+
+
+def tags_index_url() -> str:
+    return "/tags/"
+
+
+def author_url(slug: str, page: int = 1) -> str:
+    return _paged(f"/authors/{slug}/", page)
+
+
+def authors_index_url() -> str:
+    return "/authors/"
+
+
+def archive_url(period: Period, page: int = 1) -> str:
+    url = f"/{period.year:04d}/"
+    if period.month is not None:
+        url += f"{period.month:02d}/"
+    if period.day is not None:
+        url += f"{period.day:02d}/"
+    return _paged(url, page)
+
+
+def archive_index_url() -> str:
+    return "/archive/"
+
+
+def feed_url() -> str:
+    return "/feed.xml"
+
+
+def tag_feed_url(slug: str) -> str:
+    return f"/tags/{slug}/feed.xml"
+
+
+def static_url(name: str) -> str:
+    return f"/static/{name}"
+
+
+def output_path(url: str) -> str:
+    """The file, relative to the output folder, that serves a site-relative URL."""
+    path = url.lstrip("/")
+    if path == "" or path.endswith("/"):
+        path += "index.html"
+    return path
+
+
+def with_base(base_path: str, url: str) -> str:
+    """A site-relative URL as a link that also works when the site lives under a sub-path."""
+    return base_path.rstrip("/") + url
