@@ -30,8 +30,9 @@ class ContentError(SitegenError):
 class BuildFailed(SitegenError):
     """Every error one run found; nothing was written."""
 
-    def __init__(self, errors: Iterable[SitegenError]) -> None:
+    def __init__(self, errors: Iterable[SitegenError], notes: Iterable[str] = ()) -> None:
         self.errors = sorted(errors, key=_error_key)
+        self.notes = list(notes)  # what the run did manage, e.g. content files it converted
         count = len(self.errors)
         super().__init__(f"{count} error{'s' if count != 1 else ''}")
 

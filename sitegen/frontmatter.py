@@ -93,3 +93,14 @@ def dump(meta: dict[str, Any], body: str) -> str:
         lines.append(f"{key}: {rendered}")
     lines.append(YAML_FENCE)
     return "\n".join(lines) + "\n" + body.rstrip("\n") + "\n"
+
+
+def key_line(text: str, key: str) -> int | None:
+    """The 1-based line of ``key:`` in a content file's front matter, for error messages."""
+    prefix = (f"{key}:", f"{key} :", f"{key} =", f"{key}=")
+    for number, line in enumerate(text.removeprefix("\ufeff").splitlines()[1:], start=2):
+        if line.rstrip() in (YAML_FENCE, TOML_FENCE):
+            return None
+        if line.startswith(prefix):
+            return number
+    return None

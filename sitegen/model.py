@@ -25,13 +25,17 @@ class Author:
     slug: str
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Period:
     """A year, a month or a day of the date archive."""
 
     year: int
     month: int | None = None
     day: int | None = None
+
+    @property
+    def sort_key(self) -> tuple[int, int, int]:
+        return (self.year, self.month or 0, self.day or 0)
 
     @property
     def label(self) -> str:
@@ -99,3 +103,11 @@ class Site:
     authors: dict[Author, tuple[Article, ...]]
     periods: dict[Period, tuple[Article, ...]]
     pages: tuple[ListPage, ...]
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file of the built site: where it goes (relative to the output folder) and its bytes."""
+
+    path: str
+    data: bytes
