@@ -64,7 +64,7 @@ def group_by_period(articles: Sequence[Article]) -> dict[Period, tuple[Article, 
         day = article.period
         for period in (Period(day.year), Period(day.year, day.month), day):
             groups[period].append(article)
-    return {p: tuple(groups[p]) for p in sorted(groups, key=lambda p: p.sort_key, reverse=True)}
+    return {p: tuple(groups[p]) for p in sorted(groups, key=lambda p: p.sort_key)}
 
 
 def paginate(kind: str, title: str, articles: Sequence[Article], per_page: int,

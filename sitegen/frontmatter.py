@@ -11,8 +11,20 @@ import yaml
 
 from .errors import ContentError
 
-# libyaml's C loader when present: same safe semantics, several times faster.
-SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe loading (libyaml's C parser when present: several times faster), plus lenient timestamps."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    # PyYAML raises a bare ValueError for 2023-02-30; keep the text so the loader can say what is wrong.
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 YAML_FENCE = "---"
 TOML_FENCE = "+++"  # Hugo's TOML front matter
@@ -38,7 +50,7 @@ def split(text: str, path: Path | str) -> tuple[dict[str, Any], str, int]:
 
 def _parse_yaml(block: str, path: Path | str) -> dict[str, Any]:
     try:
-        meta = yaml.load(block, Loader=SafeLoader)  # noqa: S506 - a safe loader, C or pure Python
+        meta = yaml.load(block, Loader=_Loader)  # noqa: S506 - a safe loader, C or pure Python
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark else 1  # +1 for 1-based, +1 for the opening '---'

@@ -182,7 +182,9 @@ def _datetime(value: Any, tz: tzinfo) -> datetime:
         cleaned = _ISO_OFFSET_SPACE.sub(r"\1", value.strip())  # Jekyll: 2019-03-14 08:27:00 +0000
         try:
             moment = datetime.fromisoformat(cleaned)
-        except ValueError:
+        except ValueError as exc:
+            if re.match(r"\d{4}-\d\d-\d\d", cleaned) and "range" in str(exc):
+                raise ValueError(f"'{value}' is not a real date ({exc})") from None
             raise ValueError(f"'{value}' is not a date: write it as YYYY-MM-DD, or with a time as "
                              "2023-09-19T08:30:00+02:00") from None
     else:

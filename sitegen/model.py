@@ -34,8 +34,9 @@ class Period:
     day: int | None = None
 
     @property
-    def sort_key(self) -> tuple[int, int, int]:
-        return (self.year, self.month or 0, self.day or 0)
+    def sort_key(self) -> tuple[int, bool, int, bool, int]:
+        """Newest first, each period followed by its own months or days (2023, 2023-09, 2023-09-19, …)."""
+        return (-self.year, self.month is not None, -(self.month or 0), self.day is not None, -(self.day or 0))
 
     @property
     def label(self) -> str:

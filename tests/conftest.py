@@ -1,0 +1,89 @@
+"""Fixtures that follow the pipeline: a site folder on disk, its config, a built site."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from sitegen.config import Config, load_config
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> None:
+    for rel, data in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(textwrap.dedent(data).lstrip("\n"), encoding="utf-8")
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> Callable[..., Config]:
+    """make_site({relpath: text}) -> Config for a site folder holding exactly those files."""
+
+    def make(files: dict[str, str | bytes], **overrides: object) -> Config:
+        write_files(tmp_path, files)
+        return load_config(tmp_path, **overrides)
+
+    return make
+
+
+def article(title: str = "A headline", date: str = "2023-09-19", body: str = "Some text.", **meta: str) -> str:
+    """A content file's text; extra keyword arguments become front matter lines as given."""
+    lines = ["---", f"title: {json.dumps(title)}", f"date: {date}", *(f"{k}: {v}" for k, v in meta.items()), "---"]
+    return "\n".join(lines) + "\n" + body + "\n"
+
+
+class Page(HTMLParser):
+    """A built page, parsed just enough to assert what a reader sees: text, links, headings."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.html = html
+        self.links: list[str] = []
+        self.text_parts: list[str] = []
+        self.headings: dict[str, list[str]] = {}
+        self._heading: str | None = None
+        self._skip = 0
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.links += [v for k, v in attrs if k == "href" and v]
+        if tag in ("h1", "h2", "h3"):
+            self._heading = tag
+            self.headings.setdefault(tag, []).append("")
+        if tag in ("script", "style"):
+            self._skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._heading:
+            self._heading = None
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        self.text_parts.append(data)
+        if self._heading:
+            self.headings[self._heading][-1] += data
+
+    @property
+    def text(self) -> str:
+        return "".join(self.text_parts)
+
+
+def read_page(output_dir: Path, url: str) -> Page:
+    rel = url.strip("/")
+    path = output_dir / rel / "index.html" if not rel.endswith((".html", ".xml")) else output_dir / rel
+    return Page(path.read_text(encoding="utf-8"))

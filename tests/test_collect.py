@@ -1,0 +1,64 @@
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sitegen import urls
+from sitegen.collect import build_site, group_by_period, group_by_tag, paginate, sort_articles
+from sitegen.model import Article, Author, Period, Tag
+
+
+def make(title: str, when: str, tags=(), authors=(), path: str | None = None, slug: str | None = None) -> Article:
+    date = datetime.fromisoformat(when).replace(tzinfo=UTC)
+    slug = slug or urls.slugify(title)
+    return Article(
+        title=title, date=date, slug=slug, url=urls.article_url(date, slug), path=Path(path or f"{slug}.md"),
+        body="", html="", tags=tuple(Tag(t, urls.slugify(t)) for t in tags),
+        authors=tuple(Author(a, urls.slugify(a)) for a in authors),
+    )
+
+
+def test_articles_sort_newest_first_and_ties_by_url():
+    a, b, c = make("b", "2023-01-01"), make("a", "2023-01-01"), make("c", "2024-01-01")
+    assert [x.title for x in sort_articles([a, b, c])] == ["c", "a", "b"]
+
+
+def test_tags_group_by_slug_and_show_the_most_used_spelling():
+    arts = [make("1", "2023-01-01", ["china"]), make("2", "2023-01-02", ["China"]),
+            make("3", "2023-01-03", ["China", "Russia"])]
+    groups = group_by_tag(arts)
+    assert [(t.name, t.slug, len(m)) for t, m in groups.items()] == [("China", "china", 3), ("Russia", "russia", 1)]
+
+
+def test_periods_group_years_months_and_days_newest_first():
+    arts = [make("x", "2023-09-19"), make("y", "2023-09-01"), make("z", "2022-01-05")]
+    groups = group_by_period(arts)
+    assert list(groups)[:4] == [Period(2023), Period(2023, 9), Period(2023, 9, 19), Period(2023, 9, 1)]
+    assert len(groups[Period(2023)]) == 2
+    assert Period(2023, 9, 19).label == "19 September 2023"
+    assert Period(2023, 9).label == "September 2023"
+
+
+def test_paginate_links_pages_both_ways():
+    arts = [make(str(i), f"2023-01-{i + 1:02d}") for i in range(25)]
+    pages = paginate("index", "Home", arts, 10, urls.index_url)
+    assert [(p.url, len(p.articles), p.prev_url, p.next_url) for p in pages] == [
+        ("/", 10, None, "/page/2/"),
+        ("/page/2/", 10, "/", "/page/3/"),
+        ("/page/3/", 5, "/page/2/", None),
+    ]
+    assert paginate("index", "Home", [], 10, urls.index_url)[0].articles == ()
+
+
+def test_two_articles_on_the_same_url_name_both_files():
+    site, errors = build_site([make("Same", "2023-01-01", path="content/a.md"),
+                               make("Same", "2023-01-01", path="content/b.md")], 10, "Site")
+    assert [str(e) for e in errors] == [
+        "content/b.md: same URL /2023/01/01/same/ as content/a.md: give one of them another 'slug' or 'date'"
+    ]
+
+
+def test_site_has_a_page_for_every_listing():
+    site, errors = build_site([make("One", "2023-09-19", ["China"], ["Staff"])], 10, "Site")
+    assert not errors
+    assert sorted(p.url for p in site.pages) == [
+        "/", "/2023/", "/2023/09/", "/2023/09/19/", "/authors/staff/", "/tags/china/",
+    ]

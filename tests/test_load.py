@@ -1,0 +1,112 @@
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sitegen.errors import ContentError
+from sitegen.load import load_articles, parse_article
+from tests.conftest import article
+
+
+def parse(text: str, tz=UTC):
+    return parse_article(text, Path("content/a.md"), tz)
+
+
+def messages(text: str) -> list[str]:
+    with pytest.raises(Exception) as caught:
+        parse(text)
+    errors = getattr(caught.value, "errors", [caught.value])
+    return [str(e) for e in errors]
+
+
+def test_front_matter_becomes_a_typed_article():
+    a = parse(article("Héllo: world", tags="[China, Russia, china]", authors="[Staff, Agencies]",
+                      source="seeds/x.txt", mood="calm", body="First *para*.\n\nSecond."))
+    assert a.title == "Héllo: world"
+    assert a.date == datetime(2023, 9, 19, tzinfo=UTC)
+    assert a.url == "/2023/09/19/hello-world/"
+    assert [t.name for t in a.tags] == ["China", "Russia"]  # the repeat by slug is dropped
+    assert [(x.name, x.slug) for x in a.authors] == [("Staff", "staff"), ("Agencies", "agencies")]
+    assert a.html == "<p>First <em>para</em>.</p>\n<p>Second.</p>"
+    assert a.summary == "First para."
+    assert a.source == "seeds/x.txt"
+    assert a.extra == {"mood": "calm"}
+
+
+def test_hugo_and_jekyll_spellings_are_read():
+    a = parse(article(date="2019-03-14T08:27:00+02:00", author="Jane Doe", lastmod="2019-03-15"))
+    assert a.date == datetime(2019, 3, 14, 6, 27, tzinfo=UTC)
+    assert [x.name for x in a.authors] == ["Jane Doe"]
+    assert a.updated == datetime(2019, 3, 15, tzinfo=UTC)
+    jekyll = parse(article(date="'2019-03-14 08:27:00 +0000'"))
+    assert jekyll.date == datetime(2019, 3, 14, 8, 27, tzinfo=UTC)
+
+
+def test_dates_without_offset_are_in_the_site_timezone_and_archived_there():
+    tz = ZoneInfo("Asia/Tokyo")
+    a = parse(article(date="2023-09-19T23:30:00-05:00"), tz)
+    assert a.date.utcoffset() == timedelta(hours=9)
+    assert a.url.startswith("/2023/09/20/")  # it was already the 20th in Tokyo
+    b = parse(article(date="2023-09-19"), tz)
+    assert b.date == datetime(2023, 9, 19, tzinfo=tz)
+    assert b.date.tzinfo is not None and b.date.utcoffset() == timezone(timedelta(hours=9)).utcoffset(None)
+
+
+def test_slug_from_front_matter_is_made_safe():
+    assert parse(article(slug="../../etc/passwd")).url == "/2023/09/19/etc-passwd/"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("---\ndate: 2023-09-19\n---\nx", ["content/a.md:2: missing 'title': add a line like "
+                                           "title: \"Headline\" to the front matter"]),
+        ("---\ntitle: x\n---\nx", ["content/a.md:2: missing 'date': add a line like date: 2023-09-19 "
+                                   "to the front matter"]),
+        ("---\ntitle: x\ndate: yesterday\n---\n", ["content/a.md:3: 'date' 'yesterday' is not a date: write it "
+                                                   "as YYYY-MM-DD, or with a time as 2023-09-19T08:30:00+02:00"]),
+        ("---\ntitle: x\ndate: 2023-02-30\n---\n",
+         ["content/a.md:3: 'date' '2023-02-30' is not a real date (day is out of range for month)"]),
+        ("---\ntitle: x\ndate: 2023-09-19\ntags: China\n---\n",
+         ["content/a.md:4: 'tags' must be a list like [China, Russia], not the text 'China'"]),
+        ("---\ntitle: x\ndate: 2023-09-19\ntags: [{a: b}]\n---\n",
+         ["content/a.md:4: 'tags' must be a list of names; {'a': 'b'} is not a name"]),
+        ("---\ntitle: [x]\ndate: 2023-09-19\ndraft: maybe\n---\n",
+         ["content/a.md:2: 'title' must be text, not a list",
+          "content/a.md:4: 'draft' must be true or false, not 'maybe'"]),
+        ("---\ntitle: x\ndate: 2023-09-19\ntags: [a, b\n---\n",
+         ["content/a.md:5: invalid YAML in front matter: while parsing a flow sequence "
+          "did not find expected ',' or ']'"]),
+    ],
+)
+def test_invalid_front_matter_gets_an_exact_message(text, expected):
+    assert messages(text) == expected
+
+
+def test_loader_collects_every_error_and_skips_drafts(make_site):
+    config = make_site({
+        "content/good.md": article("Good"),
+        "content/draft.md": article("Draft", draft="true"),
+        "content/bad1.md": "no front matter",
+        "content/sub/bad2.md": "---\ntitle: x\n---\n",
+        "content/latin1.md": "---\ntitle: caf\xe9\n---\n".encode("latin-1"),
+        "content/_index.md": "Hugo section page, not an article",
+        "content/.hidden.md": "editor temp file",
+        "content/notes.txt": "not content",
+    })
+    articles, errors = load_articles(config)
+    assert [a.title for a in articles] == ["Good"]
+    assert [str(e) for e in errors] == [
+        "content/bad1.md:1: no front matter: a content file starts with a '---' line, "
+        "then 'title:' and 'date:', then another '---' line",
+        "content/latin1.md:2: not UTF-8 text: re-save the file as UTF-8",
+        "content/sub/bad2.md:2: missing 'date': add a line like date: 2023-09-19 to the front matter",
+    ]
+    drafts, _ = load_articles(config.__class__(**{**config.__dict__, "drafts": True}))
+    assert sorted(a.title for a in drafts) == ["Draft", "Good"]
+
+
+def test_a_content_error_is_a_single_error_too():
+    with pytest.raises(ContentError):
+        parse("no front matter")
