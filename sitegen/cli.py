@@ -10,7 +10,7 @@ from pathlib import Path
 from . import __version__
 from .build import BuildReport, build, convert
 from .config import load_config
-from .errors import BuildFailed, SitegenError
+from .errors import BuildFailed, ContentError, SitegenError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    root = args.site.resolve()
     try:
         if args.command == "build":
             return _build(args)
@@ -53,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for note in failed.notes:
             print(note)
         for error in failed.errors:
-            print(f"error: {error}", file=sys.stderr)
+            print(f"error: {_relative(error, root)}", file=sys.stderr)
         print(f"{args.command} failed: {failed}; nothing in the output folder was changed", file=sys.stderr)
         return 1
     except SitegenError as exc:
@@ -98,8 +99,15 @@ def _convert(args: argparse.Namespace) -> int:
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     for error in report.errors:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {_relative(error, config.root)}", file=sys.stderr)
     return 1 if report.errors else 0
+
+
+def _relative(error: SitegenError, root: Path) -> SitegenError:
+    """Errors name files as the user would type them: relative to the site's folder."""
+    if isinstance(error, ContentError) and error.path.is_absolute() and error.path.is_relative_to(root):
+        return ContentError(error.path.relative_to(root), error.line, error.message)
+    return error
 
 
 def _shown(path: Path, root: Path) -> str:

@@ -73,21 +73,12 @@ def _parse_toml(block: str, path: Path | str) -> dict[str, Any]:
         raise ContentError(path, 1, f"invalid TOML in front matter: {exc}") from None
 
 
-class _Dumper(yaml.SafeDumper):
-    """Strings in double quotes (they survive any punctuation), lists on one line."""
+class _QuotingDumper(yaml.SafeDumper):
+    """Text values in double quotes: they survive any punctuation a headline holds."""
 
 
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
-
-
-def _represent_list(dumper: yaml.SafeDumper, value: list) -> yaml.Node:
-    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
-
-
-_Dumper.add_representer(str, _represent_str)
-_Dumper.add_representer(list, _represent_list)
-_Dumper.add_representer(tuple, _represent_list)
+_QuotingDumper.add_representer(
+    str, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"'))
 
 
 def dump(meta: dict[str, Any], body: str) -> str:
@@ -99,9 +90,11 @@ def dump(meta: dict[str, Any], body: str) -> str:
         if isinstance(value, datetime | date):
             rendered = value.isoformat()
         else:
-            rendered = yaml.dump(value, Dumper=_Dumper, allow_unicode=True, width=10**9,
-                                 default_flow_style=True).strip()
-            rendered = rendered.removesuffix("...").strip()
+            # Lists on one line, quoting only the items that need it: [China, Russia, "No"].
+            dumper = yaml.SafeDumper if isinstance(value, list | tuple) else _QuotingDumper
+            rendered = yaml.dump(list(value) if isinstance(value, tuple) else value, Dumper=dumper,
+                                 allow_unicode=True, width=10**9, default_flow_style=True)
+            rendered = rendered.strip().removesuffix("...").strip()
         lines.append(f"{key}: {rendered}")
     lines.append(YAML_FENCE)
     return "\n".join(lines) + "\n" + body.rstrip("\n") + "\n"

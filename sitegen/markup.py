@@ -37,7 +37,8 @@ def literal(text: str) -> str:
         line = line.rstrip()  # trailing double spaces would become <br>
         stripped = line.lstrip()
         indent = line[: len(line) - len(stripped)]
-        escaped = stripped.replace("&", "&amp;").replace("<", "&lt;")
+        # Python-Markdown expands tabs to spaces; a character reference keeps them.
+        escaped = stripped.replace("&", "&amp;").replace("<", "&lt;").replace("\t", "&#9;")
         escaped = _INLINE.sub(r"\\\1", escaped)
         escaped = _ORDERED.sub(r"\1\\\2", escaped)
         escaped = _LINE_START.sub(r"\\\1", escaped)

@@ -1,0 +1,391 @@
+"""Seeds (plain-text wire copy) to content files: YAML front matter plus a Markdown body.
+
+A seed is *text*: the body is built with ``markup.literal`` so the page shows the seed's characters,
+never Markdown or HTML read out of them. ``convert_seeds`` never overwrites a content file (a person
+may have edited it) unless forced, and a seed counts as converted once any content file's ``source``
+names it, so moving or renaming a content file never duplicates an article.
+"""
+
+from __future__ import annotations
+
+import calendar
+import codecs
+import datetime
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import frontmatter, markup
+from .errors import ContentError
+from .tagging import infer_tags
+from .urls import slugify
+
+SUMMARY_MAX = 300
+_BYLINE_MAX = 100
+_QUOTE_MAX = 40
+
+_FIRST_LINE = re.compile(r"date(?:[\s:]+(.*))?", re.IGNORECASE | re.DOTALL)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_BYLINE = re.compile(r"by\s+(.+)", re.IGNORECASE | re.DOTALL)
+_AUTHOR_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
+_NAME_PARTICLES = frozenset(
+    "and van von der den de del della di da du la le ter bin ibn al el y e dos das".split()  # noqa: SIM905
+)
+_KEEP_FINAL_DOT = re.compile(r"(?:\b[A-Z]|Jr|Sr|Inc|Co|Ltd)\.$")
+# Control characters a page cannot show (tab and line ends are handled as white space).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# A well-formed multi-byte UTF-8 sequence: if a file has these *and* invalid bytes, its encoding is mixed.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+_RESAVE = "re-save the file as UTF-8"
+
+
+@dataclass(frozen=True)
+class Seed:
+    path: Path
+    title: str
+    date: datetime.date
+    byline: str | None  # "Staff, Agencies" (without "By ")
+    authors: tuple[str, ...]  # ("Staff", "Agencies")
+    paragraphs: tuple[str, ...]  # the text paragraphs, each stripped of trailing spaces per line
+
+
+@dataclass
+class ConvertReport:
+    written: list[Path] = field(default_factory=list)  # content files written this run
+    skipped: list[Path] = field(default_factory=list)  # seeds already converted
+    errors: list[ContentError] = field(default_factory=list)  # every bad seed, not just the first
+    warnings: list[str] = field(default_factory=list)
+
+
+# --- reading one seed -------------------------------------------------------------------------------
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return f"'{text[:_QUOTE_MAX - 1]}…'" if len(text) > _QUOTE_MAX else f"'{text}'"
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    """The 1-based line of a byte offset, counting CRLF, LF and lone CR line ends."""
+    head = data[:offset]
+    return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
+
+
+def decode_seed(data: bytes, path: Path) -> tuple[str, list[str]]:
+    """Seed bytes as text, trying UTF-8, then a UTF-16/32 byte-order mark, then Windows-1252.
+
+    Wire copy arrives from old systems: a wrong guess would put mojibake on the front page, so
+    anything that is not cleanly one encoding is an error naming the line of the first bad byte.
+    """
+    for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                       (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), []
+            except UnicodeDecodeError as exc:
+                line = data[:exc.start].decode(codec, "replace").replace("\r\n", "\n").count("\n") + 1
+                raise ContentError(path, line, f"starts with a {codec.upper()} byte-order mark but is not "
+                                               f"valid {codec.upper()}: {_RESAVE}") from None
+    has_bom = data.startswith(codecs.BOM_UTF8)
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise ContentError(path, _line_at(data, nul), "contains a NUL byte (0x00), so it is not plain text "
+                                                      f"(UTF-16 without a byte-order mark?): {_RESAVE}")
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        bad, line = data[exc.start], _line_at(data, exc.start)
+    if has_bom or _UTF8_MULTIBYTE.search(data):
+        raise ContentError(path, line, f"mixes UTF-8 with another encoding: byte 0x{bad:02X} is not UTF-8, "
+                                       f"though other text is; {_RESAVE}")
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise ContentError(path, line, f"is not UTF-8 text: byte 0x{bad:02X} cannot be read as UTF-8 or as "
+                                       f"Windows-1252; {_RESAVE}") from None
+    return text, [f"{path}: not UTF-8; read as Windows-1252 — check the text and re-save it as UTF-8"]
+
+
+def read_seed(path: Path) -> tuple[Seed, list[str]]:
+    """Read and parse one seed file; unreadable files are ContentErrors, never tracebacks."""
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise ContentError(path, None, "is a folder, not a seed file: rename it so that it does not end "
+                                       "in .txt") from None
+    except OSError as exc:
+        raise ContentError(path, None, f"cannot read the seed: {exc.strerror or exc}") from None
+    text, warnings = decode_seed(data, path)
+    return parse_seed(text, path), warnings
+
+
+def parse_seed(text: str, path: Path) -> Seed:
+    """Split seed text into headline, date, byline and paragraphs, or say exactly what is wrong."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        raise ContentError(path, 1, "the seed is empty: write 'date YYYY-MM-DD Headline' on the first "
+                                    "line, then the article's paragraphs")
+    day, title = _parse_first_line(lines[first].strip(), path, first + 1)
+    for number, line in enumerate(lines[first:], start=first + 1):
+        if line.strip() and (control := _CONTROL.search(line)):
+            raise ContentError(path, number, f"contains the control character U+{ord(control.group()):04X}, "
+                                             "which a page cannot show: delete it")
+
+    blocks: list[list[str]] = [[]]  # paragraphs as lists of lines; blank lines separate them
+    for line in lines[first + 1:]:
+        if line.strip():
+            blocks[-1].append(line.rstrip())
+        elif blocks[-1]:
+            blocks.append([])
+    blocks = [block for block in blocks if block]
+
+    byline, authors = None, ()
+    if blocks and (found := _byline(blocks[0][0])):
+        byline, authors = found
+        del blocks[0][0]
+        if not blocks[0]:
+            del blocks[0]
+    if not blocks:
+        where = "the byline" if byline else "the first line"
+        raise ContentError(path, first + 1, f"{_quote(title)} has no article text: add the article's "
+                                            f"paragraphs after {where}")
+    return Seed(path, title, day, byline, authors, tuple("\n".join(block) for block in blocks))
+
+
+def _parse_first_line(line: str, path: Path, number: int) -> tuple[datetime.date, str]:
+    match = _FIRST_LINE.fullmatch(line)
+    if match is None:
+        raise ContentError(path, number, f"the first line must be 'date YYYY-MM-DD Headline', "
+                                         f"but it is {_quote(line)}")
+    rest = (match.group(1) or "").strip()
+    if not rest:
+        raise ContentError(path, number, "the first line has no date: write it as 'date YYYY-MM-DD Headline'")
+    parts = rest.split(None, 1)
+    date_text = parts[0].rstrip(":,;")
+    title = parts[1].strip() if len(parts) > 1 else ""
+    iso = _ISO_DATE.fullmatch(date_text)
+    if iso is None:
+        raise ContentError(path, number, f"{_quote(date_text)} is not a date in YYYY-MM-DD form: write the "
+                                         "first line as 'date YYYY-MM-DD Headline'")
+    year, month, day = (int(g) for g in iso.groups())
+    try:
+        parsed = datetime.date(year, month, day)
+    except ValueError:
+        why = (f"there is no month {month}" if not 1 <= month <= 12 else "days start at 01" if day < 1
+               else "years start at 0001" if year < 1
+               else f"{calendar.month_name[month]} {year} has {calendar.monthrange(year, month)[1]} days")
+        raise ContentError(path, number, f"{date_text} is not a real date ({why}): fix the date on the "
+                                         "first line") from None
+    if not title:
+        raise ContentError(path, number, f"the first line has the date {date_text} but no headline: "
+                                         "write the headline after the date")
+    return parsed, title
+
+
+def _byline(line: str) -> tuple[str, tuple[str, ...]] | None:
+    """The byline and its authors if ``line`` is one ("By Staff, Agencies"), else None.
+
+    "By the end of the year, prices rose." is a sentence, not a byline: every author must be a short
+    run of capitalised words (name particles like "van" or "bin" aside), and a byline is short.
+    """
+    match = _BYLINE.fullmatch(line.strip())
+    if match is None:
+        return None
+    byline = match.group(1).strip()
+    if len(byline) > _BYLINE_MAX or byline.endswith(("!", "?", ":", ";", "…")):
+        return None
+    if byline.endswith(".") and not _KEEP_FINAL_DOT.search(byline):
+        byline = byline[:-1].rstrip()
+    authors = []
+    for part in _AUTHOR_SPLIT.split(byline):
+        words = part.split()
+        if not words:
+            continue
+        if len(words) > 6 or any(w[0].islower() and w not in _NAME_PARTICLES for w in words) \
+                or words[0][0].islower():
+            return None
+        if part not in authors:
+            authors.append(part)
+    return (byline, tuple(authors)) if authors else None
+
+
+# --- writing one content file ---------------------------------------------------------------------------
+
+
+def summary_of(paragraph: str) -> str:
+    """The paragraph as one line of plain text, cut at a word boundary to at most SUMMARY_MAX chars."""
+    text = " ".join(line.strip() for line in paragraph.split("\n"))
+    if len(text) <= SUMMARY_MAX:
+        return text
+    cut = text[:SUMMARY_MAX - 1]
+    space = cut.rfind(" ")
+    if space > SUMMARY_MAX // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
+def content_for(seed: Seed, slug: str, source: str) -> str:
+    """The full content file: front matter in the documented key order, then the literal body."""
+    meta = {
+        "title": seed.title,
+        "date": seed.date,
+        "authors": list(seed.authors) if seed.byline is not None else None,
+        "tags": infer_tags(seed.title, seed.paragraphs),
+        "slug": slug,
+        "summary": summary_of(seed.paragraphs[0]),
+        "source": source,
+    }
+    body = "\n\n".join(markup.literal(p) for p in seed.paragraphs)
+    return frontmatter.dump(meta, body)
+
+
+# --- converting a folder ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Existing:
+    """What the content folder already holds: who names which seed, and which URLs are taken."""
+
+    by_source: dict[Path, Path] = field(default_factory=dict)  # resolved seed path -> content file
+    taken: dict[tuple[datetime.date, str], Path] = field(default_factory=dict)  # (date, slug) -> file
+
+
+_CONTENT_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)\.(?:md|markdown)")
+
+
+def _scan_content(content_dir: Path, root: Path) -> _Existing:
+    """Read every content file's front matter; broken ones are skipped here (the loader reports them)."""
+    existing = _Existing()
+    for path in _files(content_dir, ("*.md", "*.markdown")):
+        try:
+            meta, _body, _line = frontmatter.split(path.read_text(encoding="utf-8"), path)
+        except (ContentError, OSError, UnicodeDecodeError):
+            continue
+        source = meta.get("source")
+        if isinstance(source, str) and source.strip() and "\0" not in source:
+            # root / "/abs/x.txt" is "/abs/x.txt": absolute sources work too
+            existing.by_source.setdefault(_resolved(root / source.strip()), path)
+        day = _as_date(meta.get("date"))
+        name = _CONTENT_NAME.fullmatch(path.name)
+        slugs = {str(meta["slug"])} if meta.get("slug") not in (None, "") else set()
+        if name:  # a loader may fall back to the file name or the title: reserve those too
+            slugs.add(name.group(2))
+            day = day or _as_date(name.group(1))
+        if isinstance(meta.get("title"), str) and "slug" not in meta:
+            slugs.add(slugify(meta["title"]))
+        if day is not None:
+            for slug in slugs:
+                existing.taken.setdefault((day, slug), path)
+    return existing
+
+
+def _as_date(value: object) -> datetime.date | None:
+    if isinstance(value, datetime.date):
+        return value.date() if isinstance(value, datetime.datetime) else value
+    try:
+        return datetime.date.fromisoformat(value.strip()[:10]) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _files(folder: Path, patterns: tuple[str, ...]) -> list[Path]:
+    """Files under ``folder`` matching the patterns, sorted by path, hidden files and folders left out."""
+    if not folder.is_dir():
+        return []
+    found = {p for pattern in patterns for p in folder.rglob(pattern)}
+    visible = (p for p in found if not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    return sorted(visible, key=lambda p: p.relative_to(folder).parts)
+
+
+def _resolved(path: Path) -> Path:
+    """The real path, for comparing; a symlink loop stays as it is (reading it reports the problem)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
+
+
+def _source_for(seed_path: Path, root: Path) -> str:
+    """The seed's path relative to the site root in POSIX form, or its absolute path if outside."""
+    for path, base in ((Path(os.path.abspath(seed_path)), Path(os.path.abspath(root))),
+                       (_resolved(seed_path), _resolved(root))):
+        if path.is_relative_to(base):
+            return path.relative_to(base).as_posix()
+    return _resolved(seed_path).as_posix()
+
+
+def _free_slug(seed: Seed, existing: _Existing, own: Path | None, content_dir: Path) -> str:
+    """The headline's slug, or with -2, -3, … when another article already has it on that day."""
+    base = slugify(seed.title)
+    slug, number = base, 1
+    while True:
+        holder = existing.taken.get((seed.date, slug))
+        file_free = own is not None or not (content_dir / _file_name(seed.date, slug)).exists()
+        if holder in (None, own) and file_free:
+            return slug
+        number += 1
+        slug = f"{base}-{number}"
+
+
+def _file_name(day: datetime.date, slug: str) -> str:
+    return f"{day.isoformat()}-{slug}.md"
+
+
+def _write(path: Path, text: str, overwrite: bool) -> None:
+    """Write a new file exclusively, or replace an existing one atomically."""
+    data = text.encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not overwrite:
+        with path.open("xb") as handle:
+            handle.write(data)
+        return
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def convert_seeds(seeds_dir: Path, content_dir: Path, root: Path, force: bool = False) -> ConvertReport:
+    """Convert every seed without a content file (every seed with ``force``); report all problems.
+
+    Seeds go in sorted path order, so when two share a headline and a day the first keeps the plain
+    slug and the second gets "-2", the same way on every machine.
+    """
+    report = ConvertReport()
+    existing = _scan_content(content_dir, root)
+    for seed_path in _files(seeds_dir, ("*.txt",)):
+        key = _resolved(seed_path)
+        own = existing.by_source.get(key)
+        if own is not None and not force:
+            report.skipped.append(seed_path)
+            continue
+        try:
+            seed, warnings = read_seed(seed_path)
+        except ContentError as exc:
+            report.errors.append(exc)
+            continue
+        report.warnings.extend(warnings)
+        slug = _free_slug(seed, existing, own, content_dir)
+        target = own or content_dir / _file_name(seed.date, slug)
+        try:
+            _write(target, content_for(seed, slug, _source_for(seed_path, root)), overwrite=own is not None)
+        except OSError as exc:
+            report.errors.append(ContentError(target, None, f"cannot write the content file: "
+                                                            f"{exc.strerror or exc}"))
+            continue
+        existing.by_source[key] = target
+        existing.taken[(seed.date, slug)] = target
+        report.written.append(target)
+    return report

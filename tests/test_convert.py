@@ -1,0 +1,419 @@
+"""Seeds to content files: what a writer gets on disk and what a reader sees on the page."""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sitegen import frontmatter, markup
+from sitegen.convert import (
+    ConvertReport,
+    Seed,
+    content_for,
+    convert_seeds,
+    parse_seed,
+    read_seed,
+    summary_of,
+)
+from sitegen.errors import ContentError
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SEEDS = FIXTURES / "seeds"
+INVALID = FIXTURES / "invalid_seeds"
+SHIPPED = Path(__file__).resolve().parent.parent / "seeds" / "000_7bc5453d4a4e7406.txt"
+KEYS = ["title", "date", "authors", "tags", "slug", "summary", "source"]
+
+
+class Paragraphs(HTMLParser):
+    """The text of each rendered <p>, and every tag the HTML used."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.texts: list[str] = []
+        self.tags: set[str] = set()
+        self._inside = False
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        self.tags.add(tag)
+        if tag == "p":
+            self.texts.append("")
+            self._inside = True
+
+    def handle_endtag(self, tag: str) -> None:
+        self._inside = self._inside and tag != "p"
+
+    def handle_data(self, data: str) -> None:
+        if self._inside:
+            self.texts[-1] += data
+
+
+def shown(seed: Seed) -> Paragraphs:
+    """Convert, read the file back like the loader does, render the body: what a reader sees."""
+    _meta, body, _line = frontmatter.split(content_for(seed, "slug", "seeds/x.txt"), "x.md")
+    return Paragraphs(markup.render(body))
+
+
+def parse(text: str) -> Seed:
+    return parse_seed(text, Path("seeds/x.txt"))
+
+
+# --- the shipped seed and the content format -----------------------------------------------------------
+
+
+def test_shipped_seed_becomes_the_documented_content_file():
+    seed, warnings = read_seed(SHIPPED)
+    assert warnings == []
+    assert seed.title == "China’s FM in Moscow: Bilateral Relations, Ties with West on Top"
+    assert seed.date == datetime.date(2023, 9, 19)
+    assert (seed.byline, seed.authors) == ("Staff, Agencies", ("Staff", "Agencies"))
+    assert len(seed.paragraphs) == 10
+    assert seed.paragraphs[0].startswith("China’s foreign minister Wang Yi has held talks")
+
+    text = content_for(seed, "chinas-fm-in-moscow-bilateral-relations-ties-with-west-on-top",
+                       "seeds/000_7bc5453d4a4e7406.txt")
+    meta, body, _ = frontmatter.split(text, "x.md")
+    assert list(meta) == KEYS
+    assert meta["title"] == seed.title and meta["date"] == seed.date
+    assert meta["authors"] == ["Staff", "Agencies"]
+    assert {"China", "Russia", "Ukraine", "Wang Yi", "Sergey Lavrov"} <= set(meta["tags"])
+    assert meta["summary"] == seed.paragraphs[0]
+    assert meta["source"] == "seeds/000_7bc5453d4a4e7406.txt"
+    assert text.splitlines()[1:3] == [f'title: "{seed.title}"', "date: 2023-09-19"]
+    assert Paragraphs(markup.render(body)).texts == list(seed.paragraphs)
+
+
+def test_no_byline_means_no_authors_key():
+    meta, _body, _ = frontmatter.split(content_for(parse("date 2023-01-02 Hello\n\nText.\n"), "s", "x"), "x")
+    assert "authors" not in meta and list(meta) == [k for k in KEYS if k != "authors"]
+
+
+# --- every valid edge case shows the seed's characters -------------------------------------------------
+
+EXPECTED = {  # file: (title, byline, number of paragraphs, first paragraph)
+    "bom_crlf.txt": ("Kyiv and Moscow Trade Blame Over Drone Strike", "Staff, Agencies", 2,
+                     "Ukraine and Russia traded blame on Wednesday after a drone struck a depot near Kyiv."),
+    "lone_cr.txt": ("Old Mac Line Ends", "Reuters", 2, "The first paragraph ends with a lone CR."),
+    "liberal_layout.txt": ("Extra Blank Lines and Trailing Spaces", None, 2,
+                           "The first paragraph starts right after the headline,\n"
+                           "and wraps onto a second line."),
+    "non_latin.txt": ("Путин и Си Цзиньпин провели переговоры в Пекине", None, 2,
+                      "Владимир Путин и Си Цзиньпин обсудили торговлю."),
+    "yaml_special.txt": (
+        "- Breaking: \"Quotes\" 'single' #hash [a] {b} & *star* | pipe > gt % @at `tick` ---",
+        "Jane Doe", 1, "A headline that YAML would love to misread."),
+    "markdown_lookalike.txt": ("Text That Looks Like Markdown", None, 13,
+                               "1. This line looks like a list but is text."),
+    "by_sentence.txt": ("Prices Rose All Year", None, 2, "By the end of the year, prices rose."),
+    "byline_no_blank.txt": ("Byline Without a Blank Line", "John Smith and Jane Doe", 1,
+                            "The text follows the byline directly."),
+    "same_headline_afp.txt": ("Storm Hits Coast", "AFP", 1, "A storm hit the coast, AFP reports."),
+    "same_headline_reuters.txt": ("Storm Hits Coast", "Reuters", 1,
+                                  "A storm hit the coast, Reuters reports."),
+    "windows_1252.txt": ("Café Owners “Relieved” — Prices Fall €2", None, 1,
+                         "The café’s owner said “prices fell”."),
+    "utf16.txt": ("Sent as UTF-16", None, 1, "Some editors save with a byte-order mark. Ünïcödé survives."),
+}
+
+
+def test_every_fixture_seed_is_described():
+    assert sorted(p.name for p in SEEDS.glob("*.txt")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_valid_seed_round_trips_and_renders_literally(name):
+    title, byline, count, first = EXPECTED[name]
+    seed, _warnings = read_seed(SEEDS / name)
+    assert (seed.title, seed.byline, len(seed.paragraphs)) == (title, byline, count)
+    assert seed.paragraphs[0] == first
+
+    meta, _body, _ = frontmatter.split(content_for(seed, "a-slug", "seeds/x.txt"), "x.md")
+    assert meta["title"] == title
+    assert meta["date"] == seed.date
+    assert meta.get("authors") == (list(seed.authors) if byline else None)
+    page = shown(seed)
+    assert page.texts == list(seed.paragraphs)
+    assert page.tags == {"p"}
+
+
+def test_fixture_bytes_were_not_normalised_by_git():
+    # These tests mean something only if the fixtures keep their bytes (see .gitattributes advice).
+    assert (SEEDS / "bom_crlf.txt").read_bytes().startswith(b"\xef\xbb\xbf date")
+    assert b"\r\n" in (SEEDS / "bom_crlf.txt").read_bytes()
+    assert b"\r" in (SEEDS / "lone_cr.txt").read_bytes() and b"\n" not in (SEEDS / "lone_cr.txt").read_bytes()
+
+
+def test_markdown_and_html_lookalikes_stay_text():
+    seed, _ = read_seed(SEEDS / "markdown_lookalike.txt")
+    page = shown(seed)
+    assert page.tags == {"p"}  # no list, heading, quote, code, emphasis, link, image, table or script
+    assert page.texts[3] == "> Not a quote."
+    assert page.texts[4] == "    Four spaces, not code."
+    assert page.texts[6] == ("Entities stay as typed: &amp; &copy; &#169; and a lone & too; "
+                             "backslashes \\ \\\\ \\* stay.")
+    assert page.texts[7] == "Tabs\tstay\ttabs and non\u00a0breaking\u00a0spaces stay."
+
+
+def test_windows_1252_seed_is_read_with_a_warning():
+    seed, warnings = read_seed(SEEDS / "windows_1252.txt")
+    assert warnings == [f"{SEEDS / 'windows_1252.txt'}: not UTF-8; read as Windows-1252 — check the text and "
+                        "re-save it as UTF-8"]
+    assert "Ã" not in seed.title + seed.paragraphs[0]
+
+
+def test_trailing_spaces_go_but_leading_ones_stay():
+    seed = parse("date 2023-01-02 Hello   \n\n  indented   \nnext line\t \n")
+    assert seed.title == "Hello"
+    assert seed.paragraphs == ("  indented\nnext line",)
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("By Staff, Agencies", ("Staff", "Agencies")),
+    ("By John Smith and Jane Doe", ("John Smith", "Jane Doe")),
+    ("By Reuters", ("Reuters",)),
+    ("BY AFP", ("AFP",)),
+    ("By Ann Lee, Bo Chen, and Cy Diaz", ("Ann Lee", "Bo Chen", "Cy Diaz")),
+    ("By Ludwig van Beethoven & Sam Smith Jr.", ("Ludwig van Beethoven", "Sam Smith Jr.")),
+    ("By Reuters.", ("Reuters",)),
+    ("By the end of the year, prices rose.", None),
+    ("By Monday, officials had agreed to talk.", None),
+    ("By Tuesday the ceasefire had collapsed", None),
+    ("By" + " Very Long Name" * 10, None),
+    ("Byron Smith wrote this", None),
+])
+def test_byline_or_first_sentence(line, expected):
+    seed = parse(f"date 2023-01-02 Headline\n\n{line}\n\nText.\n")
+    if expected is None:
+        assert (seed.byline, seed.authors, seed.paragraphs[0]) == (None, (), line)
+    else:
+        assert seed.authors == expected and seed.paragraphs == ("Text.",)
+
+
+def test_summary_is_cut_at_a_word_boundary():
+    long = " ".join(["word"] * 50) + "\nand " + "x" * 30 + " " + "more " * 60
+    summary = summary_of(long)
+    assert len(summary) <= 300 and summary.endswith("…")
+    assert " ".join(long.split()).startswith(summary[:-1]) and not summary[:-1].endswith(" ")
+    assert summary_of("Short.\nTwo lines.") == "Short. Two lines."
+    assert len(summary_of("字" * 500)) == 300  # no spaces at all: cut anyway
+
+
+def test_very_long_article_is_fast_and_complete():
+    paragraphs = [f"Paragraph {i}: *not* <b>bold</b> & 1. text with Wang Yi and Russia." for i in range(5000)]
+    text = "date 2023-01-02 A Long One\n\nBy Staff\n\n" + "\n\n".join(paragraphs) + "\n"
+    started = time.perf_counter()
+    seed = parse(text)
+    content = content_for(seed, "a-long-one", "seeds/long.txt")
+    elapsed = time.perf_counter() - started
+    assert len(seed.paragraphs) == 5000 and content.count("\n\n") >= 4999
+    assert elapsed < 3
+
+
+_PRINTABLE = st.characters(blacklist_categories=("Cc", "Cs", "Co", "Cn", "Zl", "Zp"))
+_LINE = st.text(_PRINTABLE, min_size=1, max_size=40).map(str.rstrip).filter(lambda s: s.strip() != "")
+_PARAGRAPH = st.lists(_LINE, min_size=1, max_size=3).map("\n".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(title=_LINE.map(str.strip), paragraphs=st.lists(_PARAGRAPH, min_size=1, max_size=4))
+def test_any_printable_text_reaches_the_page_literally(title, paragraphs):
+    text = f"date 2023-01-02 {title}\n\nBy Staff\n\n" + "\n\n".join(paragraphs) + "\n"
+    seed = parse(text)
+    assert seed.paragraphs == tuple(paragraphs)
+    meta, _body, _ = frontmatter.split(content_for(seed, "s", "x"), "x.md")
+    assert meta["title"] == title
+    assert shown(seed).texts == paragraphs
+
+
+# --- bad seeds ----------------------------------------------------------------------------------------
+
+INVALID_MESSAGES = {
+    "empty.txt": (1, "the seed is empty: write 'date YYYY-MM-DD Headline' on the first line, then the "
+                     "article's paragraphs"),
+    "blank_only.txt": (1, "the seed is empty: write 'date YYYY-MM-DD Headline' on the first line, then the "
+                          "article's paragraphs"),
+    "no_date_line.txt": (1, "the first line must be 'date YYYY-MM-DD Headline', but it is "
+                            "'Hello there, this is a headline without…'"),
+    "bad_date_format.txt": (1, "'19/09/2023' is not a date in YYYY-MM-DD form: write the first line as "
+                               "'date YYYY-MM-DD Headline'"),
+    "impossible_date.txt": (1, "2023-02-30 is not a real date (February 2023 has 28 days): fix the date on "
+                               "the first line"),
+    "no_month_13.txt": (1, "2023-13-01 is not a real date (there is no month 13): fix the date on the "
+                           "first line"),
+    "no_headline.txt": (2, "the first line has the date 2023-09-19 but no headline: write the headline after "
+                           "the date"),
+    "no_text.txt": (1, "'A Headline Alone' has no article text: add the article's paragraphs after "
+                       "the byline"),
+    "not_utf8.txt": (4, "is not UTF-8 text: byte 0x81 cannot be read as UTF-8 or as Windows-1252; re-save "
+                        "the file as UTF-8"),
+    "nul_bytes.txt": (1, "contains a NUL byte (0x00), so it is not plain text (UTF-16 without a byte-order "
+                         "mark?): re-save the file as UTF-8"),
+    "mixed_encoding.txt": (4, "mixes UTF-8 with another encoding: byte 0x93 is not UTF-8, though other text "
+                              "is; re-save the file as UTF-8"),
+    "control_char.txt": (3, "contains the control character U+0007, which a page cannot show: delete it"),
+}
+
+
+def test_every_invalid_fixture_has_its_message():
+    assert sorted(p.name for p in INVALID.glob("*.txt")) == sorted(INVALID_MESSAGES)
+
+
+@pytest.mark.parametrize("name", sorted(INVALID_MESSAGES))
+def test_bad_seed_says_where_and_what_to_fix(name):
+    line, message = INVALID_MESSAGES[name]
+    with pytest.raises(ContentError) as caught:
+        read_seed(INVALID / name)
+    assert (caught.value.path, caught.value.line, caught.value.message) == (INVALID / name, line, message)
+    assert str(caught.value) == f"{INVALID / name}:{line}: {message}"
+
+
+def test_first_line_without_a_date():
+    with pytest.raises(ContentError, match=r":1: the first line has no date: write it as 'date YYYY-MM-DD"):
+        parse("date\n\nText.\n")
+
+
+def test_a_folder_named_like_a_seed_is_an_error(tmp_path):
+    (tmp_path / "folder.txt").mkdir()
+    with pytest.raises(ContentError) as caught:
+        read_seed(tmp_path / "folder.txt")
+    assert str(caught.value) == (f"{tmp_path / 'folder.txt'}: is a folder, not a seed file: rename it so "
+                                 "that it does not end in .txt")
+
+
+def test_an_unreadable_seed_is_an_error(tmp_path, monkeypatch):
+    seed = tmp_path / "locked.txt"
+    seed.write_text("date 2023-01-02 Hi\n\nText.\n")
+
+    def denied(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    with pytest.raises(ContentError) as caught:
+        read_seed(seed)
+    assert str(caught.value) == f"{seed}: cannot read the seed: Permission denied"
+
+
+# --- converting a folder ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    return tmp_path
+
+
+def run(site: Path, force: bool = False) -> ConvertReport:
+    return convert_seeds(site / "seeds", site / "content", site, force=force)
+
+
+def front(path: Path) -> dict:
+    return frontmatter.split(path.read_text(encoding="utf-8"), path)[0]
+
+
+def test_convert_writes_one_named_file_per_seed(site):
+    report = run(site)
+    assert report.errors == [] and report.skipped == []
+    assert len(report.written) == len(EXPECTED)
+    assert report.warnings == [f"{site / 'seeds/windows_1252.txt'}: not UTF-8; read as Windows-1252 — check "
+                               "the text and re-save it as UTF-8"]
+    assert sorted(report.written) == sorted((site / "content").iterdir())
+    for path in report.written:
+        meta = front(path)
+        assert path.name == f"{meta['date'].isoformat()}-{meta['slug']}.md"
+        assert meta["source"].startswith("seeds/") and (site / meta["source"]).is_file()
+    non_latin = front(site / "content/2023-09-23-putin-i-si-tszinpin-proveli-peregovory-v-pekine.md")
+    assert non_latin["source"] == "seeds/non_latin.txt"
+
+
+def test_same_headline_same_day_gets_distinct_urls_in_file_name_order(site):
+    run(site)
+    first = front(site / "content/2023-09-28-storm-hits-coast.md")
+    second = front(site / "content/2023-09-28-storm-hits-coast-2.md")
+    assert (first["source"], first["slug"]) == ("seeds/same_headline_afp.txt", "storm-hits-coast")
+    assert (second["source"], second["slug"]) == ("seeds/same_headline_reuters.txt", "storm-hits-coast-2")
+
+
+def test_a_slug_taken_by_an_existing_content_file_is_not_reused(site):
+    (site / "content").mkdir()
+    hand = site / "content/storm.md"
+    hand.write_text('---\ntitle: "Mine"\ndate: 2023-09-28\nslug: storm-hits-coast\n---\nHand written.\n')
+    run(site)
+    assert hand.read_text().endswith("Hand written.\n")
+    content = site / "content"
+    assert front(content / "2023-09-28-storm-hits-coast-2.md")["source"] == "seeds/same_headline_afp.txt"
+    assert front(content / "2023-09-28-storm-hits-coast-3.md")["source"] == "seeds/same_headline_reuters.txt"
+
+
+def test_hand_edits_survive_a_second_run_even_after_a_rename(site):
+    first = run(site)
+    edited = first.written[0]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nAn editor's note.\n", encoding="utf-8")
+    moved = site / "content/2023/renamed.md"
+    moved.parent.mkdir()
+    first.written[1].rename(moved)
+    again = run(site)
+    assert again.written == [] and again.errors == []
+    assert sorted(again.skipped) == sorted((site / "seeds").iterdir())
+    assert edited.read_text(encoding="utf-8").endswith("An editor's note.\n")
+    assert not first.written[1].exists()
+
+
+def test_force_regenerates_in_place(site):
+    first = run(site)
+    target = site / "content/2023-09-28-storm-hits-coast-2.md"
+    original = target.read_text(encoding="utf-8")
+    target.write_text(original.replace("Reuters reports.", "Reuters reports, edited."), encoding="utf-8")
+    moved = site / "content/elsewhere.md"
+    (site / "content/2023-09-28-storm-hits-coast.md").rename(moved)
+    forced = run(site, force=True)
+    assert sorted(forced.written) == sorted(p if p.name != "2023-09-28-storm-hits-coast.md" else moved
+                                            for p in first.written)
+    assert target.read_text(encoding="utf-8") == original
+    assert front(moved)["slug"] == "storm-hits-coast"
+    assert sorted((site / "content").iterdir()) == sorted(forced.written)
+
+
+def test_force_writes_seeds_that_have_no_content_file_yet(site):
+    report = run(site, force=True)
+    assert len(report.written) == len(EXPECTED)
+
+
+def test_good_seeds_are_converted_and_every_bad_one_reported(site):
+    for bad in INVALID.iterdir():
+        shutil.copy(bad, site / "seeds" / f"bad_{bad.name}")
+    (site / "seeds/nested").mkdir()
+    (site / "seeds/nested/folder.txt").mkdir()
+    (site / "seeds/.hidden.txt").write_text("not a seed")
+    report = run(site)
+    assert len(report.written) == len(EXPECTED)
+    assert sorted(e.path.name for e in report.errors) == sorted(
+        [f"bad_{name}" for name in INVALID_MESSAGES] + ["folder.txt"])
+    assert all(isinstance(e, ContentError) and e.message for e in report.errors)
+
+
+def test_broken_content_files_do_not_stop_the_scan(site):
+    (site / "content").mkdir()
+    (site / "content/broken.md").write_text("---\ntitle: [unclosed\n---\n")
+    (site / "content/no_front_matter.md").write_text("Just text.\n")
+    (site / "content/binary.md").write_bytes(b"\xff\xfe\x00junk")
+    report = run(site)
+    assert report.errors == [] and len(report.written) == len(EXPECTED)
+
+
+def test_a_seed_outside_the_root_is_named_by_its_absolute_path(site, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (elsewhere / "far.txt").write_text("date 2023-01-02 Far Away\n\nText.\n", encoding="utf-8")
+    report = convert_seeds(elsewhere, site / "content", site)
+    assert front(report.written[0])["source"] == (elsewhere / "far.txt").resolve().as_posix()
+    assert convert_seeds(elsewhere, site / "content", site).skipped == [elsewhere / "far.txt"]
+
+
+def test_no_seeds_folder_is_nothing_to_do(tmp_path):
+    assert convert_seeds(tmp_path / "seeds", tmp_path / "content", tmp_path) == ConvertReport()
