@@ -31,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="the site's address, e.g. https://example.org/news/ (default: from sitegen.yaml)")
     p.add_argument("--drafts", action="store_true", default=None, help="include articles marked draft: true")
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    p.set_defaults(run=_build)
 
     p = commands.add_parser("convert", help="turn seeds into content files (never overwrites)",
                             description="Turn each seed that has no content file yet into content/*.md. "
@@ -40,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true",
                    help="regenerate content files from their seeds, discarding hand edits")
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    p.set_defaults(run=_convert)
+
+    # Each further command: one add_parser block here with set_defaults(run=_its_function).
     return parser
 
 
@@ -47,9 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     root = args.site.resolve()
     try:
-        if args.command == "build":
-            return _build(args)
-        return _convert(args)
+        return args.run(args)
     except BuildFailed as failed:
         for note in failed.notes:
             print(note)
