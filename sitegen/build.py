@@ -1,20 +1,26 @@
-"""The build, top to bottom: convert new seeds, load, collect, render, write."""
+"""The build, top to bottom: load, convert new seeds, collect, plan, render what changed, write."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
+from . import __version__, markup
+from .cache import Cache, OutputEntry
 from .collect import build_site
 from .config import Config
-from .convert import ConvertReport, convert_seeds
+from .convert import ConvertReport, convert_seeds, existing_from
 from .errors import BuildFailed, SitegenError
-from .load import load_articles
+from .load import load_articles, publishable
 from .model import Output
-from .render import make_env, render_site
-from .write import WriteReport, write_outputs
+from .parallel import default_jobs
+from .render import Page, global_signature, make_env, plan_pages, render_pages, static_files
+from .write import WriteReport, output_lock, write_outputs
+
+Progress = Callable[[str, int, int], None]  # stage, done, total
 
 
 @dataclass
@@ -26,44 +32,76 @@ class BuildReport:
     seconds: float
     converted: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    rendered: list[tuple[str, str]] = field(default_factory=list)  # (output path, why it was rendered)
 
 
-def build(config: Config) -> BuildReport:
-    """Build the whole site into the output folder, or raise BuildFailed and leave it untouched."""
+def build(config: Config, *, jobs: int | None = None, clean: bool = False,
+          progress: Progress | None = None) -> BuildReport:
+    """Build the site into the output folder, redoing only what changed since the last build.
+
+    Raises BuildFailed (every error found) and leaves the output folder exactly as it was.
+    """
     started = time.perf_counter()
+    jobs = jobs or default_jobs()
+    report = _noop_progress if progress is None else progress
     check_output_dir(config)
-    conversion = convert(config)
-    articles, errors = load_articles(config)
-    site, url_errors = build_site(articles, config.per_page, config.title)
-    errors = [*conversion.errors, *errors, *url_errors]
-    if errors:
-        raise BuildFailed(errors, notes=_converted_notes(conversion, config))
-    pages = _PageCounter(render_site(site, make_env(config), config))
-    try:
-        written = write_outputs(pages, config.output_path)
-    except OSError as exc:
-        raise SitegenError(f"cannot write the site to {config.output_dir}/: {exc.strerror}"
-                           f"{f' ({exc.filename})' if exc.filename else ''}") from None
+    with output_lock(config.output_path, on_wait=lambda: report("waiting for another build", 0, 0)):
+        cache = Cache(config.cache_path, cache_key(config), clean=clean)
+        try:
+            report("loading content", 0, 0)
+            articles, errors = load_articles(config, cache, jobs)
+            conversion = convert(config, existing=articles)
+            if conversion.written:
+                articles, errors = load_articles(config, cache, jobs)
+            report("collecting", 0, 0)
+            site, url_errors = build_site(publishable(articles, config.drafts), config.per_page, config.title)
+            errors = [*conversion.errors, *errors, *url_errors]
+            if errors:
+                raise BuildFailed(errors, notes=[f"converted {_rel(p, config.root)}" for p in conversion.written])
+
+            env = make_env(config)
+            signature = global_signature(env, config)
+            pages = plan_pages(site, config, cache, env, signature)
+            todo, keep, reasons = _decide(pages, cache, config.output_path, signature)
+            rendered = _counting(render_pages(todo, env, jobs), len(todo), report)
+            try:
+                written = write_outputs(chain(rendered, static_files(config)), config.output_path,
+                                        keep=[p.path for p in keep],
+                                        previous=cache.state.outputs.keys() if cache.state.outputs else None)
+            except OSError as exc:
+                raise SitegenError(f"cannot write the site to {config.output_dir}/: {exc.strerror}"
+                                   f"{f' ({exc.filename})' if exc.filename else ''}") from None
+            _remember(cache, pages, keep, written, signature)
+            cache.save()
+        finally:
+            cache.close()
     return BuildReport(
         articles=len(site.articles),
-        pages=pages.html,
+        pages=sum(1 for p in pages if p.path.endswith(".html")),
         tags=len(site.tags),
         files=written,
         seconds=time.perf_counter() - started,
         converted=conversion.written,
         warnings=conversion.warnings,
+        rendered=[(p.path, reasons[p.path]) for p in todo],
     )
 
 
-def convert(config: Config, force: bool = False) -> ConvertReport:
+def cache_key(config: Config) -> str:
+    """Settings that change every parsed article: a different key starts the cache afresh."""
+    return f"{__version__}|{markup.CONFIG_KEY}|{config.timezone}|{config.root}"
+
+
+def convert(config: Config, force: bool = False, existing: Iterable | None = None) -> ConvertReport:
     """Turn seeds without a content file into content files; never touches an existing one unless forced."""
-    return convert_seeds(config.seeds_path, config.content_path, config.root, force=force)
+    known = existing_from(existing, config.root) if existing is not None else None
+    return convert_seeds(config.seeds_path, config.content_path, config.root, force=force, existing=known)
 
 
 def check_output_dir(config: Config) -> None:
     """A wrong ``output_dir`` must never replace the site's own sources."""
     output = config.output_path
-    protected = [config.root, config.content_path, config.seeds_path,
+    protected = [config.root, config.content_path, config.seeds_path, config.cache_path,
                  *config.theme_dirs("templates")[:1], *config.theme_dirs("static")[:1]]
     for folder in protected:
         if output == folder or output in folder.parents:
@@ -71,8 +109,58 @@ def check_output_dir(config: Config) -> None:
                                "choose a folder of its own, such as 'public'")
 
 
-def _converted_notes(conversion: ConvertReport, config: Config) -> list[str]:
-    return [f"converted {_rel(p, config.root)}" for p in conversion.written]
+def _decide(pages: list[Page], cache: Cache, output_dir: Path,
+            signature: str) -> tuple[list[Page], list[Page], dict[str, str]]:
+    """Which pages to render, which to keep as they are, and why."""
+    previous = cache.state.outputs
+    settings_changed = cache.state.global_signature != signature
+    todo, keep, reasons = [], [], {}
+    for page in pages:
+        entry = previous.get(page.path)
+        if entry is None:
+            reason = "new page" if previous else "no earlier build in the cache"
+        elif entry.signature != page.signature:
+            reason = "templates or settings changed" if settings_changed else "what it shows changed"
+        else:
+            try:
+                stat = (output_dir / page.path).stat()
+                reason = "" if (stat.st_size, stat.st_mtime_ns) == (entry.size, entry.mtime_ns) else \
+                    "the output file was changed outside sitegen"
+            except OSError:
+                reason = "the output file is missing"
+        if reason:
+            todo.append(page)
+            reasons[page.path] = reason
+        else:
+            keep.append(page)
+    return todo, keep, reasons
+
+
+def _remember(cache: Cache, pages: list[Page], keep: list[Page], written: WriteReport, signature: str) -> None:
+    previous = cache.state.outputs
+    kept = {p.path for p in keep}
+    outputs = {}
+    for page in pages:
+        if page.path in kept:
+            outputs[page.path] = previous[page.path]
+        elif page.path in written.stats:
+            size, mtime_ns = written.stats[page.path]
+            outputs[page.path] = OutputEntry(page.signature, size, mtime_ns)
+    for path, (size, mtime_ns) in written.stats.items():
+        outputs.setdefault(path, OutputEntry("", size, mtime_ns))  # static files: compared by bytes
+    cache.state.outputs = outputs
+    cache.state.global_signature = signature
+
+
+def _counting(outputs: Iterable[Output], total: int, progress: Progress) -> Iterator[Output]:
+    for done, output in enumerate(outputs, start=1):
+        if done % 200 == 0 or done == total:
+            progress("rendering pages", done, total)
+        yield output
+
+
+def _noop_progress(stage: str, done: int, total: int) -> None:
+    return None
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -80,17 +168,3 @@ def _rel(path: Path, root: Path) -> str:
         return str(path.relative_to(root))
     except ValueError:
         return str(path)
-
-
-class _PageCounter:
-    """Passes outputs through, counting the HTML pages for the summary."""
-
-    def __init__(self, outputs: Iterable[Output]) -> None:
-        self.outputs = outputs
-        self.html = 0
-
-    def __iter__(self) -> Iterator[Output]:
-        for output in self.outputs:
-            if output.path.endswith(".html"):
-                self.html += 1
-            yield output

@@ -34,7 +34,10 @@ class Config:
     output_dir: str = "public"
     templates_dir: str = "templates"
     static_dir: str = "static"
+    cache_dir: str = ".sitegen-cache"
     drafts: bool = False
+    # Hosting targets for `sitegen deploy`: name -> settings (url, branch, ...); sitegen/deploy.py checks them.
+    deploy: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
 
     @property
     def base_path(self) -> str:
@@ -61,6 +64,10 @@ class Config:
     def output_path(self) -> Path:
         return self.resolve(self.output_dir)
 
+    @property
+    def cache_path(self) -> Path:
+        return self.resolve(self.cache_dir)
+
     def theme_dirs(self, kind: str) -> list[Path]:
         """Where to look for templates or static files: the site's own first, then the default theme."""
         own = self.resolve(self.templates_dir if kind == "templates" else self.static_dir)
@@ -69,7 +76,7 @@ class Config:
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Config) if f.name != "root"}
-_TYPES: dict[str, type] = {"str": str, "int": int, "bool": bool}
+_TYPES: dict[str, type] = {"str": str, "int": int, "bool": bool, "dict[str, dict[str, Any]]": dict}
 
 
 def load_config(root: Path, **overrides: Any) -> Config:
@@ -119,7 +126,7 @@ def _read(path: Path) -> tuple[dict[str, Any], list[ContentError]]:
     return values, errors
 
 
-_TYPE_WORDS = {str: "text", int: "a whole number", bool: "true or false"}
+_TYPE_WORDS = {str: "text", int: "a whole number", bool: "true or false", dict: "a mapping of 'name: settings'"}
 
 
 def _validate(config: Config, path: Path) -> list[ContentError]:

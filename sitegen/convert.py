@@ -14,12 +14,13 @@ import datetime
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import frontmatter, markup
 from .errors import ContentError
-from .tagging import infer_tags
+from .model import Article
 from .urls import slugify
 
 SUMMARY_MAX = 300
@@ -232,13 +233,19 @@ def summary_of(paragraph: str) -> str:
     return cut.rstrip(" ,;:-–—") + "…"
 
 
+def _infer_tags(title: str, paragraphs: tuple[str, ...]) -> list[str]:
+    from .tagging import infer_tags  # the gazetteer loads only when a seed is converted
+
+    return infer_tags(title, paragraphs)
+
+
 def content_for(seed: Seed, slug: str, source: str) -> str:
     """The full content file: front matter in the documented key order, then the literal body."""
     meta = {
         "title": seed.title,
         "date": seed.date,
         "authors": list(seed.authors) if seed.byline is not None else None,
-        "tags": infer_tags(seed.title, seed.paragraphs),
+        "tags": _infer_tags(seed.title, seed.paragraphs),
         "slug": slug,
         "summary": summary_of(seed.paragraphs[0]),
         "source": source,
@@ -251,19 +258,20 @@ def content_for(seed: Seed, slug: str, source: str) -> str:
 
 
 @dataclass
-class _Existing:
+class ExistingContent:
     """What the content folder already holds: who names which seed, and which URLs are taken."""
 
     by_source: dict[Path, Path] = field(default_factory=dict)  # resolved seed path -> content file
+    by_plain: dict[str, Path] = field(default_factory=dict)  # the same, as written (no file system calls)
     taken: dict[tuple[datetime.date, str], Path] = field(default_factory=dict)  # (date, slug) -> file
 
 
 _CONTENT_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)\.(?:md|markdown)")
 
 
-def _scan_content(content_dir: Path, root: Path) -> _Existing:
+def _scan_content(content_dir: Path, root: Path) -> ExistingContent:
     """Read every content file's front matter; broken ones are skipped here (the loader reports them)."""
-    existing = _Existing()
+    existing = ExistingContent()
     for path in _files(content_dir, ("*.md", "*.markdown")):
         try:
             meta, _body, _line = frontmatter.split(path.read_text(encoding="utf-8"), path)
@@ -300,9 +308,14 @@ def _files(folder: Path, patterns: tuple[str, ...]) -> list[Path]:
     """Files under ``folder`` matching the patterns, sorted by path, hidden files and folders left out."""
     if not folder.is_dir():
         return []
-    found = {p for pattern in patterns for p in folder.rglob(pattern)}
-    visible = (p for p in found if not any(part.startswith(".") for part in p.relative_to(folder).parts))
-    return sorted(visible, key=lambda p: p.relative_to(folder).parts)
+    suffixes = tuple(pattern.removeprefix("*") for pattern in patterns)
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        found += [Path(dirpath, name) for name in filenames if name.endswith(suffixes) and not name.startswith(".")]
+        # a folder named like a seed is reported by read_seed rather than silently skipped
+        found += [Path(dirpath, name) for name in dirnames if name.endswith(suffixes)]
+    return sorted(found, key=lambda p: p.relative_to(folder).parts)
 
 
 def _resolved(path: Path) -> Path:
@@ -322,7 +335,7 @@ def _source_for(seed_path: Path, root: Path) -> str:
     return _resolved(seed_path).as_posix()
 
 
-def _free_slug(seed: Seed, existing: _Existing, own: Path | None, content_dir: Path) -> str:
+def _free_slug(seed: Seed, existing: ExistingContent, own: Path | None, content_dir: Path) -> str:
     """The headline's slug, or with -2, -3, … when another article already has it on that day."""
     base = slugify(seed.title)
     slug, number = base, 1
@@ -357,17 +370,36 @@ def _write(path: Path, text: str, overwrite: bool) -> None:
         raise
 
 
-def convert_seeds(seeds_dir: Path, content_dir: Path, root: Path, force: bool = False) -> ConvertReport:
+def existing_from(articles: Iterable[Article], root: Path) -> ExistingContent:
+    """What the content folder holds, from articles the loader already parsed (no second read)."""
+    existing = ExistingContent()
+    for article in articles:
+        path = root / article.path
+        if article.source:
+            existing.by_plain.setdefault(os.path.normpath(os.path.join(root, article.source)), path)
+        existing.taken.setdefault((article.date.date(), article.slug), path)
+        name = _CONTENT_NAME.fullmatch(article.path.name)
+        if name:
+            existing.taken.setdefault((article.date.date(), name.group(2)), path)
+    return existing
+
+
+def convert_seeds(seeds_dir: Path, content_dir: Path, root: Path, force: bool = False,
+                  existing: ExistingContent | None = None) -> ConvertReport:
     """Convert every seed without a content file (every seed with ``force``); report all problems.
 
     Seeds go in sorted path order, so when two share a headline and a day the first keeps the plain
     slug and the second gets "-2", the same way on every machine.
     """
     report = ConvertReport()
-    existing = _scan_content(content_dir, root)
+    if existing is None:
+        existing = _scan_content(content_dir, root)
     for seed_path in _files(seeds_dir, ("*.txt",)):
-        key = _resolved(seed_path)
-        own = existing.by_source.get(key)
+        own = existing.by_plain.get(os.path.normpath(seed_path))
+        if own is None:  # not named as written: compare real paths (symlinks, ./ and ../ in sources)
+            if existing.by_plain and not existing.by_source:
+                existing.by_source = {_resolved(Path(p)): c for p, c in existing.by_plain.items()}
+            own = existing.by_source.get(_resolved(seed_path))
         if own is not None and not force:
             report.skipped.append(seed_path)
             continue
@@ -385,7 +417,7 @@ def convert_seeds(seeds_dir: Path, content_dir: Path, root: Path, force: bool = 
             report.errors.append(ContentError(target, None, f"cannot write the content file: "
                                                             f"{exc.strerror or exc}"))
             continue
-        existing.by_source[key] = target
+        existing.by_plain[os.path.normpath(seed_path)] = target
         existing.taken[(seed.date, slug)] = target
         report.written.append(target)
     return report

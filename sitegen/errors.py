@@ -26,6 +26,9 @@ class ContentError(SitegenError):
     def sort_key(self) -> tuple[str, int]:
         return (str(self.path), self.line or 0)
 
+    def __reduce__(self) -> tuple:  # survives the trip back from a worker process
+        return (ContentError, (self.path, self.line, self.message))
+
 
 class BuildFailed(SitegenError):
     """Every error one run found; nothing was written."""
@@ -35,6 +38,9 @@ class BuildFailed(SitegenError):
         self.notes = list(notes)  # what the run did manage, e.g. content files it converted
         count = len(self.errors)
         super().__init__(f"{count} error{'s' if count != 1 else ''}")
+
+    def __reduce__(self) -> tuple:
+        return (BuildFailed, (self.errors, self.notes))
 
 
 def _error_key(error: SitegenError) -> tuple[str, int]:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
+import os
 import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from . import frontmatter, markup, urls
+from .cache import Cache, SourceEntry
 from .config import Config
 from .errors import ContentError
-from .model import Article, Author, Tag
+from .model import Article, Author, Tag, shared_author, shared_tag
+from .parallel import parallel_map
 
 CONTENT_SUFFIXES = (".md", ".markdown")
 KNOWN_KEYS = {
@@ -21,50 +26,94 @@ KNOWN_KEYS = {
 }  # fmt: skip
 
 
-def content_files(content_dir: Path) -> list[Path]:
-    """Every content file, sorted; editor backups, hidden files and Hugo's _index.md are not articles."""
-    if not content_dir.is_dir():
-        return []
-    return sorted(
-        p for p in content_dir.rglob("*")
-        if p.suffix in CONTENT_SUFFIXES
-        and not any(part.startswith((".", "_")) for part in p.relative_to(content_dir).parts)
-        and p.is_file()
-    )
-
-
-def load_articles(config: Config) -> tuple[list[Article], list[ContentError]]:
-    """Every publishable article under the content folder, and every error found on the way."""
-    articles: list[Article] = []
-    errors: list[ContentError] = []
-    for path in content_files(config.content_path):
-        shown = _shown_path(path, config.root)
+def content_files(content_dir: Path) -> list[tuple[str, os.stat_result]]:
+    """Every content file as (path, stat), sorted by path; hidden files (editor temp files), and
+    names starting with '_' (Hugo's _index.md) are not articles. Plain strings: this runs on every
+    file at every build."""
+    found = []
+    stack = [str(content_dir)]
+    while stack:
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = path.read_bytes()[: exc.start].count(b"\n") + 1
-            errors.append(ContentError(shown, line, "not UTF-8 text: re-save the file as UTF-8"))
+            entries = list(os.scandir(stack.pop()))
+        except (FileNotFoundError, NotADirectoryError):
             continue
+        for entry in entries:
+            if entry.name.startswith((".", "_")):
+                continue
+            if entry.is_dir():
+                stack.append(entry.path)
+            elif entry.name.endswith(CONTENT_SUFFIXES):
+                try:
+                    found.append((entry.path, entry.stat()))
+                except OSError:
+                    continue
+    return sorted(found, key=lambda item: item[0].split(os.sep))
+
+
+def load_articles(config: Config, cache: Cache, jobs: int = 1) -> tuple[list[Article], list[ContentError]]:
+    """Every article under the content folder (drafts too), and every error found on the way.
+
+    A file whose size, mtime or content hash matches the cache is not parsed again; the others are
+    parsed (front matter and Markdown) on ``jobs`` processes, and their bodies stored in the cache.
+    """
+    previous = cache.state.sources
+    current: dict[str, SourceEntry] = {}
+    todo: list[tuple[str, Path, str, str, int, int]] = []
+    errors: list[ContentError] = []
+    root = str(config.root) + os.sep
+    for name, stat in content_files(config.content_path):
+        rel = name[len(root):] if name.startswith(root) else name
+        entry = previous.get(rel)
+        if entry and entry.mtime_ns == stat.st_mtime_ns and entry.size == stat.st_size:
+            current[rel] = entry
+            continue
+        shown = Path(rel)
+        try:
+            with open(name, "rb") as handle:
+                data = handle.read()
         except OSError as exc:
             errors.append(ContentError(shown, None, f"cannot read: {exc.strerror}"))
             continue
+        digest = hashlib.sha256(data).hexdigest()[:32]
+        if entry and entry.digest == digest:
+            current[rel] = SourceEntry(stat.st_mtime_ns, stat.st_size, digest, entry.article, entry.errors)
+            continue
         try:
-            article = parse_article(text, shown, config.tz)
-        except ContentError as exc:
-            errors.append(exc)
-        except _Errors as exc:
-            errors.extend(exc.errors)
-        else:
-            if config.drafts or not article.draft:
-                articles.append(article)
-    return articles, errors
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            errors.append(ContentError(shown, line, "not UTF-8 text: re-save the file as UTF-8"))
+            continue
+        todo.append((rel, shown, text, digest, stat.st_mtime_ns, stat.st_size))
+
+    tz_name = config.timezone
+    work = [(text, shown, digest, tz_name) for _rel, shown, text, digest, _m, _s in todo]
+    results = parallel_map(_parse_one, work, jobs)
+    bodies = []
+    for (rel, _shown, _text, digest, mtime_ns, size), (article, body, file_errors) in zip(todo, results, strict=True):
+        current[rel] = SourceEntry(mtime_ns, size, digest, article, file_errors)
+        if body is not None:
+            bodies.append((digest, body))
+    cache.put_html(bodies)
+    cache.state.sources = current
+    articles = [e.article for e in current.values() if e.article is not None]
+    errors += [error for e in current.values() for error in e.errors]
+    return articles, sorted(errors, key=ContentError.sort_key)
 
 
-def _shown_path(path: Path, root: Path) -> Path:
+def publishable(articles: Iterable[Article], drafts: bool) -> list[Article]:
+    return [a for a in articles if drafts or not a.draft]
+
+
+def _parse_one(work: tuple[str, Path, str, str]) -> tuple[Article | None, str | None, list[ContentError]]:
+    text, shown, digest, tz_name = work
     try:
-        return path.relative_to(root)
-    except ValueError:
-        return path
+        article, html = parse_article(text, shown, ZoneInfo(tz_name), digest)
+    except ContentError as exc:
+        return None, None, [exc]
+    except _Errors as exc:
+        return None, None, exc.errors
+    return article, html, []
 
 
 class _Errors(Exception):
@@ -72,8 +121,8 @@ class _Errors(Exception):
         self.errors = errors
 
 
-def parse_article(text: str, path: Path, tz: tzinfo) -> Article:
-    """One content file as an Article; raises every problem in it at once."""
+def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "") -> tuple[Article, str]:
+    """One content file as an Article and its body as HTML; raises every problem in it at once."""
     meta, body, body_line = frontmatter.split(text, path)
     errors: list[ContentError] = []
     invalid: set[str] = set()
@@ -110,16 +159,15 @@ def parse_article(text: str, path: Path, tz: tzinfo) -> Article:
 
     body_html = markup.render(body)
     summary = summary or plain_summary(body_html)
-    return Article(
+    article = Article(
         title=title,
         date=published,
         slug=slug,
         url=urls.article_url(published, slug),
         path=path,
-        body=body,
-        html=body_html,
-        authors=_unique(Author(name, urls.slugify(name)) for name in authors),
-        tags=_unique(Tag(name, urls.slugify(name)) for name in tags),
+        fingerprint=fingerprint or hashlib.sha256(text.encode()).hexdigest()[:32],
+        authors=_unique(shared_author(name, urls.slugify(name)) for name in authors),
+        tags=_unique(shared_tag(name, urls.slugify(name)) for name in tags),
         summary=summary,
         description=description or summary,
         source=source,
@@ -128,6 +176,7 @@ def parse_article(text: str, path: Path, tz: tzinfo) -> Article:
         image=image,
         extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
     )
+    return article, body_html
 
 
 def _unique(items: Iterable[Tag | Author]) -> tuple[Any, ...]:

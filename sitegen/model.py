@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -63,8 +64,7 @@ class Article:
     slug: str
     url: str  # site-relative, e.g. /2023/09/19/slug/
     path: Path  # the content file it came from
-    body: str  # Markdown source
-    html: str  # the body rendered to HTML
+    fingerprint: str  # hash of the content file: the key of its rendered body in the cache
     authors: tuple[Author, ...] = ()
     tags: tuple[Tag, ...] = ()
     summary: str = ""
@@ -78,6 +78,32 @@ class Article:
     @property
     def period(self) -> Period:
         return Period(self.date.year, self.date.month, self.date.day)
+
+    def __reduce__(self) -> tuple:
+        # Compact pickling for the build cache: tags and authors as plain pairs, shared again on load.
+        return (_restore_article, (
+            self.title, self.date, self.slug, self.url, str(self.path), self.fingerprint,
+            tuple((a.name, a.slug) for a in self.authors), tuple((t.name, t.slug) for t in self.tags),
+            self.summary, self.description, self.source, self.draft, self.updated, self.image, self.extra,
+        ))
+
+
+@cache
+def shared_tag(name: str, slug: str) -> Tag:
+    """One Tag object per spelling, shared by every article that carries it."""
+    return Tag(name, slug)
+
+
+@cache
+def shared_author(name: str, slug: str) -> Author:
+    return Author(name, slug)
+
+
+def _restore_article(title, date, slug, url, path, fingerprint, authors, tags, summary, description,  # noqa: ANN001
+                     source, draft, updated, image, extra) -> Article:
+    return Article(title, date, slug, url, Path(path), fingerprint,
+                   tuple(shared_author(*a) for a in authors), tuple(shared_tag(*t) for t in tags),
+                   summary, description, source, draft, updated, image, extra)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ def make(title: str, when: str, tags=(), authors=(), path: str | None = None, sl
     slug = slug or urls.slugify(title)
     return Article(
         title=title, date=date, slug=slug, url=urls.article_url(date, slug), path=Path(path or f"{slug}.md"),
-        body="", html="", tags=tuple(Tag(t, urls.slugify(t)) for t in tags),
+        fingerprint=title, tags=tuple(Tag(t, urls.slugify(t)) for t in tags),
         authors=tuple(Author(a, urls.slugify(a)) for a in authors),
     )
 

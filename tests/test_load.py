@@ -4,13 +4,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from sitegen.cache import Cache
 from sitegen.errors import ContentError
-from sitegen.load import load_articles, parse_article
+from sitegen.load import load_articles, parse_article, publishable
 from tests.conftest import article
 
 
 def parse(text: str, tz=UTC):
-    return parse_article(text, Path("content/a.md"), tz)
+    return parse_article(text, Path("content/a.md"), tz)[0]
 
 
 def messages(text: str) -> list[str]:
@@ -21,14 +22,15 @@ def messages(text: str) -> list[str]:
 
 
 def test_front_matter_becomes_a_typed_article():
-    a = parse(article("Héllo: world", tags="[China, Russia, china]", authors="[Staff, Agencies]",
-                      source="seeds/x.txt", mood="calm", body="First *para*.\n\nSecond."))
+    a, html = parse_article(article("Héllo: world", tags="[China, Russia, china]", authors="[Staff, Agencies]",
+                                    source="seeds/x.txt", mood="calm", body="First *para*.\n\nSecond."),
+                            Path("content/a.md"), UTC)
     assert a.title == "Héllo: world"
     assert a.date == datetime(2023, 9, 19, tzinfo=UTC)
     assert a.url == "/2023/09/19/hello-world/"
     assert [t.name for t in a.tags] == ["China", "Russia"]  # the repeat by slug is dropped
     assert [(x.name, x.slug) for x in a.authors] == [("Staff", "staff"), ("Agencies", "agencies")]
-    assert a.html == "<p>First <em>para</em>.</p>\n<p>Second.</p>"
+    assert html == "<p>First <em>para</em>.</p>\n<p>Second.</p>"
     assert a.summary == "First para."
     assert a.source == "seeds/x.txt"
     assert a.extra == {"mood": "calm"}
@@ -95,16 +97,29 @@ def test_loader_collects_every_error_and_skips_drafts(make_site):
         "content/.hidden.md": "editor temp file",
         "content/notes.txt": "not content",
     })
-    articles, errors = load_articles(config)
-    assert [a.title for a in articles] == ["Good"]
+    articles, errors = load_articles(config, Cache(config.cache_path, "test"))
+    assert [a.title for a in publishable(articles, drafts=False)] == ["Good"]
     assert [str(e) for e in errors] == [
         "content/bad1.md:1: no front matter: a content file starts with a '---' line, "
         "then 'title:' and 'date:', then another '---' line",
         "content/latin1.md:2: not UTF-8 text: re-save the file as UTF-8",
         "content/sub/bad2.md:2: missing 'date': add a line like date: 2023-09-19 to the front matter",
     ]
-    drafts, _ = load_articles(config.__class__(**{**config.__dict__, "drafts": True}))
-    assert sorted(a.title for a in drafts) == ["Draft", "Good"]
+    assert sorted(a.title for a in publishable(articles, drafts=True)) == ["Draft", "Good"]
+
+
+def test_unchanged_files_come_from_the_cache_and_edits_are_seen(make_site):
+    config = make_site({"content/a.md": article("First version")})
+    cache = Cache(config.cache_path, "test")
+    [first], _ = load_articles(config, cache)
+    cache.save()
+    cache = Cache(config.cache_path, "test")
+    [again], _ = load_articles(config, cache)
+    assert again == first and cache.html(again.fingerprint) == "<p>Some text.</p>"
+    (config.root / "content/a.md").write_text(article("Second version", body="New *text*."))
+    [edited], _ = load_articles(config, cache)
+    assert edited.title == "Second version"
+    assert cache.html(edited.fingerprint) == "<p>New <em>text</em>.</p>"
 
 
 def test_a_content_error_is_a_single_error_too():

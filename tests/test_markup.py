@@ -65,3 +65,37 @@ def test_literal_round_trips_any_single_line(text):
 def test_render_is_ordinary_markdown_for_hand_written_content():
     assert markup.render("Some *emphasis*") == "<p>Some <em>emphasis</em></p>"
     assert "<table>" in markup.render("| a | b |\n|---|---|\n| 1 | 2 |")
+
+
+def test_fast_path_knows_every_escape_python_markdown_knows():
+    import markdown
+
+    md = markdown.Markdown(extensions=markup.EXTENSIONS)
+    assert set(markup._ESCAPABLE) == set(md.ESCAPED_CHARS)
+
+
+PIECES = st.sampled_from(list("ab cZ.,;:'\"!?()-+=~#>&|*_[]{}<`\\/%@$^1234567890\t\n é’—中")
+                         + ["\n\n", "&amp;", "&#32;", "&copy;", "&#x41;", "\\*", "\\>", "\\\\", "1. ", "  \n"])
+PLAIN_TEXT = st.lists(PIECES, min_size=1, max_size=40).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(PLAIN_TEXT, min_size=1, max_size=4))
+def test_fast_path_output_is_identical_to_python_markdown_for_literal_text(paragraphs):
+    source = "\n\n".join(markup.literal(p) for p in paragraphs)
+    fast = markup.plain_paragraphs(source)
+    if fast is not None:
+        assert fast == markup.render_markdown(source)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(PLAIN_TEXT)
+def test_fast_path_output_is_identical_to_python_markdown_for_any_text(source):
+    fast = markup.plain_paragraphs(source)
+    if fast is not None:
+        assert fast == markup.render_markdown(source)
+
+
+def test_fast_path_takes_converted_seed_bodies():
+    body = "\n\n".join(markup.literal(p) for p in ["1. Not a list", "Plain *text* & more > less", "    indented"])
+    assert markup.plain_paragraphs(body) == markup.render_markdown(body)

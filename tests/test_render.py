@@ -1,20 +1,25 @@
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
+from sitegen.cache import Cache
 from sitegen.collect import build_site
 from sitegen.errors import BuildFailed
-from sitegen.load import parse_article
-from sitegen.render import long_date, make_env, render_site
-from tests.conftest import Page, article
+from sitegen.load import load_articles
+from sitegen.render import global_signature, long_date, make_env, plan_pages, render_pages
+from tests.conftest import Page, article, write_files
 
 
 def site_and_outputs(config, *texts):
-    articles = [parse_article(t, Path(f"content/{i}.md"), UTC) for i, t in enumerate(texts)]
+    write_files(config.root, {f"content/{i}.md": text for i, text in enumerate(texts)})
+    cache = Cache(config.cache_path, "test")
+    articles, errors = load_articles(config, cache)
+    assert not errors
     site, _ = build_site(articles, config.per_page, config.title)
-    return {o.path: o.data.decode() for o in render_site(site, make_env(config), config)}
+    env = make_env(config)
+    pages = plan_pages(site, config, cache, env, global_signature(env, config))
+    return {o.path: o.data.decode() for o in render_pages(pages, env)}
 
 
 def test_titles_tags_and_authors_are_escaped_everywhere(make_site):

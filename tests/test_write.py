@@ -2,13 +2,18 @@ import os
 
 import pytest
 
+from sitegen import write
 from sitegen.errors import SitegenError
 from sitegen.model import Output
-from sitegen.write import staging_dir, write_outputs
+from sitegen.write import recover, write_outputs
 
 
 def tree(folder):
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def leftovers(tmp_path):
+    return sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".public.sitegen-") and "lock" not in p.name)
 
 
 def test_writes_every_output_and_reports_counts(tmp_path):
@@ -16,24 +21,35 @@ def test_writes_every_output_and_reports_counts(tmp_path):
     report = write_outputs([Output("index.html", b"home"), Output("a/b/index.html", b"deep")], out)
     assert tree(out) == {"index.html": b"home", "a/b/index.html": b"deep"}
     assert (report.written, report.unchanged, report.removed) == (2, 0, 0)
+    assert set(report.stats) == {"index.html", "a/b/index.html"}
 
 
 def test_unchanged_files_keep_their_inode_and_mtime_and_stale_files_go(tmp_path):
     out = tmp_path / "public"
-    write_outputs([Output("same.html", b"same"), Output("old.html", b"old"), Output("edit.html", b"v1")], out)
+    write_outputs([Output("same.html", b"same"), Output("old/index.html", b"old"), Output("edit.html", b"v1")], out)
     before = os.stat(out / "same.html")
     os.utime(out / "same.html", (1_000_000, 1_000_000))
     report = write_outputs([Output("same.html", b"same"), Output("edit.html", b"v2")], out)
     after = os.stat(out / "same.html")
     assert after.st_ino == before.st_ino and after.st_mtime == 1_000_000
     assert tree(out) == {"same.html": b"same", "edit.html": b"v2"}
+    assert not (out / "old").exists()  # emptied folders go too
     assert (report.written, report.unchanged, report.removed) == (1, 1, 1)
-    assert not staging_dir(out).exists()
+    assert leftovers(tmp_path) == []
+
+
+def test_kept_files_are_not_touched_and_only_previous_files_are_removed(tmp_path):
+    out = tmp_path / "public"
+    write_outputs([Output("a.html", b"a"), Output("b.html", b"b")], out)
+    (out / "by-hand.txt").write_text("not ours")
+    report = write_outputs([Output("b.html", b"b2")], out, keep=["a.html"], previous=["a.html", "b.html"])
+    assert tree(out) == {"a.html": b"a", "b.html": b"b2", "by-hand.txt": b"not ours"}
+    assert (report.written, report.kept, report.removed) == (1, 1, 0)
 
 
 def test_a_failure_midway_leaves_the_last_good_site_untouched(tmp_path):
     out = tmp_path / "public"
-    write_outputs([Output("index.html", b"good")], out)
+    write_outputs([Output("index.html", b"good"), Output("other.html", b"x")], out)
 
     def outputs():
         yield Output("index.html", b"half-built")
@@ -41,8 +57,35 @@ def test_a_failure_midway_leaves_the_last_good_site_untouched(tmp_path):
 
     with pytest.raises(SitegenError):
         write_outputs(outputs(), out)
-    assert tree(out) == {"index.html": b"good"}
-    assert not staging_dir(out).exists()
+    assert tree(out) == {"index.html": b"good", "other.html": b"x"}
+    assert leftovers(tmp_path) == []
+
+
+def test_a_first_build_that_fails_leaves_no_output_folder(tmp_path):
+    def outputs():
+        yield Output("index.html", b"half")
+        raise SitegenError("boom")
+
+    with pytest.raises(SitegenError):
+        write_outputs(outputs(), tmp_path / "public")
+    assert not (tmp_path / "public").exists() and leftovers(tmp_path) == []
+
+
+def test_a_build_killed_after_committing_is_finished_by_the_next_run(tmp_path, monkeypatch):
+    out = tmp_path / "public"
+    write_outputs([Output("index.html", b"old"), Output("gone.html", b"x")], out)
+
+    def killed(plan, staging, output_dir):
+        raise SystemExit("killed while applying")
+
+    monkeypatch.setattr(write, "_apply", killed)
+    with pytest.raises(SystemExit):
+        write_outputs([Output("index.html", b"new")], out)
+    assert tree(out) == {"index.html": b"old", "gone.html": b"x"}  # nothing applied yet
+    monkeypatch.undo()
+    recover(out)
+    assert tree(out) == {"index.html": b"new"}
+    assert leftovers(tmp_path) == []
 
 
 @pytest.mark.parametrize("bad", ["../escape.html", "/etc/passwd", "a/../../b", "a\\..\\b"])
