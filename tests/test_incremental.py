@@ -1,0 +1,142 @@
+"""An incremental build must equal a clean build of the same input, byte for byte, after any change."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import build
+from sitegen.config import load_config
+from tests.conftest import article, write_files
+
+Change = Callable[[Path], None]
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def site_files() -> dict[str, str]:
+    files = {
+        f"content/{i:02d}.md": article(f"Story number {i}", date=f"2023-0{1 + i % 3}-{10 + i % 5}",
+                                       tags=f"[Topic {i % 4}, Common]", authors=f"[Writer {i % 3}]",
+                                       body=f"Paragraph one of story {i}.\n\nParagraph *two*.")
+        for i in range(14)
+    }
+    files["sitegen.yaml"] = "title: Incremental\nper_page: 3\n"
+    files["seeds/seed.txt"] = " date 2023-02-11 A seed arrives\n\nBy Reuters\n\nIt was converted.\n"
+    return files
+
+
+def edit(rel: str, old: str, new: str) -> Change:
+    def change(root: Path) -> None:
+        path = root / rel
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    return change
+
+
+def add_template(root: Path) -> None:
+    base = (Path(__file__).parent.parent / "templates/base.html").read_text(encoding="utf-8")
+    write_files(root, {"templates/base.html": base.replace("Skip to content", "Skip to the story")})
+
+
+CHANGES: dict[str, Change] = {
+    "edit body": edit("content/03.md", "Paragraph one", "Paragraph ONE"),
+    "edit title": edit("content/03.md", "Story number 3", "Story retitled"),
+    "edit tags": edit("content/04.md", "Topic 0, Common", "Topic 9"),
+    "edit date": edit("content/05.md", "2023-03-10", "2022-12-31"),
+    "add": lambda root: write_files(root, {"content/new.md": article("Brand new", date="2023-03-14", tags="[Common]")}),
+    "delete": lambda root: (root / "content/06.md").unlink(),
+    "rename": lambda root: (root / "content/07.md").rename(root / "content/seven.md"),
+    "new seed": lambda root: write_files(root, {"seeds/two.txt": " date 2023-01-10 Second seed\n\nText.\n"}),
+    "template": add_template,
+    "config": edit("sitegen.yaml", "per_page: 3", "per_page: 4"),
+    "draft": edit("content/08.md", "---\ntitle", "---\ndraft: true\ntitle"),
+}
+
+
+@pytest.mark.parametrize("name", CHANGES)
+def test_incremental_build_equals_clean_build(tmp_path: Path, name: str) -> None:
+    site = tmp_path / "site"
+    write_files(site, site_files())
+    build(load_config(site), jobs=1)
+    CHANGES[name](site)
+    build(load_config(site), jobs=1)
+
+    clean = tmp_path / "clean"
+    shutil.copytree(site, clean, ignore=shutil.ignore_patterns("public", ".sitegen-cache"))
+    build(load_config(clean), jobs=1, clean=True)
+    assert snapshot(site / "public") == snapshot(clean / "public")
+
+
+def test_only_affected_pages_are_rendered_and_unchanged_files_keep_their_mtime(tmp_path: Path) -> None:
+    write_files(tmp_path, site_files())
+    build(load_config(tmp_path), jobs=1)
+    public = tmp_path / "public"
+    untouched = public / "tags/topic-1/index.html"
+    before = untouched.stat().st_mtime_ns
+    noop = build(load_config(tmp_path), jobs=1)
+    assert noop.rendered == [] and noop.files.written == 0
+    edit("content/03.md", "Paragraph one", "Paragraph ONE")(tmp_path)
+    report = build(load_config(tmp_path), jobs=1)
+    rendered = {path for path, _reason in report.rendered}
+    # its own page, and the lists and feeds that show it: day, month, year, front, tags, author, sitemap
+    assert {"2023/01/13/story-number-3/index.html", "2023/01/13/index.html", "2023/01/index.html",
+            "tags/common/feed.xml", "tags/topic-3/index.html", "authors/writer-0/index.html",
+            "sitemap.xml"} <= rendered
+    assert [p for p in rendered if p.count("/") == 4 and "/page/" not in p] == [
+        "2023/01/13/story-number-3/index.html"]  # no other article
+    assert "tags/topic-1/index.html" not in rendered
+    assert all(reason == "what it shows changed" for _path, reason in report.rendered)
+    assert untouched.stat().st_mtime_ns == before
+
+
+def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:
+    files = site_files()
+    files.update({f"content/x{i:03d}.md": article(f"Many {i}", date=f"2021-05-{1 + i % 28:02d}", tags="[Bulk]")
+                  for i in range(120)})
+    write_files(tmp_path / "a", files)
+    write_files(tmp_path / "b", files)
+    build(load_config(tmp_path / "a"), jobs=1)
+    build(load_config(tmp_path / "b"), jobs=2)
+    assert snapshot(tmp_path / "a/public") == snapshot(tmp_path / "b/public")
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncate", "foreign", "no bodies"])
+def test_a_corrupt_or_foreign_cache_is_rebuilt_never_trusted(tmp_path: Path, damage: str) -> None:
+    write_files(tmp_path, site_files())
+    build(load_config(tmp_path), jobs=1)
+    expected = snapshot(tmp_path / "public")
+    state = tmp_path / ".sitegen-cache/state.pickle"
+    if damage == "garbage":
+        state.write_bytes(b"not a pickle at all")
+    elif damage == "truncate":
+        state.write_bytes(state.read_bytes()[:100])
+    elif damage == "foreign":
+        import pickle
+        state.write_bytes(pickle.dumps((999, {"something": "else"})))
+    else:
+        (tmp_path / ".sitegen-cache/html.sqlite").unlink()
+    edit("content/02.md", "Paragraph one", "Paragraph uno")(tmp_path)
+    report = build(load_config(tmp_path), jobs=1)
+    assert report.articles == 15
+    assert b"Paragraph uno" in (tmp_path / "public/2023/03/12/story-number-2/index.html").read_bytes()
+    assert snapshot(tmp_path / "public").keys() == expected.keys()
+
+
+def test_deleting_the_output_folder_rebuilds_it(tmp_path: Path) -> None:
+    write_files(tmp_path, site_files())
+    build(load_config(tmp_path), jobs=1)
+    expected = snapshot(tmp_path / "public")
+    shutil.rmtree(tmp_path / "public")
+    build(load_config(tmp_path), jobs=1)
+    assert snapshot(tmp_path / "public") == expected
+    (tmp_path / "public/index.html").write_text("vandalised")
+    (tmp_path / "public/tags/index.html").unlink()
+    report = build(load_config(tmp_path), jobs=1)
+    assert snapshot(tmp_path / "public") == expected
+    assert dict(report.rendered) == {"index.html": "the output file was changed outside sitegen",
+                                     "tags/index.html": "the output file is missing"}
