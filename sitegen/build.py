@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
-from . import __version__, markup
+from . import __version__, manifest, markup
 from .cache import Cache, OutputEntry
 from .collect import build_site
-from .config import Config
+from .config import CONFIG_FILE, Config
 from .convert import ConvertReport, convert_seeds, existing_from
 from .errors import BuildFailed, SitegenError
 from .load import load_articles, publishable
@@ -46,6 +46,15 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
     report = _noop_progress if progress is None else progress
     check_output_dir(config)
     with output_lock(config.output_path, on_wait=lambda: report("waiting for another build", 0, 0)):
+        manifest_path = config.cache_path / "manifest.marshal"
+        key = _manifest_key(config)
+        inputs = manifest.snapshot(input_roots(config))
+        last = None if clean else manifest.unchanged(manifest_path, key, inputs, config.output_path)
+        if last:
+            articles, pages, tags = last["summary"]
+            return BuildReport(articles, pages, tags, WriteReport(kept=len(last["paths"])),
+                               time.perf_counter() - started)
+        manifest.forget(manifest_path)
         cache = Cache(config.cache_path, cache_key(config), clean=clean)
         try:
             report("loading content", 0, 0)
@@ -75,9 +84,16 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             cache.save()
         finally:
             cache.close()
+        html_pages = sum(1 for p in pages if p.path.endswith(".html"))
+        # Inputs as they were when this build read them (plus what it converted): an edit made while
+        # it ran differs from this record, so the next build sees it.
+        inputs.update(manifest.snapshot([config.resolve(p) for p in conversion.written]))
+        manifest.save(manifest_path, key, inputs,
+                      {path: (e.size, e.mtime_ns) for path, e in cache.state.outputs.items()},
+                      (len(site.articles), html_pages, len(site.tags)))
     return BuildReport(
         articles=len(site.articles),
-        pages=sum(1 for p in pages if p.path.endswith(".html")),
+        pages=html_pages,
         tags=len(site.tags),
         files=written,
         seconds=time.perf_counter() - started,
@@ -85,6 +101,18 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         warnings=conversion.warnings,
         rendered=[(p.path, reasons[p.path]) for p in todo],
     )
+
+
+def input_roots(config: Config) -> list[Path]:
+    """Every file a build reads: content, seeds, templates, static files and the settings."""
+    return [config.content_path, config.seeds_path, *config.theme_dirs("templates"),
+            *config.theme_dirs("static"), config.root / CONFIG_FILE]
+
+
+def _manifest_key(config: Config) -> str:
+    # The day is part of the key: pages that depend on the date (a news sitemap) change daily.
+    settings = sorted((k, repr(v)) for k, v in vars(config).items())
+    return f"{__version__}|{settings}|{time.strftime('%Y-%m-%d', time.gmtime())}"
 
 
 def cache_key(config: Config) -> str:

@@ -1,0 +1,101 @@
+"""The no-op check: when no input file and no output file changed since the last good build, there is
+nothing to do, and a build can say so without loading anything else.
+
+The manifest records a digest of every input file's (mtime, size) under the content, seed, template
+and static folders plus ``sitegen.yaml``, the same for every output file, and the last summary. Standard
+library only, so the check runs before the heavy modules load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+FORMAT = 2
+
+
+def snapshot(roots: list[Path]) -> dict[str, tuple[int, int]]:
+    """(mtime_ns, size) of every file under the roots (a root may also be a single file)."""
+    found: dict[str, tuple[int, int]] = {}
+    stack = [str(root) for root in roots]
+    while stack:
+        top = stack.pop()
+        try:
+            entries = os.scandir(top)
+        except NotADirectoryError:
+            try:
+                stat = os.stat(top)
+            except OSError:
+                continue
+            found[top] = (stat.st_mtime_ns, stat.st_size)
+            continue
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                try:
+                    if entry.is_dir():
+                        stack.append(entry.path)
+                    else:
+                        stat = entry.stat()
+                        found[entry.path] = (stat.st_mtime_ns, stat.st_size)
+                except OSError:
+                    continue
+    return found
+
+
+def digest(stats: dict[str, tuple[int, int]]) -> str:
+    text = "\n".join(f"{path}\0{a}\0{b}" for path, (a, b) in sorted(stats.items()))
+    return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def output_stats(output_dir: Path, paths: Iterable[str]) -> dict[str, tuple[int, int]] | None:
+    """(size, mtime_ns) of each output file, or None when one is missing."""
+    base = str(output_dir) + os.sep
+    stats = {}
+    for rel in paths:
+        try:
+            stat = os.stat(base + rel)
+        except OSError:
+            return None
+        stats[rel] = (stat.st_size, stat.st_mtime_ns)
+    return stats
+
+
+def load(path: Path, key: str) -> dict | None:
+    try:
+        with open(path, "rb") as handle:
+            data = marshal.load(handle)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
+        return None
+    return data
+
+
+def unchanged(path: Path, key: str, inputs: dict[str, tuple[int, int]], output_dir: Path) -> dict | None:
+    """The last build's record if nothing it read or wrote has changed since, else None."""
+    last = load(path, key)
+    if last is None or last["inputs"] != digest(inputs):
+        return None
+    outputs = output_stats(output_dir, last["paths"])
+    if outputs is None or digest(outputs) != last["outputs"]:
+        return None
+    return last
+
+
+def save(path: Path, key: str, inputs: dict[str, tuple[int, int]], outputs: dict[str, tuple[int, int]],
+         summary: tuple[int, int, int]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_suffix(".tmp")
+    with open(temp, "wb") as handle:
+        marshal.dump({"format": FORMAT, "key": key, "inputs": digest(inputs), "outputs": digest(outputs),
+                      "paths": sorted(outputs), "summary": summary}, handle)
+    os.replace(temp, path)
+
+
+def forget(path: Path) -> None:
+    path.unlink(missing_ok=True)
