@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from itertools import chain
 from pathlib import Path
 
-from . import __version__, manifest, markup
+from . import __version__, manifest, markup, search
 from .cache import Cache, OutputEntry
 from .collect import build_site
 from .config import CONFIG_FILE, Config
 from .convert import ConvertReport, convert_seeds, existing_from
+from .deploy_headers import hosting_files
 from .errors import BuildFailed, SitegenError
+from .feeds import future_articles, resolve_now
 from .load import load_articles, publishable
-from .model import Output
+from .model import Article, Output
 from .parallel import default_jobs
 from .render import Page, global_signature, make_env, plan_pages, render_pages, static_files
 from .write import WriteReport, output_lock, write_outputs
@@ -33,13 +37,15 @@ class BuildReport:
     converted: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     rendered: list[tuple[str, str]] = field(default_factory=list)  # (output path, why it was rendered)
+    future: list[tuple[str, str]] = field(default_factory=list)  # (content file, date) of articles dated after now
 
 
 def build(config: Config, *, jobs: int | None = None, clean: bool = False,
-          progress: Progress | None = None) -> BuildReport:
+          progress: Progress | None = None, now: str | datetime | None = None) -> BuildReport:
     """Build the site into the output folder, redoing only what changed since the last build.
 
     Raises BuildFailed (every error found) and leaves the output folder exactly as it was.
+    ``now`` (default: SOURCE_DATE_EPOCH, else the clock) decides the news sitemap and what counts as future.
     """
     started = time.perf_counter()
     jobs = jobs or default_jobs()
@@ -47,7 +53,8 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
     check_output_dir(config)
     with output_lock(config.output_path, on_wait=lambda: report("waiting for another build", 0, 0)):
         manifest_path = config.cache_path / "manifest.marshal"
-        key = _manifest_key(config)
+        moment = resolve_now(now, config.tz)
+        key = f"{_manifest_key(config)}|{moment.date()}"  # the news sitemap lists the last days' articles
         inputs = manifest.snapshot(input_roots(config))
         last = None if clean else manifest.unchanged(manifest_path, key, inputs, config.output_path)
         if last:
@@ -59,7 +66,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         try:
             report("loading content", 0, 0)
             articles, errors = load_articles(config, cache, jobs)
-            conversion = convert(config, existing=articles)
+            conversion = convert(config, existing=articles, seeds=_seed_files(inputs, config))
             if conversion.written:
                 articles, errors = load_articles(config, cache, jobs)
             report("collecting", 0, 0)
@@ -68,13 +75,19 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             if errors:
                 raise BuildFailed(errors, notes=[f"converted {_rel(p, config.root)}" for p in conversion.written])
 
+            warnings = list(conversion.warnings)
+            if config.search and (problem := search.unavailable()):
+                warnings.append(problem)
+                config = replace(config, search=False)
             env = make_env(config)
             signature = global_signature(env, config)
-            pages = plan_pages(site, config, cache, env, signature)
+            pages = plan_pages(site, config, cache, env, signature, now=moment)
             todo, keep, reasons = _decide(pages, cache, config.output_path, signature)
             rendered = _counting(render_pages(todo, env, jobs), len(todo), report)
             try:
-                written = write_outputs(chain(rendered, static_files(config)), config.output_path,
+                statics = list(static_files(config))
+                hosting = hosting_files(config, [o.path for o in statics])
+                written = write_outputs(chain(rendered, statics, hosting), config.output_path,
                                         keep=[p.path for p in keep],
                                         previous=cache.state.outputs.keys() if cache.state.outputs else None)
             except OSError as exc:
@@ -82,6 +95,9 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                                    f"{f' ({exc.filename})' if exc.filename else ''}") from None
             _remember(cache, pages, keep, written, signature)
             cache.save()
+            problem = search.update_index(config.output_path, enabled=config.search,
+                                          changed=bool(written.written or written.removed), jobs=jobs)
+            warnings += [problem] if problem else []
         finally:
             cache.close()
         html_pages = sum(1 for p in pages if p.path.endswith(".html"))
@@ -98,8 +114,9 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         files=written,
         seconds=time.perf_counter() - started,
         converted=conversion.written,
-        warnings=conversion.warnings,
+        warnings=warnings,
         rendered=[(p.path, reasons[p.path]) for p in todo],
+        future=[(_rel(a.path, config.root), a.date.isoformat()) for a in future_articles(site.articles, moment)],
     )
 
 
@@ -120,10 +137,25 @@ def cache_key(config: Config) -> str:
     return f"{__version__}|{markup.CONFIG_KEY}|{config.timezone}|{config.root}"
 
 
-def convert(config: Config, force: bool = False, existing: Iterable | None = None) -> ConvertReport:
-    """Turn seeds without a content file into content files; never touches an existing one unless forced."""
+def convert(config: Config, force: bool = False, existing: Iterable[Article] | None = None,
+            seeds: Iterable[str] | None = None) -> ConvertReport:
+    """Turn seeds without a content file into content files; never touches an existing one unless forced.
+
+    With the loaded articles and the seed files already listed, a build whose seeds are all named by some
+    article's ``source`` skips the converter altogether (the usual case, and a cheap check).
+    """
+    if existing is not None and seeds is not None and not force:
+        existing = list(existing)
+        named = {os.path.normpath(os.path.join(config.root, a.source)) for a in existing if a.source}
+        if all(seed in named for seed in seeds):
+            return ConvertReport()
     known = existing_from(existing, config.root) if existing is not None else None
     return convert_seeds(config.seeds_path, config.content_path, config.root, force=force, existing=known)
+
+
+def _seed_files(inputs: dict[str, tuple[int, int]], config: Config) -> list[str]:
+    prefix = str(config.seeds_path) + os.sep
+    return [path for path in inputs if path.startswith(prefix) and path.endswith(".txt")]
 
 
 def check_output_dir(config: Config) -> None:
@@ -141,6 +173,7 @@ def _decide(pages: list[Page], cache: Cache, output_dir: Path,
             signature: str) -> tuple[list[Page], list[Page], dict[str, str]]:
     """Which pages to render, which to keep as they are, and why."""
     previous = cache.state.outputs
+    base = str(output_dir) + os.sep
     settings_changed = cache.state.global_signature != signature
     todo, keep, reasons = [], [], {}
     for page in pages:
@@ -151,7 +184,7 @@ def _decide(pages: list[Page], cache: Cache, output_dir: Path,
             reason = "templates or settings changed" if settings_changed else "what it shows changed"
         else:
             try:
-                stat = (output_dir / page.path).stat()
+                stat = os.stat(base + page.path)
                 reason = "" if (stat.st_size, stat.st_mtime_ns) == (entry.size, entry.mtime_ns) else \
                     "the output file was changed outside sitegen"
             except OSError:

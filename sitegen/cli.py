@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
 from .build import BuildReport, build, convert
+from .check import built_base_url, check_site
 from .config import load_config
+from .deploy import deploy, find_target
+from .deploy import summary as deploy_summary
 from .errors import BuildFailed, ContentError, SitegenError
+from .parallel import default_jobs
+from .scaffold import init_site, new_article, split_tags
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,6 +36,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--base-url", metavar="URL",
                    help="the site's address, e.g. https://example.org/news/ (default: from sitegen.yaml)")
     p.add_argument("--drafts", action="store_true", default=None, help="include articles marked draft: true")
+    p.add_argument("-j", "--jobs", type=int, metavar="N",
+                   help="processes for Markdown and rendering (default: one per core; 1 = serial)")
+    p.add_argument("--clean", action="store_true", help="ignore the build cache and render every page")
+    p.add_argument("--explain", action="store_true", help="list every page rendered, and why")
+    p.add_argument("--now", metavar="WHEN",
+                   help="build as if it were this date or time, e.g. 2023-09-19 (default: SOURCE_DATE_EPOCH, "
+                        "else the clock): decides the news sitemap and which articles are future-dated")
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     p.set_defaults(run=_build)
 
@@ -42,6 +55,61 @@ def _parser() -> argparse.ArgumentParser:
                    help="regenerate content files from their seeds, discarding hand edits")
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     p.set_defaults(run=_convert)
+
+    p = commands.add_parser("deploy", help="build, then upload only what changed to a hosting target",
+                            description="Build the site, then ship the output folder to a target from the "
+                                        "'deploy:' section of sitegen.yaml (the first one when none is named) "
+                                        "or to --to URL: a git branch (git+ssh://…, git+https://…, "
+                                        "git+file://…, or a git remote name), a folder or user@host:path "
+                                        "(rsync), or s3://bucket/prefix. Only changed files are uploaded: "
+                                        "assets first, then pages, deletions last.")
+    p.add_argument("target", nargs="?", metavar="NAME", help="a target named in sitegen.yaml (default: the first)")
+    p.add_argument("--to", metavar="URL", help="deploy to this address instead of a named target")
+    p.add_argument("--dry-run", action="store_true", help="print what would be uploaded and deleted; change nothing")
+    p.add_argument("--allow-deletes", action="store_true",
+                   help="go ahead even when more files would be deleted than the target's max_deletes")
+    p.add_argument("-q", "--quiet", action="store_true", help="print errors and the final summary only")
+    p.set_defaults(run=_deploy)
+
+    p = commands.add_parser("serve", help="preview the site: build, serve on 127.0.0.1, rebuild and reload on save",
+                            description="Build the site into a private folder and serve it at http://HOST:PORT "
+                                        "under the same sub-path as base_url. Every save in content/, seeds/, "
+                                        "templates/, static/ or sitegen.yaml rebuilds it and reloads the open "
+                                        "browser tabs; build errors show in the browser until fixed. Ctrl-C stops.")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: 127.0.0.1, reachable from this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0: any free port)")
+    p.add_argument("--drafts", action="store_true", default=None, help="include articles marked draft: true")
+    p.add_argument("--open", action="store_true", help="open the preview in the web browser")
+    p.set_defaults(run=_serve)
+
+    p = commands.add_parser("new", help="write a new content file for a headline and print its path",
+                            description="Write content/YYYY-MM-DD-<slug>.md with complete front matter, dated "
+                                        "today in the site's timezone. Never overwrites: a taken slug gets -2, -3, …")
+    p.add_argument("headline", help='the article\'s headline, in quotes: "Markets rally"')
+    p.add_argument("--tags", metavar="A,B", type=split_tags, default=[], help="comma-separated tags")
+    p.add_argument("--author", metavar="NAME", action="append", default=[],
+                   help="the byline (repeat for several authors)")
+    p.set_defaults(run=_new)
+
+    p = commands.add_parser("init", help="create a new site folder: settings, an example article, seeds/",
+                            description="Create DIR with a commented sitegen.yaml, an example article in "
+                                        "content/ and an empty seeds/. Refuses to overwrite any file.")
+    p.add_argument("directory", metavar="DIR", type=Path, help="the new site's folder")
+    p.add_argument("--with-theme", action="store_true",
+                   help="also copy the default theme's templates/ and static/ into DIR, to edit them")
+    p.set_defaults(run=_init)
+
+    p = commands.add_parser("check", help="check the built site: links, fragments, orphan pages, feeds, sitemaps",
+                            description="Read the output folder as a crawler would: every internal link and "
+                                        "#fragment must resolve under the site's base URL, every page must be "
+                                        "reachable from the front page, feeds and sitemaps must be well-formed. "
+                                        "Lists every problem and exits 1 if there is any.")
+    p.add_argument("--output", metavar="DIR", help="the built folder (default: public)")
+    p.add_argument("--base-url", metavar="URL",
+                   help="the address the site was built for (default: read from its front page)")
+    p.add_argument("-j", "--jobs", type=int, metavar="N", help="processes for reading pages (default: one per core)")
+    p.set_defaults(run=_check)
 
     # Each further command: one add_parser block here with set_defaults(run=_its_function).
     return parser
@@ -69,25 +137,71 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     config = load_config(args.site, output_dir=args.output, base_url=args.base_url, drafts=args.drafts)
-    report = build(config)
+    progress = _Progress() if sys.stderr.isatty() and not args.quiet else None
+    try:
+        report = build(config, jobs=args.jobs, clean=args.clean, progress=progress, now=args.now)
+    finally:
+        if progress:
+            progress.done()
+    if args.explain:
+        for path, reason in report.rendered:
+            print(f"rendered {path}: {reason}")
     if not args.quiet:
         for path in report.converted:
             print(f"converted {_shown(path, config.root)}")
         for warning in report.warnings:
             print(f"warning: {warning}", file=sys.stderr)
+        for path, when in report.future:
+            print(f"future-dated: {path} ({when}) is published now all the same")
         print(_summary(report, config.output_dir))
     return 0
+
+
+class _Progress:
+    """Stage and count on one terminal line, shown only once a build has run for two seconds."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.shown = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if time.monotonic() - self.started < 2 and not stage.startswith("waiting"):
+            return
+        count = f" {done}/{total}" if total else ""
+        print(f"\r\033[K{stage}{count}", end="", file=sys.stderr, flush=True)
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
 
 
 def _summary(report: BuildReport, output_dir: str) -> str:
     files = report.files
     return (f"built {_count(report.articles, 'article')}, {_count(report.pages, 'page')}, "
             f"{_count(report.tags, 'tag')} in {report.seconds:.2f} s -> {output_dir}/ "
-            f"({files.written} written, {files.unchanged} unchanged, {files.removed} removed)")
+            f"({files.written} written, {files.unchanged + files.kept} unchanged, {files.removed} removed)"
+            + (f"; {_count(len(report.future), 'future-dated article')}" if report.future else ""))
 
 
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _check(args: argparse.Namespace) -> int:
+    config = load_config(args.site, output_dir=args.output)
+    output = config.output_path
+    base_url = args.base_url or built_base_url(output) or config.base_url
+    report = check_site(output, base_url, jobs=args.jobs or default_jobs())
+    for problem in report.problems:
+        print(f"{config.output_dir}/{problem}" if not problem.startswith("/") else problem)
+    counts = (f"{_count(report.pages, 'page')}, {_count(report.links, 'link')}, {_count(report.feeds, 'feed')}, "
+              f"{_count(report.sitemaps, 'sitemap')} at {base_url}")
+    if report.problems:
+        print(f"check failed: {_count(len(report.problems), 'problem')} in {counts}", file=sys.stderr)
+        return 1
+    print(f"checked {counts}: no problems")
+    return 0
 
 
 def _convert(args: argparse.Namespace) -> int:
@@ -103,6 +217,44 @@ def _convert(args: argparse.Namespace) -> int:
     for error in report.errors:
         print(f"error: {_relative(error, config.root)}", file=sys.stderr)
     return 1 if report.errors else 0
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    config = load_config(args.site)
+    target = find_target(config, args.target, args.to)
+    built = build(config)  # a failed build raises BuildFailed: nothing is deployed
+    if not args.quiet:
+        for path in built.converted:
+            print(f"converted {_shown(path, config.root)}")
+        for warning in built.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        print(_summary(built, config.output_dir))
+    report = deploy(target, config.output_path, dry_run=args.dry_run, allow_deletes=args.allow_deletes,
+                    echo=None if args.quiet else print)
+    print(deploy_summary(report))
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .serve import serve  # tornado, livereload and watchfiles load only for the preview
+
+    serve(args.site, host=args.host, port=args.port, drafts=args.drafts, open_browser=args.open)
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    config = load_config(args.site)
+    path = new_article(config, args.headline, tags=args.tags, authors=args.author)
+    print(_shown(path, config.root))
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    folder = args.site / args.directory
+    for path in init_site(folder, with_theme=args.with_theme):
+        print(f"created {_shown(path, Path.cwd().resolve())}{'/' if path.is_dir() else ''}")
+    print(f"next: cd {_shown(folder.resolve(), Path.cwd().resolve())} && sitegen serve")
+    return 0
 
 
 def _relative(error: SitegenError, root: Path) -> SitegenError:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
@@ -106,3 +108,65 @@ def build_site(articles: Iterable[Article], per_page: int, site_title: str) -> t
                           lambda n, p=period: urls.archive_url(p, n), period)
     site = Site(articles=tuple(ordered), tags=tags, authors=authors, periods=periods, pages=tuple(pages))
     return site, errors
+
+
+# --- related articles ---------------------------------------------------------------------------------
+
+RELATED = 3  # related articles shown under each article
+_WINDOW = 10  # neighbours (by date) looked at in each shared tag or word: bounded work on any site size
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_STOP = frozenset("""
+the and for with from that this was were are has have had not but its his her their they them after before
+into over under about than then also been will would could should said says say more most new one two three
+who what when where which while why how all any can may our out off per via
+""".split())  # noqa: SIM905 - a word list reads best as words
+
+
+def related_articles(articles: Sequence[Article], limit: int = RELATED) -> dict[str, tuple[Article, ...]]:
+    """Each article's closest others, by URL: most shared tags first, then most similar headline and
+    summary words, then nearest in time. Pure and deterministic.
+
+    Only the ``_WINDOW`` nearest neighbours in time within each tag (and each word, for articles with
+    few tags) are candidates, and only the nearest few of the best-sharing ones are compared word by
+    word, so the work grows with the number of articles, not its square; news finds its recent context.
+    """
+    ordered = sort_articles(articles)
+    words = [_words(a) for a in ordered]
+    by_tag: dict[str, list[int]] = defaultdict(list)
+    by_word: dict[str, list[int]] = defaultdict(list)
+    for i, article in enumerate(ordered):
+        for tag in article.tags:
+            by_tag[tag.slug].append(i)
+        for word in words[i]:
+            by_word[word].append(i)
+    related: dict[str, tuple[Article, ...]] = {}
+    for i, article in enumerate(ordered):
+        shared: Counter[int] = Counter()
+        for tag in article.tags:
+            shared.update(_neighbours(by_tag[tag.slug], i))
+        if len(shared) < limit:
+            for word in words[i]:
+                for j in _neighbours(by_word[word], i):
+                    shared.setdefault(j, 0)
+        nearest = sorted([(-count, abs(j - i), j) for j, count in shared.items()])[: 3 * limit]
+        mine = words[i]
+        best = sorted([(key, -_similarity(mine, words[j]), distance, j) for key, distance, j in nearest])
+        related[article.url] = tuple(ordered[j] for *_rest, j in best[:limit])
+    return related
+
+
+def _neighbours(members: list[int], i: int) -> list[int]:
+    """The members nearest to article ``i`` (members are indexes in date order), ``i`` itself left out."""
+    at = bisect_left(members, i)
+    return [j for j in members[max(0, at - _WINDOW): at + _WINDOW + 1] if j != i]
+
+
+def _words(article: Article) -> frozenset[str]:
+    text = f"{article.title} {article.summary}".casefold()
+    return frozenset(w for w in _WORD.findall(text) if w not in _STOP)
+
+
+def _similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / (len(a) * len(b)) ** 0.5

@@ -14,6 +14,7 @@ import yaml
 from .errors import BuildFailed, ContentError
 
 CONFIG_FILE = "sitegen.yaml"
+FEED_CONTENT = ("full", "summary")
 PACKAGE_THEME = Path(__file__).parent / "_theme"  # the default theme inside an installed wheel
 REPO_THEME = Path(__file__).parent.parent  # ... and in a source checkout (templates/, static/)
 
@@ -36,6 +37,16 @@ class Config:
     static_dir: str = "static"
     cache_dir: str = ".sitegen-cache"
     drafts: bool = False
+    # Feeds carry each article's full text ("full") or only its summary ("summary").
+    feed_content: str = "full"
+    # The organisation named as publisher (JSON-LD, Google News sitemap); empty: the site's title.
+    publisher: str = ""
+    # The picture shared with links to pages that have no image of their own: a URL or a path under the site.
+    image: str = ""
+    # Pagefind full-text search at /search/, indexed after every build that changed a page.
+    search: bool = True
+    # Name stylesheets by their content (style.1a2b3c4d5e.css) so browsers may cache them for ever.
+    fingerprint: bool = True
     # Hosting targets for `sitegen deploy`: name -> settings (url, branch, ...); sitegen/deploy.py checks them.
     deploy: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
 
@@ -44,6 +55,10 @@ class Config:
         """The URL path the site lives under: '/' or e.g. '/news/'."""
         path = urlsplit(self.base_url).path or "/"
         return path if path.endswith("/") else path + "/"
+
+    @property
+    def publisher_name(self) -> str:
+        return self.publisher or self.title
 
     @property
     def tz(self) -> ZoneInfo:
@@ -136,6 +151,11 @@ def _validate(config: Config, path: Path) -> list[ContentError]:
     except (ZoneInfoNotFoundError, ValueError):
         errors.append(ContentError(path, None, f"timezone '{config.timezone}' is not an IANA time zone "
                                                "name such as 'UTC' or 'Europe/London'"))
+    if config.feed_content not in FEED_CONTENT:
+        errors.append(ContentError(path, None, f"feed_content must be one of {', '.join(FEED_CONTENT)}, "
+                                               f"not '{config.feed_content}'"))
+    if config.feed_limit < 1:
+        errors.append(ContentError(path, None, f"feed_limit must be 1 or more, not {config.feed_limit}"))
     if config.per_page < 1:
         errors.append(ContentError(path, None, f"per_page must be 1 or more, not {config.per_page}"))
     parts = urlsplit(config.base_url)

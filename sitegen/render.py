@@ -1,13 +1,15 @@
 """Pages from the site model: the only importer of Jinja2. One small, declared context per page kind.
 
 ``plan_pages`` lists every page with a *signature*: a hash of everything the page shows (its articles'
-content hashes, its neighbours, the templates and settings). A page whose signature matches the last
-build's is not rendered again. ``render_pages`` renders the rest on several processes.
+content hashes, its neighbours, its related articles, the templates and settings). A page whose signature
+matches the last build's is not rendered again. ``render_pages`` renders the rest on several processes.
+What feeds, site maps and structured data say is worked out in ``feeds.py`` and ``seo.py``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import types
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -18,8 +20,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import __version__, markup, urls
+from . import __version__, feeds, markup, seo, urls
 from .cache import Cache
+from .collect import related_articles
 from .config import Config
 from .errors import BuildFailed, ContentError
 from .model import MONTHS, Article, ListPage, Output, Period, Site
@@ -32,11 +35,16 @@ PAGE_TEMPLATES = {
     "archive": "archive.html",
 }
 TEMPLATES = (
-    "base.html", "article.html", "tags.html", "authors.html", "archive_index.html", "404.html",
-    "feed.xml", "sitemap.xml", "robots.txt", *PAGE_TEMPLATES.values(),
+    "base.html", "article.html", "tags.html", "authors.html", "archive_index.html", "404.html", "search.html",
+    "feed.xml", "feed.json", "rss.xml", "sitemap.xml", "sitemap_index.xml", "news-sitemap.xml", "robots.txt",
+    *PAGE_TEMPLATES.values(),
 )  # fmt: skip
-TEMPLATE_SUFFIXES = ("html", "xml", "txt")
-EPOCH = datetime.fromisoformat("1970-01-01T00:00:00+00:00")
+TEMPLATE_SUFFIXES = ("html", "xml", "txt", "json")
+FINGERPRINTED = (".css",)  # assets named by their content when ``fingerprint`` is on
+# The URL scheme as templates see it: urls.py plus the feed, site map and search addresses.
+URLS = types.SimpleNamespace(**{n: getattr(urls, n) for n in dir(urls) if n.endswith("_url") or n == "with_base"},
+                             json_feed_url=feeds.json_feed_url, rss_url=feeds.rss_url,
+                             author_feed_url=feeds.author_feed_url, search_url=feeds.search_url)
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,7 @@ def make_env(config: Config) -> jinja2.Environment:
     )
     base_path = config.base_path
     root_url = config.base_url.rstrip("/") + "/"
+    assets = asset_names(config)
     cards: dict[str, Markup] = {}
 
     def card(article: Article) -> Markup:
@@ -70,19 +79,28 @@ def make_env(config: Config) -> jinja2.Environment:
             cards[article.url] = Markup(env.get_template("partials/card.html").render(item=article))
         return cards[article.url]
 
+    def abs_url(url: str) -> str:
+        return url if url.startswith(("http://", "https://")) else root_url + url.lstrip("/")
+
     env.globals.update(
         site={
             "title": config.title,
             "description": config.description,
             "language": config.language,
             "base_url": root_url,
+            "base_path": base_path,
+            "publisher": config.publisher_name,
+            "image": config.image,
+            "search": config.search,
         },
         url_for=lambda url: urls.with_base(base_path, url),
-        abs_url=lambda url: root_url + url.lstrip("/"),
-        urls=urls,
+        abs_url=abs_url,
+        asset_url=lambda name: urls.with_base(base_path, urls.static_url(assets.get(name, name))),
+        urls=URLS,
         card=card,
     )
-    env.filters.update(longdate=long_date, isodate=lambda d: d.isoformat())
+    env.filters.update(longdate=long_date, isodate=lambda d: d.isoformat(), rfc822=feeds.rfc822)
+    env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
     return env
 
 
@@ -117,10 +135,11 @@ def check_templates(env: jinja2.Environment) -> None:
 
 
 def global_signature(env: jinja2.Environment, config: Config) -> str:
-    """What every page depends on: sitegen itself, the settings and every template's text."""
+    """What every page depends on: sitegen itself, the settings, every template's text and the asset names."""
     check_templates(env)
     parts: list[Any] = [__version__, markup.CONFIG_KEY,
-                        sorted((k, v) for k, v in vars(config).items() if k != "root")]
+                        sorted((k, v) for k, v in vars(config).items() if k != "root"),
+                        sorted(asset_names(config).items())]
     for name in template_names(env):
         source, _filename, _uptodate = env.loader.get_source(env, name)  # type: ignore[union-attr]
         parts += [name, source]
@@ -137,32 +156,65 @@ def _fingerprints(articles: Sequence[Article]) -> str:
     return ",".join([a.fingerprint for a in articles])
 
 
+def _shown(article: Article | None) -> str:
+    """What a link to another article shows: its address, headline and date."""
+    return "" if article is None else f"{article.url}\x1e{article.title}\x1e{article.date.isoformat()}"
+
+
 def _page(url: str, title: str, description: str, **context: Any) -> dict[str, Any]:
-    return {"page_url": url, "title": title, "description": description, **context}
+    """The keys base.html reads, with the defaults of a plain page."""
+    page = {"page_url": url, "title": title, "description": description, "og_type": "website", "image": "",
+            "jsonld": [], "alternates": [], "noindex": False}
+    return {**page, **context}
 
 
-def article_context(article: Article, body: str, newer: Article | None, older: Article | None) -> dict[str, Any]:
-    return _page(article.url, article.title, article.description,
-                 article=article, body=Markup(body), newer=newer, older=older)
+def article_context(article: Article, body: str, newer: Article | None, older: Article | None,
+                    related: Sequence[Article], config: Config, abs_url: Callable[[str], str]) -> dict[str, Any]:
+    """An article page: its body, neighbours, related articles, reading time and structured data."""
+    trail = seo.article_trail(article)
+    jsonld = [seo.news_article(article, body, config, abs_url), seo.breadcrumb_list(trail, abs_url)]
+    return _page(article.url, article.title, article.description, article=article, body=Markup(body),
+                 newer=newer, older=older, related=related, minutes=seo.reading_minutes(body), trail=trail,
+                 og_type="article", image=article.image or "", jsonld=jsonld)
 
 
-def list_context(page: ListPage, description: str, children: list[tuple[Period, int]]) -> dict[str, Any]:
+def list_context(page: ListPage, description: str, children: list[tuple[Period, int]], config: Config,
+                 abs_url: Callable[[str], str]) -> dict[str, Any]:
+    """A list page (front, tag, author, archive): its own title, description, feed and breadcrumbs."""
     title = page.title if page.number == 1 else f"{page.title}, page {page.number}"
-    return _page(page.url, title, description, page=page, children=children)
+    if page.number > 1:
+        description = f"{description.rstrip('.')}: page {page.number} of {page.count}."
+    trail = seo.list_trail(page)
+    alternates = []
+    if page.kind == "tag":
+        alternates.append((f"{page.title}", URLS.tag_feed_url(page.subject.slug)))  # type: ignore[union-attr]
+    elif page.kind == "author":
+        alternates.append((f"{page.title}", URLS.author_feed_url(page.subject.slug)))  # type: ignore[union-attr]
+    jsonld = [seo.breadcrumb_list(trail, abs_url)] if len(trail) > 1 else []
+    if page.kind == "index" and page.number == 1:
+        jsonld = [seo.website(config, abs_url)]
+    return _page(page.url, title, description, page=page, children=children, alternates=alternates, jsonld=jsonld)
 
 
-def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment, g: str) -> list[Page]:
-    """Every generated file of the site with its signature (``g``: the global one); nothing rendered yet."""
+def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment, g: str,
+               now: datetime | None = None) -> list[Page]:
+    """Every generated file of the site with its signature (``g``: the global one); nothing rendered yet.
+
+    ``now`` (default: ``feeds.resolve_now``) decides which articles the Google News sitemap lists.
+    """
     pages: list[Page] = []
     articles = site.articles
+    abs_url = env.globals["abs_url"]
+    related = related_articles(articles)
     for i, article in enumerate(articles):
         newer = articles[i - 1] if i > 0 else None
         older = articles[i + 1] if i + 1 < len(articles) else None
-        signature = _hash(g, "article", article.fingerprint, article.url,
-                          newer.url if newer else "", newer.title if newer else "",
-                          older.url if older else "", older.title if older else "")
+        near = related[article.url]
+        signature = _hash(g, "article", article.fingerprint, article.url, _shown(newer), _shown(older),
+                          *[_shown(r) for r in near])
         pages.append(Page(urls.output_path(article.url), "article.html", signature,
-                          lambda a=article, n=newer, o=older: article_context(a, cache.html(a.fingerprint), n, o)))
+                          lambda a=article, n=newer, o=older, r=near: article_context(
+                              a, cache.html(a.fingerprint), n, o, r, config, abs_url)))
 
     children: dict[Period, list[tuple[Period, int]]] = defaultdict(list)
     for period, members in site.periods.items():
@@ -174,8 +226,17 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
         signature = _hash(g, page.kind, page.url, page.title, f"{page.number}/{page.count}",
                           _fingerprints(page.articles), str(kids) if kids else "")
         pages.append(Page(urls.output_path(page.url), PAGE_TEMPLATES[page.kind], signature,
-                          lambda p=page, d=description, k=kids: list_context(p, d, k)))
+                          lambda p=page, d=description, k=kids: list_context(p, d, k, config, abs_url)))
 
+    pages += _index_pages(site, config, children, g)
+    pages += _feed_pages(site, config, cache, abs_url, g)
+    pages += _map_pages(site, config, g, feeds.resolve_now(now, config.tz))
+    return pages
+
+
+def _index_pages(site: Site, config: Config, children: dict[Period, list[tuple[Period, int]]],
+                 g: str) -> list[Page]:
+    """The topic, author and archive indexes, the search page and the 404 page."""
     tag_counts = [(tag, len(members)) for tag, members in site.tags.items()]
     author_counts = [(author, len(members)) for author, members in site.authors.items()]
     years = [(p, len(m), children.get(p, [])) for p, m in site.periods.items() if p.month is None]
@@ -186,28 +247,61 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
         (urls.archive_index_url(), "archive_index.html", "Archive", f"Every article of {config.title} by date.",
          "years", years),
     ]
+    if config.search:
+        indexes.append((feeds.search_url(), "search.html", "Search", f"Search every article of {config.title}.",
+                        "articles", len(site.articles)))
+    pages = []
     for url, template, title, description, key, items in indexes:
         pages.append(Page(urls.output_path(url), template, _hash(g, url, items),
                           lambda u=url, t=title, d=description, k=key, i=items: _page(u, t, d, **{k: i})))
     pages.append(Page("404.html", "404.html", _hash(g, "404"),
-                      lambda: _page("/404.html", "Page not found", "There is no page at this address.")))
-
-    feeds = [(urls.feed_url(), config.title, urls.index_url(), articles[: config.feed_limit])]
-    feeds += [(urls.tag_feed_url(tag.slug), f"{config.title}: {tag.name}", urls.tag_url(tag.slug),
-               members[: config.feed_limit]) for tag, members in site.tags.items()]
-    for url, title, alternate, entries in feeds:
-        pages.append(Page(urls.output_path(url), "feed.xml", _hash(g, url, title, _fingerprints(entries)),
-                          lambda u=url, t=title, a=alternate, e=entries: _feed_context(u, t, a, e, cache)))
-    sitemap_signature = _hash(g, _fingerprints(articles), ",".join([p.url for p in site.pages]))
-    pages.append(Page("sitemap.xml", "sitemap.xml", sitemap_signature, lambda: {"entries": _sitemap_entries(site)}))
-    pages.append(Page("robots.txt", "robots.txt", _hash(g, "robots"), dict))
+                      lambda: _page("/404.html", "Page not found", "There is no page at this address.",
+                                    noindex=True)))
     return pages
 
 
-def _feed_context(url: str, title: str, alternate: str, entries: Sequence[Article], cache: Cache) -> dict[str, Any]:
-    updated = max((a.updated or a.date for a in entries), default=EPOCH)
-    return {"feed_url": url, "feed_title": title, "alternate_url": alternate, "updated": updated,
-            "entries": [(a, cache.html(a.fingerprint)) for a in entries]}
+def _feed_pages(site: Site, config: Config, cache: Cache, abs_url: Callable[[str], str], g: str) -> list[Page]:
+    full = config.feed_content == "full"
+    pages = []
+    for feed in feeds.site_feeds(site, config):
+        signature = _hash(g, feed.url, feed.title, feed.alternate, _fingerprints(feed.entries),
+                          ",".join([a.url for a in feed.entries]))
+        pages.append(Page(feed.url.lstrip("/"), feed.template, signature,
+                          lambda f=feed: _feed_context(f, config, cache, full, abs_url)))
+    return pages
+
+
+def _feed_context(feed: feeds.Feed, config: Config, cache: Cache, full: bool,
+                  abs_url: Callable[[str], str]) -> dict[str, Any]:
+    bodies = [cache.html(a.fingerprint) if full else None for a in feed.entries]
+    context = {"feed_url": feed.url, "feed_title": feed.title, "alternate_url": feed.alternate,
+               "updated": feeds.feed_updated(feed.entries), "entries": list(zip(feed.entries, bodies, strict=True)),
+               "entry_id": lambda a: feeds.tag_uri(config, a)}
+    if feed.kind == "json":
+        context["feed"] = feeds.json_feed(feed, config, bodies, abs_url)
+    return context
+
+
+def _map_pages(site: Site, config: Config, g: str, now: datetime) -> list[Page]:
+    """The sitemap (or sitemap index and its parts), the Google News sitemap and robots.txt."""
+    extra = [feeds.search_url()] if config.search else []
+    entries = feeds.sitemap_entries(site, extra)
+    parts = feeds.split_sitemap(entries)
+    everything = _fingerprints(site.articles)  # a page's lastmod follows its articles: re-render with them
+    pages = [Page(url.lstrip("/"), "sitemap.xml", _hash(g, url, everything, repr(part)),
+                  lambda p=part: {"entries": p}) for url, part in parts]
+    if len(parts) > 1:
+        index = [(url, max(m for _u, m in part)) for url, part in parts]
+        pages.append(Page(feeds.sitemap_url().lstrip("/"), "sitemap_index.xml", _hash(g, "index", repr(index)),
+                          lambda: {"sitemaps": index}))
+    news = feeds.news_entries(site.articles, now)
+    if news:
+        pages.append(Page(feeds.news_sitemap_url().lstrip("/"), "news-sitemap.xml",
+                          _hash(g, "news", ",".join([_shown(a) for a in news])),
+                          lambda: {"entries": news, "news_language": feeds.news_language(config.language)}))
+    maps = [feeds.sitemap_url()] + ([feeds.news_sitemap_url()] if news else [])
+    pages.append(Page("robots.txt", "robots.txt", _hash(g, "robots", *maps), lambda: {"sitemaps": maps}))
+    return pages
 
 
 def _list_description(page: ListPage, config: Config) -> str:
@@ -216,14 +310,6 @@ def _list_description(page: ListPage, config: Config) -> str:
     what = {"tag": f"Articles tagged {page.title}", "author": f"Articles by {page.title}",
             "archive": f"Articles from {page.title}"}[page.kind]
     return f"{what} on {config.title}."
-
-
-def _sitemap_entries(site: Site) -> list[tuple[str, datetime | None]]:
-    entries: list[tuple[str, datetime | None]] = [(a.url, a.updated or a.date) for a in site.articles]
-    entries += [(p.url, p.articles[0].date if p.articles else None) for p in site.pages]
-    entries += [(urls.tags_index_url(), None), (urls.authors_index_url(), None),
-                (urls.archive_index_url(), None)]
-    return entries
 
 
 # --- rendering --------------------------------------------------------------------------------------
@@ -269,14 +355,39 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
     return found
 
 
-def static_files(config: Config) -> Iterator[Output]:
-    """The theme's assets under /static/; a site's own file replaces the default of the same name."""
-    seen: set[str] = set()
+# --- static files ----------------------------------------------------------------------------------
+
+
+def _static_sources(config: Config) -> dict[str, Path]:
+    """Asset name → file: a site's own file replaces the default theme's file of the same name."""
+    found: dict[str, Path] = {}
     for folder in config.theme_dirs("static"):
         if not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*")):
             rel = path.relative_to(folder).as_posix()
-            if path.is_file() and rel not in seen and not path.name.startswith("."):
-                seen.add(rel)
-                yield Output(urls.output_path(urls.static_url(rel)), path.read_bytes())
+            if path.is_file() and rel not in found and not any(p.startswith(".") for p in rel.split("/")):
+                found[rel] = path
+    return dict(sorted(found.items()))
+
+
+def asset_names(config: Config) -> dict[str, str]:
+    """Stylesheet name → its fingerprinted name (``style.css`` → ``style.1a2b3c4d5e.css``)."""
+    if not config.fingerprint:
+        return {}
+    names = {}
+    for rel, path in _static_sources(config).items():
+        if rel.endswith(FINGERPRINTED):
+            stem, dot, suffix = rel.rpartition(".")
+            names[rel] = f"{stem}.{hashlib.sha256(path.read_bytes()).hexdigest()[:10]}{dot}{suffix}"
+    return names
+
+
+def static_files(config: Config) -> Iterator[Output]:
+    """The theme's assets under /static/, each stylesheet also under its fingerprinted name."""
+    fingerprinted = asset_names(config)
+    for rel, path in _static_sources(config).items():
+        data = path.read_bytes()
+        yield Output(urls.output_path(urls.static_url(rel)), data)
+        if rel in fingerprinted:
+            yield Output(urls.output_path(urls.static_url(fingerprinted[rel])), data)

@@ -62,3 +62,26 @@ def test_site_has_a_page_for_every_listing():
     assert sorted(p.url for p in site.pages) == [
         "/", "/2023/", "/2023/09/", "/2023/09/19/", "/authors/staff/", "/tags/china/",
     ]
+
+
+def test_related_articles_share_tags_first_then_words_and_never_themselves():
+    from sitegen.collect import related_articles
+
+    arts = [
+        make("Wheat prices climb in Kenya", "2023-01-01", ["Kenya", "Wheat"]),
+        make("Kenya wheat harvest fails", "2023-01-02", ["Kenya", "Wheat"]),
+        make("Kenya elects a president", "2023-01-03", ["Kenya"]),
+        make("Wheat futures in Chicago", "2023-01-04", ["Markets"]),
+        make("Nothing in common here", "2023-01-05", ["Elsewhere"]),
+        make("Kenya votes again", "2023-01-06", ["Kenya"]),
+    ]
+    related = related_articles(arts, limit=3)
+    assert set(related) == {a.url for a in arts}
+    assert [a.title for a in related[arts[0].url]] == [
+        "Kenya wheat harvest fails",  # two shared tags
+        "Kenya elects a president",  # one shared tag, nearer in time than "Kenya votes again"
+        "Kenya votes again"]
+    # no shared tag: the two sharing a word come first, the nearer in time before the other
+    assert [a.title for a in related[arts[3].url]][:2] == ["Kenya wheat harvest fails", "Wheat prices climb in Kenya"]
+    assert all(a.url not in {r.url for r in related[a.url]} for a in arts)
+    assert related == related_articles(list(reversed(arts)), limit=3)  # the input order does not matter

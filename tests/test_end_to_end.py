@@ -178,3 +178,54 @@ def test_the_shipped_demo_builds(tmp_path):
     url = "/" + article.parent.relative_to(public).as_posix() + "/"
     for listing in ("/", "/2023/", "/2023/09/", "/2023/09/19/", "/tags/china/", "/tags/russia/"):
         assert url in read_page(public, listing).links, listing
+
+
+def test_search_feeds_and_maps_are_built_under_the_sub_path_and_check_passes(site, capsys):
+    assert build(site, "--base-url", f"https://example.org{BASE}", "--now", "2023-09-19") == 0
+    public = site / "public"
+    search = read_page(public, "/search/")
+    assert f"{BASE}pagefind/pagefind-ui.js" in search.html and f'"baseUrl": "{BASE}"' in search.html
+    assert (public / "pagefind/pagefind-entry.json").is_file()
+    assert f"{BASE}search/" in read_page(public, "/").links
+    for name in ("feed.xml", "feed.json", "rss.xml", "authors/staff/feed.xml", "sitemap.xml", "news-sitemap.xml"):
+        assert (public / name).is_file(), name
+    capsys.readouterr()
+    assert main(["-C", str(site), "check"]) == 0
+    assert capsys.readouterr().out.strip().endswith(f"at https://example.org{BASE}: no problems")
+
+
+def test_without_a_working_pagefind_the_build_says_so_once_and_carries_on(site, capsys, monkeypatch, tmp_path):
+    from sitegen import search
+
+    broken = tmp_path / "pagefind"
+    broken.write_text("not a program\n", encoding="utf-8")
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(broken))
+    search.unavailable.cache_clear()
+    try:
+        assert build(site) == 0
+    finally:
+        search.unavailable.cache_clear()
+    err = capsys.readouterr().err
+    assert err.count("warning: search: Pagefind") == 1 and "cannot run here" in err
+    public = site / "public"
+    assert not (public / "search").exists() and not (public / "pagefind").exists()
+    assert f"{BASE}search/" not in read_page(public, "/").links
+
+
+def test_pagefind_runs_only_when_a_page_changed(site, monkeypatch):
+    from sitegen import search
+
+    assert build(site, "-q") == 0
+    entry = site / "public/pagefind/pagefind-entry.json"
+    stamp = entry.stat().st_mtime_ns
+    runs = []
+    real = search.subprocess.run
+    monkeypatch.setattr(search.subprocess, "run", lambda *a, **k: runs.append(a) or real(*a, **k))
+    settings = site / "sitegen.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
+    assert build(site, "-q") == 0  # a real build that changed no page: the index stays as it is
+    assert runs == [] and entry.stat().st_mtime_ns == stamp
+    content = site / "content/2023-01-05-hand-written.md"
+    content.write_text(content.read_text(encoding="utf-8") + "\nA new sentence.\n", encoding="utf-8")
+    assert build(site, "-q") == 0
+    assert len(runs) == 1

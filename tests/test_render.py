@@ -1,4 +1,5 @@
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -68,3 +69,39 @@ def test_a_site_template_overrides_the_default_file_by_file(make_site):
 
 def test_dates_are_spelled_without_the_locale():
     assert long_date(datetime(2023, 9, 1, tzinfo=UTC)) == "1 September 2023"
+
+
+def test_the_stylesheet_is_fingerprinted_and_a_sites_own_copy_wins(make_site):
+    from sitegen.render import asset_names, static_files
+
+    config = make_site({"static/style.css": "body { color: red; }\n"}, base_url="https://example.org/news/")
+    [name] = asset_names(config).values()
+    assert re.fullmatch(r"style\.[0-9a-f]{10}\.css", name)
+    files = {o.path: o.data for o in static_files(config)}
+    assert files[f"static/{name}"] == files["static/style.css"] == b"body { color: red; }\n"
+    assert "static/favicon.svg" in files  # the default theme fills in what the site does not override
+    out = site_and_outputs(config, article())
+    assert f'<link rel="stylesheet" href="/news/static/{name}">' in out["index.html"]
+    plain = site_and_outputs(make_site({}, fingerprint=False), article())
+    assert '<link rel="stylesheet" href="/static/style.css">' in plain["index.html"]
+
+
+def test_a_changed_stylesheet_changes_every_pages_signature(make_site):
+    config = make_site({"static/style.css": "a {}\n"})
+    before = global_signature(make_env(config), config)
+    (config.root / "static/style.css").write_text("b {}\n", encoding="utf-8")
+    assert global_signature(make_env(config), config) != before
+
+
+def test_an_article_page_shows_reading_time_related_articles_and_breadcrumbs(make_site):
+    config = make_site({})
+    out = site_and_outputs(config, article("Grain deal", tags="[Ukraine, Wheat]", body="word " * 700),
+                           article("Wheat exports", date="2023-09-18", tags="[Wheat]"),
+                           article("Unrelated", date="2023-09-17", tags="[Sport]"))
+    page = Page(out["2023/09/19/grain-deal/index.html"])
+    assert "3 min read" in page.text
+    assert page.headings["h2"][-1] == "Related articles"
+    related = page.html.split('<section class="related"')[1].split("</section>")[0]
+    assert "/2023/09/18/wheat-exports/" in related and "/2023/09/17/unrelated/" not in related
+    crumbs = page.html.split('<nav class="breadcrumbs"')[1].split("</nav>")[0]
+    assert 'href="/"' in crumbs and 'href="/tags/ukraine/"' in crumbs

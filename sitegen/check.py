@@ -1,0 +1,331 @@
+"""``sitegen check``: read the built site the way a crawler and a feed reader would, and list what is wrong.
+
+Every internal link, stylesheet, script, image and ``#fragment`` must resolve to a file of the output
+folder, under the site's base path (a link to ``/x/`` is broken when the site lives under ``/news/``);
+every page must be reachable by links from the front page; every page names itself as canonical; feeds
+(Atom, RSS, JSON Feed), sitemaps and robots.txt must be well-formed and point at pages that exist.
+Nothing here imports the rest of sitegen's pipeline: it judges the output, whoever wrote it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+from xml.etree import ElementTree
+
+from .parallel import parallel_map
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$")
+W3C_DATE = re.compile(r"^\d{4}(-\d\d(-\d\d(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d))?)?)?$")
+LINK_ATTRIBUTES = {("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"), ("source", "src"),
+                   ("iframe", "src"), ("video", "src"), ("audio", "src"), ("video", "poster"), ("form", "action")}
+NOT_PAGES = ("404.html",)  # pages nobody links to on purpose
+
+
+@dataclass
+class Report:
+    """What ``check_site`` looked at, and every problem found, as ``path: message`` lines."""
+
+    pages: int = 0
+    links: int = 0
+    feeds: int = 0
+    sitemaps: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Parsed:
+    ids: set[str]
+    links: list[tuple[str, str, str]]  # (tag, rel, url)
+    canonical: str | None
+
+
+class _PageParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.links: list[tuple[str, str, str]] = []
+        self.canonical: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v for k, v in attrs if v is not None}
+        if "id" in values:
+            self.ids.add(values["id"])
+        if tag == "a" and "name" in values:
+            self.ids.add(values["name"])
+        rel = values.get("rel", "").lower()
+        if tag == "link" and rel == "canonical":
+            self.canonical = values.get("href")
+            return
+        for name, value in values.items():
+            if (tag, name) in LINK_ATTRIBUTES:
+                self.links.append((tag, rel, value.strip()))
+        if "srcset" in values:
+            for candidate in values["srcset"].split(","):
+                if candidate.strip():
+                    self.links.append((tag, "", candidate.split()[0]))
+
+
+def _parse(path: str) -> _Parsed:
+    parser = _PageParser()
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        parser.feed(handle.read())
+    parser.close()
+    return _Parsed(parser.ids, parser.links, parser.canonical)
+
+
+class _Site:
+    """The output folder as a static host serves it, under ``base_url``."""
+
+    def __init__(self, output_dir: Path, base_url: str) -> None:
+        self.root = output_dir
+        parts = urlsplit(base_url)
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+        self.base_path = (parts.path or "/") if (parts.path or "/").endswith("/") else parts.path + "/"
+        self.base_url = self.origin + self.base_path
+        self.files = {p.relative_to(output_dir).as_posix() for p in output_dir.rglob("*") if p.is_file()}
+
+    def url_of(self, rel: str) -> str:
+        """The address of an output file: ``2023/index.html`` → ``https://example.org/news/2023/``."""
+        return self.base_url + (rel[: -len("index.html")] if rel == "index.html" or rel.endswith("/index.html")
+                                else rel)
+
+    def resolve(self, url: str, page: str) -> tuple[str | None, str, str | None]:
+        """(file, fragment, problem) for a link on ``page``; file None and no problem: not this site."""
+        absolute = urljoin(self.url_of(page), url)
+        parts = urlsplit(absolute)
+        if parts.scheme not in ("http", "https") or f"{parts.scheme}://{parts.netloc}" != self.origin:
+            return None, "", None
+        path = unquote(parts.path)
+        if not path.startswith(self.base_path):
+            return None, "", f"leaves the site's base path {self.base_path}"
+        rel = path[len(self.base_path):]
+        for candidate in ((rel + "index.html",) if rel == "" or rel.endswith("/") else (rel, rel + "/index.html")):
+            if candidate in self.files:
+                return candidate, parts.fragment, None
+        return None, "", "no such file in the output folder"
+
+
+def check_site(output_dir: Path, base_url: str, jobs: int = 1) -> Report:
+    """Check the built site in ``output_dir`` as served at ``base_url``; nothing is changed."""
+    report = Report()
+    if not (output_dir / "index.html").is_file():
+        report.problems.append(f"{output_dir}: no index.html: build the site first (sitegen build)")
+        return report
+    site = _Site(output_dir, base_url)
+    pages = sorted(f for f in site.files if f.endswith(".html") and not f.startswith("pagefind/"))
+    parsed = dict(zip(pages, parallel_map(_parse, [str(output_dir / p) for p in pages], jobs), strict=True))
+    report.pages = len(pages)
+    problems = report.problems
+    edges: dict[str, set[str]] = {}
+    for page, found in parsed.items():
+        edges[page] = set()
+        if found.canonical is None:
+            problems.append(f"{page}: no <link rel=\"canonical\">")
+        elif page not in NOT_PAGES and found.canonical != site.url_of(page):
+            problems.append(f"{page}: canonical URL {found.canonical} is not the page's own {site.url_of(page)}")
+        for tag, rel, url in found.links:
+            report.links += 1
+            if not url or url.startswith(("mailto:", "tel:", "javascript:", "data:")):
+                continue
+            target, fragment, problem = site.resolve(url, page)
+            if problem:
+                problems.append(f"{page}: broken link {url}: {problem}")
+                continue
+            if target is None:
+                continue
+            if fragment and target in parsed and fragment not in parsed[target].ids and fragment != "top":
+                problems.append(f"{page}: broken link {url}: {target} has no id '{fragment}'")
+            if target.endswith(".html") and (tag == "a" or rel in ("prev", "next")):
+                edges[page].add(target)
+    reached = _reachable("index.html", edges)
+    problems += [f"{page}: orphan page: no link leads to it from the front page"
+                 for page in pages if page not in reached and page not in NOT_PAGES]
+    for rel in sorted(site.files):
+        if rel.startswith("pagefind/"):
+            continue
+        if rel.endswith(".xml"):
+            kind = _check_xml(site, rel, problems)
+            report.feeds += kind == "feed"
+            report.sitemaps += kind == "sitemap"
+        elif rel.endswith(".json") and _is_json_feed(output_dir / rel):
+            report.feeds += 1
+            _check_json_feed(site, rel, problems)
+    if "robots.txt" in site.files:
+        _check_robots(site, problems)
+    return report
+
+
+def _reachable(start: str, edges: dict[str, set[str]]) -> set[str]:
+    seen = {start}
+    todo = deque([start])
+    while todo:
+        for target in edges.get(todo.popleft(), ()):
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
+def _check_xml(site: _Site, rel: str, problems: list[str]) -> str:
+    try:
+        root = ElementTree.parse(site.root / rel).getroot()
+    except ElementTree.ParseError as exc:
+        problems.append(f"{rel}: not well-formed XML: {exc}")
+        return ""
+    if root.tag == f"{ATOM}feed":
+        _check_atom(site, rel, root, problems)
+        return "feed"
+    if root.tag == "rss":
+        _check_rss(site, rel, root, problems)
+        return "feed"
+    if root.tag in (f"{SITEMAP}urlset", f"{SITEMAP}sitemapindex"):
+        _check_sitemap(site, rel, root, problems)
+        return "sitemap"
+    if root.tag in ("urlset", "sitemapindex"):
+        problems.append(f"{rel}: sitemap without the sitemaps.org 0.9 namespace")
+        return "sitemap"
+    return ""
+
+
+def _require(rel: str, element: ElementTree.Element, names: Iterable[str], where: str, problems: list[str]) -> None:
+    for name in names:
+        child = element.find(name)
+        if child is None or not (child.text or "").strip():
+            problems.append(f"{rel}: {where} has no <{name.split('}')[-1]}>")
+
+
+def _check_link(site: _Site, rel: str, url: str | None, what: str, problems: list[str]) -> None:
+    """An absolute link in a feed or sitemap must lead to a file of this site."""
+    if not url or not url.strip():
+        problems.append(f"{rel}: {what} has no link")
+        return
+    url = url.strip()
+    if not urlsplit(url).scheme:
+        problems.append(f"{rel}: {what} link {url} is not an absolute URL")
+        return
+    target, _fragment, problem = site.resolve(url, rel)
+    if problem or target is None:
+        problems.append(f"{rel}: {what} link {url}: {problem or 'not on this site (' + site.base_url + ')'}")
+
+
+def _check_atom(site: _Site, rel: str, root: ElementTree.Element, problems: list[str]) -> None:
+    _require(rel, root, (f"{ATOM}id", f"{ATOM}title", f"{ATOM}updated"), "the feed", problems)
+    links = {link.get("rel", "alternate"): link.get("href") for link in root.findall(f"{ATOM}link")}
+    if "self" not in links:
+        problems.append(f"{rel}: the feed has no <link rel=\"self\">")
+    else:
+        _check_link(site, rel, links["self"], "the feed's self", problems)
+    feed_author = root.find(f"{ATOM}author") is not None
+    ids = set()
+    for number, entry in enumerate(root.findall(f"{ATOM}entry"), start=1):
+        where = f"entry {number}"
+        _require(rel, entry, (f"{ATOM}id", f"{ATOM}title", f"{ATOM}updated"), where, problems)
+        entry_id = (entry.findtext(f"{ATOM}id") or "").strip()
+        if entry_id in ids:
+            problems.append(f"{rel}: {where} repeats the id {entry_id}")
+        ids.add(entry_id)
+        if not feed_author and entry.find(f"{ATOM}author") is None:
+            problems.append(f"{rel}: {where} has no author, and the feed has none")
+        alternate = next((link.get("href") for link in entry.findall(f"{ATOM}link")
+                          if link.get("rel", "alternate") == "alternate"), None)
+        _check_link(site, rel, alternate, where, problems)
+        for name in ("updated", "published"):
+            value = (entry.findtext(f"{ATOM}{name}") or "").strip()
+            if value and not RFC3339.match(value):
+                problems.append(f"{rel}: {where} <{name}> {value} is not an RFC 3339 date")
+    updated = (root.findtext(f"{ATOM}updated") or "").strip()
+    if updated and not RFC3339.match(updated):
+        problems.append(f"{rel}: the feed's <updated> {updated} is not an RFC 3339 date")
+
+
+def _check_rss(site: _Site, rel: str, root: ElementTree.Element, problems: list[str]) -> None:
+    channel = root.find("channel")
+    if channel is None:
+        problems.append(f"{rel}: RSS without a <channel>")
+        return
+    _require(rel, channel, ("title", "link", "description"), "the channel", problems)
+    for number, item in enumerate(channel.findall("item"), start=1):
+        if item.find("title") is None and item.find("description") is None:
+            problems.append(f"{rel}: item {number} has neither <title> nor <description>")
+        _check_link(site, rel, item.findtext("link"), f"item {number}", problems)
+
+
+def _check_sitemap(site: _Site, rel: str, root: ElementTree.Element, problems: list[str]) -> None:
+    child = "url" if root.tag == f"{SITEMAP}urlset" else "sitemap"
+    entries = root.findall(f"{SITEMAP}{child}")
+    if not entries:
+        problems.append(f"{rel}: an empty sitemap (the schema wants at least one <{child}>)")
+    if len(entries) > 50_000:
+        problems.append(f"{rel}: {len(entries)} entries, more than the 50,000 a sitemap may hold")
+    seen = set()
+    for entry in entries:
+        loc = (entry.findtext(f"{SITEMAP}loc") or "").strip()
+        if loc in seen:
+            problems.append(f"{rel}: {loc} is listed twice")
+        seen.add(loc)
+        _check_link(site, rel, loc, f"<loc> {loc}" if loc else "an entry", problems)
+        lastmod = (entry.findtext(f"{SITEMAP}lastmod") or "").strip()
+        if lastmod and not W3C_DATE.match(lastmod):
+            problems.append(f"{rel}: <lastmod> {lastmod} is not a W3C date")
+
+
+def _is_json_feed(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        return b"jsonfeed.org/version/" in handle.read(4096)
+
+
+def _check_json_feed(site: _Site, rel: str, problems: list[str]) -> None:
+    try:
+        feed = json.loads((site.root / rel).read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        problems.append(f"{rel}: not valid JSON: {exc}")
+        return
+    if not isinstance(feed, dict) or not isinstance(feed.get("items"), list) or not feed.get("title"):
+        problems.append(f"{rel}: a JSON Feed needs 'version', 'title' and a list of 'items'")
+        return
+    for key in ("home_page_url", "feed_url"):
+        if key in feed:
+            _check_link(site, rel, feed[key], f"'{key}'", problems)
+    ids = set()
+    for number, item in enumerate(feed["items"], start=1):
+        where = f"item {number}"
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
+            problems.append(f"{rel}: {where} has no 'id'")
+            continue
+        if item["id"] in ids:
+            problems.append(f"{rel}: {where} repeats the id {item['id']}")
+        ids.add(item["id"])
+        if not isinstance(item.get("content_html", item.get("content_text")), str):
+            problems.append(f"{rel}: {where} has neither 'content_html' nor 'content_text'")
+        if "url" in item:
+            _check_link(site, rel, item["url"], where, problems)
+        for key in ("date_published", "date_modified"):
+            if key in item and not RFC3339.match(str(item[key])):
+                problems.append(f"{rel}: {where} '{key}' {item[key]} is not an RFC 3339 date")
+
+
+def _check_robots(site: _Site, problems: list[str]) -> None:
+    text = (site.root / "robots.txt").read_text(encoding="utf-8", errors="replace")
+    for line in text.splitlines():
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "sitemap":
+            _check_link(site, "robots.txt", value.strip(), "Sitemap", problems)
+
+
+def built_base_url(output_dir: Path) -> str | None:
+    """The base URL a site was built for, read from its front page's canonical link."""
+    try:
+        canonical = _parse(os.fspath(output_dir / "index.html")).canonical
+    except OSError:
+        return None
+    return canonical if canonical and urlsplit(canonical).scheme in ("http", "https") else None

@@ -1,0 +1,375 @@
+"""Ship the built site to static hosting: first a plan of what to upload and delete, then one run of it.
+
+A target's kind follows from its URL: ``git+ssh://``, ``git+file://``, ``git+https://`` or a git remote
+of the site's repository is a branch (GitHub/Codeberg/GitLab Pages); a folder, ``file://`` or
+``user@host:path`` goes through rsync; ``s3://bucket/prefix`` is S3-compatible object storage. Each kind
+lives in its own module (deploy_git, deploy_rsync, deploy_s3) with the same two functions: ``plan`` finds
+what differs, ``execute`` does it, new assets first, then pages, deletions last, so a visitor never gets a
+page whose stylesheet or links are not there yet, and a deploy that stops half-way is finished by a rerun.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import subprocess
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from types import ModuleType
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from .config import CONFIG_FILE, Config
+from .deploy_headers import HOSTING_FILES, is_page
+from .errors import ContentError, SitegenError
+
+DEFAULT_MAX_DELETES = "50%"
+COMMON_OPTIONS = ("url", "max_deletes")
+KIND_OPTIONS = {
+    "git": ("branch", "cname", "message"),
+    "rsync": (),
+    "s3": ("endpoint_url", "region", "cloudfront_distribution"),
+}
+_CREDENTIAL_WORDS = re.compile(r"secret|password|passwd|token|access_key|key_id|credential|private_key", re.I)
+_SCP_LIKE = re.compile(r"^(?:[^@/:\s]+@)?[^@/:\s]+:")
+_URL_PASSWORD = re.compile(r"(://[^/@:\s]+):[^/@\s]+@")
+
+Echo = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a deploy goes: the kind, the address the tool is given, and the target's options."""
+
+    kind: str  # "git", "rsync" or "s3"
+    url: str  # as the user wrote it
+    address: str  # git: a URL or remote name; rsync: a destination; s3: "bucket/prefix"
+    options: Mapping[str, Any] = field(default_factory=dict)
+    name: str | None = None  # the target's name in sitegen.yaml
+    root: Path = field(default_factory=Path.cwd)  # the site's folder
+    base_path: str = "/"  # the URL path the site lives under, for CDN invalidation
+
+    def __str__(self) -> str:
+        url = redact(self.url)
+        return f"{self.name} ({url})" if self.name else url
+
+
+@dataclass(frozen=True)
+class Change:
+    """One file to upload or delete, as a path relative to the output folder."""
+
+    path: str
+    size: int  # bytes to upload; 0 for a delete
+    why: str  # "new", "changed" or "removed"
+
+
+@dataclass
+class Plan:
+    """What a deploy will do, in the order it does it. ``state`` is what the kind's execute needs."""
+
+    target: Target
+    output_dir: Path
+    uploads: list[Change]
+    deletes: list[Change]
+    unchanged: list[str]
+    remote_files: int  # files at the target before the deploy
+    state: dict[str, Any] = field(default_factory=dict)
+    resources: ExitStack = field(default_factory=ExitStack)  # temporary clones, open clients
+
+    @property
+    def upload_bytes(self) -> int:
+        return sum(change.size for change in self.uploads)
+
+    def close(self) -> None:
+        self.resources.close()
+
+    def __enter__(self) -> Plan:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@dataclass(frozen=True)
+class DeployReport:
+    target: str
+    uploaded: int
+    deleted: int
+    unchanged: int
+    bytes: int
+    dry_run: bool = False
+
+
+# -- targets ---------------------------------------------------------------------------------------------
+
+
+def find_target(config: Config, name: str | None = None, url: str | None = None) -> Target:
+    """The target named in sitegen.yaml (the first one when no name is given), or the ``--to`` URL."""
+    if name and url:
+        raise SitegenError("give a target NAME from sitegen.yaml or --to URL, not both")
+    if url:
+        return target_from_url(url, config)
+    targets = config.deploy
+    if not targets:
+        raise SitegenError("no deploy target: add a 'deploy:' section to sitegen.yaml "
+                           "(see the README), or give one with --to URL")
+    if name is None:
+        name = next(iter(targets))
+    elif name not in targets:
+        raise SitegenError(f"no deploy target '{name}' in {CONFIG_FILE}; the targets are: {', '.join(targets)}")
+    options = targets[name]
+    if not isinstance(options, dict):
+        raise _setting_error(config, f"deploy target '{name}' must be a mapping of settings such as "
+                                     "'url: s3://bucket/news', not " + type(options).__name__, name)
+    for key in options:
+        if _CREDENTIAL_WORDS.search(str(key)):
+            raise _setting_error(config, f"'{key}' looks like a credential: remove it, since sitegen.yaml is "
+                                         "usually committed; give credentials in the environment "
+                                         "(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_PROFILE) or the "
+                                         "tool's own configuration (~/.aws/credentials, ssh keys, a git "
+                                         "credential helper)", name, key)
+    url = options.get("url")
+    if not isinstance(url, str) or not url.strip():
+        raise _setting_error(config, f"deploy target '{name}' needs a 'url', such as s3://bucket/news, "
+                                     "git+ssh://git@github.com/me/site.git or user@host:/var/www/news", name)
+    if _URL_PASSWORD.search(url):
+        raise _setting_error(config, f"the url of deploy target '{name}' holds a password: remove it, and give "
+                                     "it to git's credential helper or ssh instead", name, "url")
+    target = target_from_url(url, config, options, name)
+    allowed = (*COMMON_OPTIONS, *KIND_OPTIONS[target.kind])
+    for key, value in options.items():
+        if key not in allowed:
+            raise _setting_error(config, f"deploy target '{name}' ({target.kind}) has no setting '{key}'; "
+                                         f"its settings are: {', '.join(allowed)}", name, key)
+        if key != "max_deletes" and not isinstance(value, str):
+            raise _setting_error(config, f"'{key}' must be text, not {value!r}", name, key)
+    try:
+        max_deletes(target, 0)
+    except SitegenError as exc:
+        raise _setting_error(config, str(exc), name, "max_deletes") from None
+    return target
+
+
+def target_from_url(url: str, config: Config, options: Mapping[str, Any] | None = None,
+                    name: str | None = None) -> Target:
+    """Tell the kind of target from its URL; say what is accepted when it is none of them."""
+    def make(kind: str, address: str) -> Target:
+        return Target(kind, url, address, dict(options or {}), name, config.root, config.base_path)
+
+    url = url.strip()
+    if url.startswith("s3://"):
+        parts = urlsplit(url)
+        if not parts.netloc:
+            raise SitegenError(f"'{url}' names no bucket: write s3://bucket or s3://bucket/prefix")
+        return make("s3", f"{parts.netloc}/{parts.path.strip('/')}".rstrip("/"))
+    if url.startswith("git+"):
+        rest = url[4:]
+        if urlsplit(rest).scheme not in ("ssh", "file", "https", "http", "git"):
+            raise SitegenError(f"'{redact(url)}' is not a git URL: write git+ssh://…, git+https://… or git+file://…")
+        return make("git", rest)
+    if "://" in url:
+        scheme = urlsplit(url).scheme
+        if scheme == "file":
+            return make("rsync", _local_folder(urlsplit(url).path, config))
+        if scheme == "rsync":
+            return make("rsync", url.rstrip("/") + "/")
+        raise SitegenError(f"cannot deploy to '{redact(url)}': use git+{scheme}://… for a git repository, "
+                           "s3://bucket/prefix, a folder, or user@host:path for rsync over ssh")
+    if _SCP_LIKE.match(url) and not url.startswith(("/", ".", "~")):
+        if url.endswith(".git"):
+            raise SitegenError(f"'{url}' looks like a git repository: write it as git+ssh://"
+                               f"{url.replace(':', '/', 1)} to deploy to a branch, or drop '.git' for rsync")
+        return make("rsync", url.rstrip("/") + "/")
+    if "/" not in url and url in git_remotes(config.root):
+        return make("git", url)
+    return make("rsync", _local_folder(url, config))
+
+
+def _local_folder(path: str, config: Config) -> str:
+    """A local destination, refused when an rsync --delete there would wipe the site's own files."""
+    folder = (config.root / Path(path).expanduser()).resolve()
+    own = [config.content_path, config.seeds_path, config.output_path, config.cache_path,
+           *config.theme_dirs("templates")[:1], *config.theme_dirs("static")[:1]]
+    for place in [config.root, *own]:
+        inside = place in folder.parents and place != config.root
+        if folder == place or folder in place.parents or inside:
+            raise SitegenError(f"cannot deploy to {folder}: rsync would overwrite {place}; "
+                               "choose a folder of its own")
+    return str(folder) + "/"
+
+
+def git_remotes(root: Path) -> list[str]:
+    """The remote names of the site's git repository (none if it is not one)."""
+    try:
+        done = subprocess.run(["git", "-C", str(root), "remote"], capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        return []
+    return done.stdout.split() if done.returncode == 0 else []
+
+
+def redact(text: str) -> str:
+    """Hide a password written into a URL (``https://user:token@host``) before anything prints it."""
+    return _URL_PASSWORD.sub(r"\1:***@", text)
+
+
+def _setting_error(config: Config, message: str, *keys: str) -> ContentError:
+    return ContentError(Path(CONFIG_FILE), _line(config.root / CONFIG_FILE, ("deploy", *keys)), message)
+
+
+def _line(path: Path, keys: tuple[str, ...]) -> int | None:
+    """The line of ``deploy: name: key`` in sitegen.yaml, so the error points at it."""
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    line = None
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            break
+        match = next(((k, v) for k, v in node.value if k.value == key), None)
+        if match is None:
+            break
+        line, node = match[0].start_mark.line + 1, match[1]
+    return line
+
+
+# -- the plan --------------------------------------------------------------------------------------------
+
+
+def local_files(output_dir: Path) -> dict[str, int]:
+    """Every file of the built site, as '/'-separated paths relative to the output folder, with sizes."""
+    if not output_dir.is_dir():
+        raise SitegenError(f"{output_dir} does not exist: build the site first")
+    files = {}
+    for dirpath, dirnames, filenames in os.walk(output_dir):
+        dirnames.sort()
+        for filename in sorted(filenames):
+            path = Path(dirpath) / filename
+            files[path.relative_to(output_dir).as_posix()] = path.stat().st_size
+    return files
+
+
+def upload_order(path: str) -> tuple[int, int, str]:
+    """Assets first, then pages (deepest first, so articles go up before the lists that link to them),
+    then feeds, maps and hosting files that point at pages."""
+    name = PurePosixPath(path).name
+    if name.endswith((".html", ".htm")):
+        return (1, -path.count("/"), path)
+    if is_page(path) or name in HOSTING_FILES:
+        return (2, 0, path)
+    return (0, 0, path)
+
+
+def plan(target: Target, output_dir: Path) -> Plan:
+    """What deploying ``output_dir`` to ``target`` would upload, delete and leave alone; changes nothing."""
+    made = _backend(target.kind).plan(target, output_dir.resolve())
+    made.uploads.sort(key=lambda change: upload_order(change.path))
+    made.deletes.sort(key=lambda change: change.path)
+    return made
+
+
+def max_deletes(target: Target, remote_files: int) -> int:
+    """How many files a deploy may delete without --allow-deletes: a number, or a share of the remote files."""
+    spec = target.options.get("max_deletes", DEFAULT_MAX_DELETES)
+    if isinstance(spec, int) and not isinstance(spec, bool) and spec >= 0:
+        return spec
+    if isinstance(spec, str) and re.fullmatch(r"\d+(\.\d+)?%", spec.strip()):
+        return int(remote_files * float(spec.strip()[:-1]) / 100)
+    raise SitegenError(f"max_deletes must be a number of files such as 20 or a share such as '50%', not {spec!r}")
+
+
+def check_deletes(made: Plan, allow_deletes: bool = False) -> None:
+    """Refuse a deploy that would delete more than max_deletes: a wrong output folder must not wipe a site."""
+    limit = max_deletes(made.target, made.remote_files)
+    if len(made.deletes) > limit and not allow_deletes:
+        spec = made.target.options.get("max_deletes", DEFAULT_MAX_DELETES)
+        raise SitegenError(f"refusing to delete {len(made.deletes)} of the {made.remote_files} files at "
+                           f"{made.target} (max_deletes: {spec} allows {limit}): check output_dir and the "
+                           "target, then run again with --allow-deletes if that is what you want")
+
+
+def describe(made: Plan) -> list[str]:
+    """The plan as lines for --dry-run: every upload and delete, in the order they would happen."""
+    lines = [f"would upload {c.path} ({c.why}, {human_bytes(c.size)})" for c in made.uploads]
+    lines += [f"would delete {c.path}" for c in made.deletes]
+    return lines
+
+
+# -- running it ------------------------------------------------------------------------------------------
+
+
+def execute(made: Plan, echo: Echo | None = None) -> DeployReport:
+    """Do what the plan says, reporting each file as it is done; on a failure say how far it got."""
+    uploaded: list[Change] = []
+    deleted: list[Change] = []
+    try:
+        for change in _backend(made.target.kind).execute(made):
+            (deleted if change.why == "removed" else uploaded).append(change)
+            if echo:
+                echo(f"{'deleted' if change.why == 'removed' else 'uploaded'} {change.path}")
+    except SitegenError as exc:
+        if len(uploaded) == len(made.uploads) and len(deleted) == len(made.deletes):
+            raise SitegenError(f"deploy to {made.target}: every file is in place, but {exc}") from None
+        raise SitegenError(f"deploy to {made.target} stopped after {len(uploaded)} of {len(made.uploads)} "
+                           f"uploads and {len(deleted)} of {len(made.deletes)} deletions: {exc}; "
+                           "the site still works, run the deploy again to finish it") from None
+    return DeployReport(str(made.target), len(uploaded), len(deleted), len(made.unchanged),
+                        sum(c.size for c in uploaded))
+
+
+def deploy(target: Target, output_dir: Path, *, dry_run: bool = False, allow_deletes: bool = False,
+           echo: Echo | None = None) -> DeployReport:
+    """Plan, check the deletion guard, then execute (or only print the plan for a dry run)."""
+    with plan(target, output_dir) as made:
+        if dry_run:
+            for line in describe(made):
+                if echo:
+                    echo(line)
+        check_deletes(made, allow_deletes)
+        if dry_run:
+            return DeployReport(str(target), len(made.uploads), len(made.deletes), len(made.unchanged),
+                                made.upload_bytes, dry_run=True)
+        return execute(made, echo)
+
+
+def summary(report: DeployReport) -> str:
+    """The one line every deploy ends with."""
+    counts = (f"{report.uploaded} {'to upload' if report.dry_run else 'uploaded'} ({human_bytes(report.bytes)}), "
+              f"{report.deleted} {'to delete' if report.dry_run else 'deleted'}, {report.unchanged} unchanged")
+    if report.dry_run:
+        return f"dry run for {report.target}: {counts}; nothing was changed"
+    return f"deployed to {report.target}: {counts}"
+
+
+def human_bytes(size: int) -> str:
+    if size < 1000:
+        return f"{size} B"
+    return f"{size / 1000:.1f} kB" if size < 1_000_000 else f"{size / 1_000_000:.1f} MB"
+
+
+def _backend(kind: str) -> ModuleType:
+    """The module for one kind of target; imported on use, so boto3 is needed only for s3://."""
+    return importlib.import_module(f"sitegen.deploy_{kind}")
+
+
+def run_tool(args: list[str], what: str, env: Mapping[str, str] | None = None, cwd: Path | None = None,
+             input: bytes | None = None) -> str:
+    """Run git or rsync; a failure becomes one line naming the tool and its last words (no URL passwords)."""
+    try:
+        done = subprocess.run(args, capture_output=True, env=env, cwd=cwd, input=input, check=False)
+    except FileNotFoundError:
+        raise SitegenError(f"{what} needs '{args[0]}', which is not installed") from None
+    if done.returncode != 0:
+        lines = [ln for ln in done.stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
+        detail = redact(lines[-1].strip()) if lines else f"exit status {done.returncode}"
+        raise SitegenError(f"{what} failed: {detail}")
+    return done.stdout.decode("utf-8", "surrogateescape")
+
+
+def iter_lines(text: str, sep: str = "\n") -> Iterator[str]:
+    return (line for line in text.split(sep) if line)

@@ -1,0 +1,136 @@
+"""HTTP headers for the built files, in one place: the S3 upload and the `_headers` file use the same policy.
+
+Why here and not in deploy.py: `_headers` and `_redirects` are files of the built site (Netlify and
+Cloudflare Pages read them from the output folder), so the build must be able to make them, and the build
+sits below deploy in the module map. This module needs only config, model and urls.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import PurePosixPath
+
+from . import urls
+from .config import Config
+from .model import Output
+
+# Cache-Control values. A fingerprinted name changes whenever its bytes change, so it may be cached forever;
+# pages, feeds and assets without a fingerprint must show an edit within minutes.
+IMMUTABLE = "public, max-age=31536000, immutable"
+ASSET = "public, max-age=300"
+PAGE = "public, max-age=60"
+
+HEADERS_FILE = "_headers"
+REDIRECTS_FILE = "_redirects"
+HOSTING_FILES = frozenset({HEADERS_FILE, REDIRECTS_FILE, "CNAME", ".nojekyll"})
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("X-Frame-Options", "SAMEORIGIN"),
+)
+MAX_HEADER_RULES = 100  # Cloudflare Pages reads at most 100 rules from _headers
+
+# style.3f2a9c1e.css, app-0123456789abcdef.js, main.min.<sha256>.css: 8 or more hex digits before the suffix.
+_FINGERPRINT = re.compile(r"[.-][0-9a-f]{8,64}\.[A-Za-z0-9]+$")
+PAGE_SUFFIXES = (".html", ".htm", ".xml", ".txt", ".json", ".atom", ".rss")
+
+_CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".xml": "application/xml; charset=utf-8",
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".ico": "image/vnd.microsoft.icon",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".pdf": "application/pdf",
+    ".wasm": "application/wasm",
+}
+_BUILTIN_TYPES = mimetypes.MimeTypes()  # Python's own table, never the machine's /etc/mime.types
+
+
+def content_type(path: str) -> str:
+    """The Content-Type for a file of the site; the same on every machine."""
+    name = PurePosixPath(path).name
+    if name in HOSTING_FILES:
+        return "text/plain; charset=utf-8"
+    if name == "feed.xml":
+        return "application/atom+xml; charset=utf-8"
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix in _CONTENT_TYPES:
+        return _CONTENT_TYPES[suffix]
+    guessed, _encoding = _BUILTIN_TYPES.guess_type(name, strict=False)
+    return guessed or "application/octet-stream"
+
+
+def is_fingerprinted(path: str) -> bool:
+    """True for an asset whose name carries a hash of its content, so a new version gets a new name."""
+    name = PurePosixPath(path).name
+    return not is_page(path) and bool(_FINGERPRINT.search(name))
+
+
+def is_page(path: str) -> bool:
+    """Pages, feeds and maps: files whose address stays the same when their content changes."""
+    name = PurePosixPath(path).name
+    return name.lower().endswith(PAGE_SUFFIXES) or name in HOSTING_FILES
+
+
+def cache_control(path: str) -> str:
+    """Long and immutable for fingerprinted assets, short for everything a reader expects fresh."""
+    if is_fingerprinted(path):
+        return IMMUTABLE
+    return PAGE if is_page(path) else ASSET
+
+
+def hosting_files(config: Config, paths: Iterable[str], redirects: Mapping[str, str] | None = None) -> list[Output]:
+    """`_headers` and `_redirects` for Netlify and Cloudflare Pages, given every other output path.
+
+    Patterns carry the base URL's path, because the output folder is what lives at ``base_url``.
+    ``redirects`` maps old site-relative URLs to new ones (301); none are configured yet.
+    """
+    base = config.base_path
+    assets = sorted(p for p in paths if p.startswith("static/") and PurePosixPath(p).name not in HOSTING_FILES)
+    lines = ["# HTTP headers for Netlify and Cloudflare Pages, written by sitegen.", f"{base}*"]
+    lines += [f"  {name}: {value}" for name, value in SECURITY_HEADERS]
+    fingerprinted = [p for p in assets if is_fingerprinted(p)]
+    if assets and len(fingerprinted) == len(assets):
+        lines += [f"{base}static/*", f"  Cache-Control: {IMMUTABLE}"]
+    else:
+        # One rule per fingerprinted file: a /static/* rule would also hold the files without a fingerprint.
+        for path in fingerprinted[: MAX_HEADER_RULES - 1]:
+            lines += [f"{urls.with_base(base, '/' + path)}", f"  Cache-Control: {IMMUTABLE}"]
+    rules = ["# Redirects for Netlify and Cloudflare Pages, written by sitegen."]
+    for old, new in sorted((redirects or {}).items()):
+        rules.append(f"{urls.with_base(base, old)} {urls.with_base(base, new)} 301")
+    return [Output(HEADERS_FILE, _text(lines)), Output(REDIRECTS_FILE, _text(rules))]
+
+
+def with_hosting_files(outputs: Iterable[Output], config: Config) -> Iterator[Output]:
+    """Pass the outputs through, then add `_headers` and `_redirects` for them (for build.build)."""
+    paths = []
+    for output in outputs:
+        paths.append(output.path)
+        yield output
+    yield from hosting_files(config, paths)
+
+
+def _text(lines: list[str]) -> bytes:
+    return ("\n".join(lines) + "\n").encode("utf-8")

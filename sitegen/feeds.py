@@ -1,0 +1,217 @@
+"""What the feeds and the site maps say: pure data for their templates, no Jinja here.
+
+Atom 1.0 for the site, each tag and each author; JSON Feed 1.1 and RSS 2.0 for the site; the sitemaps.org
+0.9 sitemap (split into a sitemap index past 50,000 URLs); the Google News sitemap; robots.txt. Every date
+carries the site's timezone offset, and every entry id is a tag URI (RFC 4151) made of the host, the
+publication day and the article's path, so it survives a move to https or under a sub-path.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta, tzinfo
+from typing import Any
+from urllib.parse import urlsplit
+
+from . import urls
+from .config import Config
+from .errors import SitegenError
+from .model import Article, Site
+
+SITEMAP_LIMIT = 50_000  # URLs per sitemap file (sitemaps.org); past it, /sitemap.xml becomes an index
+NEWS_WINDOW = timedelta(days=2)  # Google News: articles of the last two days
+NEWS_LIMIT = 1_000  # ... at most 1,000 of them
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+# --- URLs of the files this module describes (the rest of the scheme is in urls.py) ------------------
+
+
+def json_feed_url() -> str:
+    return "/feed.json"
+
+
+def rss_url() -> str:
+    return "/rss.xml"
+
+
+def author_feed_url(slug: str) -> str:
+    return f"/authors/{slug}/feed.xml"
+
+
+def sitemap_url(number: int = 0) -> str:
+    """``/sitemap.xml``, or the numbered part ``/sitemap-N.xml`` of a site too big for one file."""
+    return "/sitemap.xml" if number == 0 else f"/sitemap-{number}.xml"
+
+
+def news_sitemap_url() -> str:
+    return "/news-sitemap.xml"
+
+
+def search_url() -> str:
+    return "/search/"
+
+
+# --- the moment of the build ----------------------------------------------------------------------
+
+
+def resolve_now(value: str | datetime | None, tz: tzinfo) -> datetime:
+    """What "now" is for this build: ``--now``, else ``SOURCE_DATE_EPOCH``, else the clock.
+
+    Only the news sitemap and the future-dated report depend on it, so a build is reproducible by
+    setting either of the first two.
+    """
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=tz)).astimezone(tz)
+    if value:
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise SitegenError(f"--now '{value}' is not a date: write it as 2023-09-19 or "
+                               "2023-09-19T08:30:00+02:00") from None
+        if len(value.strip()) == 10:  # a bare date: the end of that day, so its articles are not "future"
+            moment = datetime.combine(moment.date(), time(23, 59, 59))
+        return (moment if moment.tzinfo else moment.replace(tzinfo=tz)).astimezone(tz)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz)
+        except (ValueError, OverflowError, OSError):
+            raise SitegenError(f"SOURCE_DATE_EPOCH '{epoch}' is not a whole number of seconds") from None
+    return datetime.now(tz)
+
+
+def future_articles(articles: Iterable[Article], now: datetime) -> list[Article]:
+    """Articles dated after the build: published all the same, but reported so nobody is surprised."""
+    return [a for a in articles if a.date > now]
+
+
+# --- feeds ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One feed file: where it goes, its title, the page it mirrors and its newest entries."""
+
+    url: str
+    title: str
+    alternate: str
+    entries: tuple[Article, ...]
+    kind: str = "atom"  # "atom", "json" or "rss"
+
+    @property
+    def template(self) -> str:
+        return {"atom": "feed.xml", "json": "feed.json", "rss": "rss.xml"}[self.kind]
+
+
+def site_feeds(site: Site, config: Config) -> list[Feed]:
+    """Every feed of the site: Atom, JSON Feed and RSS for all articles, Atom per tag and per author."""
+    limit = config.feed_limit
+    latest = site.articles[:limit]
+    feeds = [Feed(urls.feed_url(), config.title, urls.index_url(), latest),
+             Feed(json_feed_url(), config.title, urls.index_url(), latest, "json"),
+             Feed(rss_url(), config.title, urls.index_url(), latest, "rss")]
+    feeds += [Feed(urls.tag_feed_url(tag.slug), f"{config.title}: {tag.name}", urls.tag_url(tag.slug),
+                   members[:limit]) for tag, members in site.tags.items()]
+    feeds += [Feed(author_feed_url(author.slug), f"{config.title}: {author.name}", urls.author_url(author.slug),
+                   members[:limit]) for author, members in site.authors.items()]
+    return feeds
+
+
+def tag_uri(config: Config, article: Article) -> str:
+    """A stable entry id: ``tag:example.org,2023-09-19:/2023/09/19/slug/`` (RFC 4151)."""
+    host = urlsplit(config.base_url).hostname or "localhost"
+    return f"tag:{host},{article.date.date().isoformat()}:{article.url}"
+
+
+def feed_updated(entries: Sequence[Article]) -> datetime:
+    """A feed changes when its newest entry does: the latest publication or update."""
+    return max((a.updated or a.date for a in entries), default=EPOCH)
+
+
+def rfc822(moment: datetime) -> str:
+    """RSS 2.0 dates ('Tue, 19 Sep 2023 08:30:00 +0200'), spelled here, never by the locale."""
+    offset = moment.strftime("%z") or "+0000"
+    return (f"{WEEKDAYS[moment.weekday()]}, {moment.day:02d} {SHORT_MONTHS[moment.month - 1]} {moment.year} "
+            f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d} {offset}")
+
+
+def json_feed(feed: Feed, config: Config, bodies: Sequence[str | None], abs_url: Any) -> dict[str, Any]:
+    """A JSON Feed 1.1 document as a dict; ``bodies`` are the entries' HTML (None: summaries only)."""
+    items = []
+    for article, body in zip(feed.entries, bodies, strict=True):
+        item: dict[str, Any] = {"id": tag_uri(config, article), "url": abs_url(article.url), "title": article.title}
+        if body is None:
+            item["content_text"] = article.summary or article.title
+        else:
+            item["content_html"] = body
+        if article.summary:
+            item["summary"] = article.summary
+        if article.image:
+            item["image"] = abs_url(article.image)
+        item["date_published"] = article.date.isoformat()
+        item["date_modified"] = (article.updated or article.date).isoformat()
+        if article.authors:
+            item["authors"] = [{"name": a.name, "url": abs_url(urls.author_url(a.slug))} for a in article.authors]
+        if article.tags:
+            item["tags"] = [t.name for t in article.tags]
+        items.append(item)
+    document: dict[str, Any] = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": feed.title,
+        "home_page_url": abs_url(feed.alternate),
+        "feed_url": abs_url(feed.url),
+        "description": config.description,
+        "language": config.language,
+    }
+    if config.image:
+        document["icon"] = abs_url(config.image)
+    document["authors"] = [{"name": config.publisher_name, "url": abs_url("/")}]
+    document["items"] = items
+    return document
+
+
+# --- sitemaps ------------------------------------------------------------------------------------
+
+
+def sitemap_entries(site: Site, extra: Sequence[str] = ()) -> list[tuple[str, datetime]]:
+    """Every page of the site with its last change: articles, then every list page, then the indexes."""
+    newest = max((a.updated or a.date for a in site.articles), default=EPOCH)
+    entries = [(a.url, a.updated or a.date) for a in site.articles]
+    entries += [(p.url, max((a.updated or a.date for a in p.articles), default=newest)) for p in site.pages]
+    entries += [(url, newest) for url in (urls.tags_index_url(), urls.authors_index_url(),
+                                          urls.archive_index_url(), *extra)]
+    return entries
+
+
+def split_sitemap(entries: Sequence[tuple[str, datetime]],
+                  limit: int | None = None) -> list[tuple[str, list[tuple[str, datetime]]]]:
+    """One ``/sitemap.xml`` or, past ``limit`` URLs (default SITEMAP_LIMIT), numbered parts for an index."""
+    limit = limit or SITEMAP_LIMIT
+    if len(entries) <= limit:
+        return [(sitemap_url(), list(entries))]
+    return [(sitemap_url(n + 1), list(entries[i:i + limit])) for n, i in enumerate(range(0, len(entries), limit))]
+
+
+def news_entries(articles: Sequence[Article], now: datetime) -> list[Article]:
+    """The Google News sitemap: articles dated today or on the two days before (in the site's timezone),
+    newest first, at most 1,000.
+
+    Whole days, so that the file changes only when the date does: every article of the last 48 hours is
+    in, and one a little older does no harm (Google skips it).
+    """
+    today = now.date()
+    first = today - NEWS_WINDOW
+    return [a for a in articles if first <= a.date.date() <= today][:NEWS_LIMIT]
+
+
+def news_language(language: str) -> str:
+    """Google News wants an ISO 639 code ('en'), except for Chinese ('zh-cn', 'zh-tw')."""
+    parts = language.lower().replace("_", "-").split("-")
+    if parts[0] == "zh" and len(parts) > 1:
+        return "zh-tw" if parts[1] in ("tw", "hant", "hk", "mo") else "zh-cn"
+    return parts[0]

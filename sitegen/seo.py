@@ -1,0 +1,141 @@
+"""What search engines and link previews read: schema.org JSON-LD, breadcrumbs, reading time, bylines.
+
+Pure data, no Jinja: the templates print these dicts with ``tojson``, which escapes ``<``, ``>``, ``&`` and
+``'`` as ``\\u003c``…, so no headline can close the ``<script>`` element it sits in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from . import feeds, urls
+from .config import Config
+from .model import Article, Author, ListPage, Period
+
+WORDS_PER_MINUTE = 230
+HEADLINE_LIMIT = 110  # Google shows (and accepts) at most 110 characters of a NewsArticle headline
+# Bylines that name an organisation rather than a person: wire services, desks and collective credits.
+ORGANIZATIONS = {
+    "reuters", "afp", "ap", "associated press", "agence france-presse", "agence france presse", "dpa", "efe",
+    "ansa", "xinhua", "tass", "ria novosti", "interfax", "kyodo", "yonhap", "pti", "ani", "irna", "anadolu",
+    "bloomberg", "upi", "bbc", "cnn", "al jazeera", "aljazeera", "staff", "agencies", "agency", "wires",
+    "news desk", "newsdesk", "the editors", "editors", "editorial board", "newsroom",
+}
+ORGANIZATION_WORDS = {"staff", "agencies", "agency", "desk", "newsroom", "editors", "bureau", "wire", "wires",
+                      "press", "news", "service", "team", "correspondents", "reporters"}
+_TAGS = re.compile(r"<[^>]+>")
+AbsUrl = Callable[[str], str]
+
+
+def is_organization(name: str) -> bool:
+    """True for 'Reuters', 'AFP', 'Staff', 'Agencies', 'Moscow Bureau'; False for 'Jane Doe'."""
+    folded = " ".join(name.casefold().split())
+    if folded in ORGANIZATIONS:
+        return True
+    words = folded.replace(".", "").split()
+    if len(name) <= 5 and name.isupper() and name.isalpha():  # AFP, DPA, EFE, UPI
+        return True
+    return any(word in ORGANIZATION_WORDS for word in words)
+
+
+def word_count(body_html: str) -> int:
+    """Words of the text, tags left out: for reading time and wordCount."""
+    return len(_TAGS.sub(" ", body_html).split())
+
+
+def reading_minutes(body_html: str) -> int:
+    """Minutes a reader needs at 230 words a minute, at least one."""
+    return max(1, round(word_count(body_html) / WORDS_PER_MINUTE))
+
+
+def person(author: Author, abs_url: AbsUrl) -> dict[str, Any]:
+    """A byline as schema.org Person, or Organization for wire services and desks."""
+    kind = "Organization" if is_organization(author.name) else "Person"
+    return {"@type": kind, "name": author.name, "url": abs_url(urls.author_url(author.slug))}
+
+
+def publisher(config: Config, abs_url: AbsUrl) -> dict[str, Any]:
+    """The site's publisher as schema.org Organization, with its logo when ``image`` is set."""
+    data: dict[str, Any] = {"@type": "Organization", "name": config.publisher_name, "url": abs_url("/")}
+    if config.image:
+        data["logo"] = {"@type": "ImageObject", "url": abs_url(config.image)}
+    return data
+
+
+def news_article(article: Article, body_html: str, config: Config, abs_url: AbsUrl) -> dict[str, Any]:
+    """schema.org NewsArticle, with every property Google's article rich results read."""
+    page = abs_url(article.url)
+    headline = article.title if len(article.title) <= HEADLINE_LIMIT else article.title[: HEADLINE_LIMIT - 1] + "…"
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": headline,
+        "description": article.description,
+        "url": page,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": page},
+        "datePublished": article.date.isoformat(),
+        "dateModified": (article.updated or article.date).isoformat(),
+        "author": [person(a, abs_url) for a in article.authors] or [publisher(config, abs_url)],
+        "publisher": publisher(config, abs_url),
+        "inLanguage": config.language,
+        "wordCount": word_count(body_html),
+    }
+    if article.tags:
+        data["keywords"] = [t.name for t in article.tags]
+        data["articleSection"] = article.tags[0].name
+    image = article.image or config.image
+    if image:
+        data["image"] = [abs_url(image)]
+    return data
+
+
+def website(config: Config, abs_url: AbsUrl) -> dict[str, Any]:
+    """schema.org WebSite for the front page, with the search page as its SearchAction when there is one."""
+    data: dict[str, Any] = {"@context": "https://schema.org", "@type": "WebSite", "name": config.title,
+                            "url": abs_url("/"), "description": config.description, "inLanguage": config.language,
+                            "publisher": publisher(config, abs_url)}
+    if config.search:
+        data["potentialAction"] = {"@type": "SearchAction", "target": abs_url(feeds.search_url()) + "?q={query}",
+                                   "query-input": "required name=query"}
+    return data
+
+
+def breadcrumb_list(trail: Sequence[tuple[str, str]], abs_url: AbsUrl) -> dict[str, Any]:
+    """schema.org BreadcrumbList for the visible breadcrumbs: (name, site-relative URL) from the top."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [{"@type": "ListItem", "position": i, "name": name, "item": abs_url(url)}
+                            for i, (name, url) in enumerate(trail, start=1)],
+    }
+
+
+def list_trail(page: ListPage) -> list[tuple[str, str]]:
+    """The breadcrumbs of a list page, as its heading shows them, ending with the page's first page."""
+    first = page.url if page.number == 1 else page.url.rsplit("page/", 1)[0]
+    if page.kind == "tag":
+        return [("Home", "/"), ("Topics", urls.tags_index_url()), (page.title, first)]
+    if page.kind == "author":
+        return [("Home", "/"), ("Authors", urls.authors_index_url()), (page.title, first)]
+    if page.kind == "archive" and isinstance(page.subject, Period):
+        ancestors = []
+        period = page.subject
+        while period.parent is not None:
+            period = period.parent
+            ancestors.append(period)
+        return [("Home", "/"), ("Archive", urls.archive_index_url()),
+                *[(p.label, urls.archive_url(p)) for p in reversed(ancestors)], (page.subject.label, first)]
+    return [("Home", "/")]
+
+
+def article_trail(article: Article) -> list[tuple[str, str]]:
+    """Home › its first topic (or its day in the archive) › the article."""
+    trail = [("Home", urls.index_url())]
+    if article.tags:
+        trail.append((article.tags[0].name, urls.tag_url(article.tags[0].slug)))
+    else:
+        trail.append((article.period.label, urls.archive_url(article.period)))
+    trail.append((article.title, article.url))
+    return trail
