@@ -149,7 +149,10 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "") -> t
     tags = field("tags", _tag_list, ())
     updated = field("updated", lambda v: _datetime(v, tz)) or field("lastmod", lambda v: _datetime(v, tz))
     draft = field("draft", _bool, False)
-    slug = field("slug", lambda v: urls.slugify(_text(v))) or (urls.slugify(title) if title else "")
+    # A slug given in the front matter is kept whole (the converter's "-2" may pass the usual length),
+    # only made safe; one made from the title is shortened.
+    slug = field("slug", lambda v: urls.slugify(_text(v), limit=4 * urls.MAX_SLUG))
+    slug = slug or (urls.slugify(title) if title else "")
     summary = field("summary", _text) or ""
     description = field("description", _text) or ""
     image = field("image", _text)

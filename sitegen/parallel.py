@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TypeVar
 
@@ -35,8 +36,13 @@ def parallel_imap(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterat
         yield from map(fn, items)
         return
     chunk = max(1, min(256, len(items) // (jobs * 8)))
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+    with multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_interrupts) as pool:
         yield from pool.imap(fn, items, chunksize=chunk)
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C goes to the whole process group: the parent stops the pool; workers print no tracebacks.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def parallel_map(fn: Callable[[T], R], items: Iterable[T], jobs: int) -> list[R]:

@@ -15,13 +15,13 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 MAX_SLUG = 80
 
 
-def slugify(text: str) -> str:
+def slugify(text: str, limit: int = MAX_SLUG) -> str:
     """A readable ASCII slug, never empty and never a path: non-Latin text is transliterated."""
     ascii_text = anyascii(unicodedata.normalize("NFKC", text)).lower()
     ascii_text = ascii_text.replace("'", "")  # "China's" -> "chinas"
     slug = _NOT_SLUG.sub("-", ascii_text).strip("-")
-    if len(slug) > MAX_SLUG:
-        slug = slug[:MAX_SLUG].rsplit("-", 1)[0] if "-" in slug[:MAX_SLUG] else slug[:MAX_SLUG]
+    if len(slug) > limit:
+        slug = slug[:limit].rsplit("-", 1)[0] if "-" in slug[:limit] else slug[:limit]
     if not slug:
         # Nothing transliterable (emoji, punctuation): a stable name derived from the text.
         slug = "x" + hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]

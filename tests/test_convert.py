@@ -417,3 +417,17 @@ def test_a_seed_outside_the_root_is_named_by_its_absolute_path(site, tmp_path_fa
 
 def test_no_seeds_folder_is_nothing_to_do(tmp_path):
     assert convert_seeds(tmp_path / "seeds", tmp_path / "content", tmp_path) == ConvertReport()
+
+
+def test_the_same_long_headline_twice_on_one_day_builds_two_pages(tmp_path):
+    from sitegen.build import build
+    from sitegen.config import load_config
+
+    headline = "Workers profits defence strike regulator forecast election regulator opposition again and again"
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / "seeds").mkdir(exist_ok=True)
+        (tmp_path / "seeds" / name).write_text(f" date 2024-01-02 {headline}\n\nText of {name}.\n", encoding="utf-8")
+    report = build(load_config(tmp_path), jobs=1)
+    assert report.articles == 2
+    pages = sorted(p.parent.name for p in (tmp_path / "public/2024/01/02").glob("*/index.html"))
+    assert len(pages) == 2 and pages[1] == pages[0] + "-2"
