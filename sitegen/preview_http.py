@@ -13,7 +13,6 @@ import errno
 import html
 import ipaddress
 import json
-import mimetypes
 import os
 import re
 import socket
@@ -23,28 +22,9 @@ from urllib.parse import unquote
 
 from tornado import netutil, web
 
+from .deploy_headers import content_type as hosting_content_type
 from .errors import SitegenError
 
-# Fixed types for what a site holds, so the answer does not depend on the machine's /etc/mime.types.
-CONTENT_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".xml": "application/xml; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-    ".json": "application/json",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".avif": "image/avif",
-    ".ico": "image/vnd.microsoft.icon",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
-    ".pdf": "application/pdf",
-}
 GENERATION_PATH = "/.sitegen/generation"  # a dot-folder: no site page can live there
 _HEAD_END = re.compile(rb"</head\s*>|</body\s*>", re.IGNORECASE)
 
@@ -96,8 +76,8 @@ def locate(output_dir: Path, base_path: str, raw_path: str) -> Answer:
 
 
 def content_type(path: Path) -> str:
-    suffix = path.suffix.lower()
-    return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    """The same fixed types the site gets from its hosting (deploy_headers), so preview and production agree."""
+    return hosting_content_type(path.name)
 
 
 def reload_snippet(generation: str) -> bytes:
