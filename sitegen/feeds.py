@@ -28,34 +28,6 @@ SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-# --- URLs of the files this module describes (the rest of the scheme is in urls.py) ------------------
-
-
-def json_feed_url() -> str:
-    return "/feed.json"
-
-
-def rss_url() -> str:
-    return "/rss.xml"
-
-
-def author_feed_url(slug: str) -> str:
-    return f"/authors/{slug}/feed.xml"
-
-
-def sitemap_url(number: int = 0) -> str:
-    """``/sitemap.xml``, or the numbered part ``/sitemap-N.xml`` of a site too big for one file."""
-    return "/sitemap.xml" if number == 0 else f"/sitemap-{number}.xml"
-
-
-def news_sitemap_url() -> str:
-    return "/news-sitemap.xml"
-
-
-def search_url() -> str:
-    return "/search/"
-
-
 # --- the moment of the build ----------------------------------------------------------------------
 
 
@@ -113,11 +85,11 @@ def site_feeds(site: Site, config: Config) -> list[Feed]:
     limit = config.feed_limit
     latest = site.articles[:limit]
     feeds = [Feed(urls.feed_url(), config.title, urls.index_url(), latest),
-             Feed(json_feed_url(), config.title, urls.index_url(), latest, "json"),
-             Feed(rss_url(), config.title, urls.index_url(), latest, "rss")]
+             Feed(urls.json_feed_url(), config.title, urls.index_url(), latest, "json"),
+             Feed(urls.rss_url(), config.title, urls.index_url(), latest, "rss")]
     feeds += [Feed(urls.tag_feed_url(tag.slug), f"{config.title}: {tag.name}", urls.tag_url(tag.slug),
                    members[:limit]) for tag, members in site.tags.items()]
-    feeds += [Feed(author_feed_url(author.slug), f"{config.title}: {author.name}", urls.author_url(author.slug),
+    feeds += [Feed(urls.author_feed_url(author.slug), f"{config.title}: {author.name}", urls.author_url(author.slug),
                    members[:limit]) for author, members in site.authors.items()]
     return feeds
 
@@ -193,8 +165,8 @@ def split_sitemap(entries: Sequence[tuple[str, datetime]],
     """One ``/sitemap.xml`` or, past ``limit`` URLs (default SITEMAP_LIMIT), numbered parts for an index."""
     limit = limit or SITEMAP_LIMIT
     if len(entries) <= limit:
-        return [(sitemap_url(), list(entries))]
-    return [(sitemap_url(n + 1), list(entries[i:i + limit])) for n, i in enumerate(range(0, len(entries), limit))]
+        return [(urls.sitemap_url(), list(entries))]
+    return [(urls.sitemap_url(n + 1), list(entries[i:i + limit])) for n, i in enumerate(range(0, len(entries), limit))]
 
 
 def news_entries(articles: Sequence[Article], now: datetime) -> list[Article]:

@@ -41,10 +41,8 @@ TEMPLATES = (
 )  # fmt: skip
 TEMPLATE_SUFFIXES = ("html", "xml", "txt", "json")
 FINGERPRINTED = (".css",)  # assets named by their content when ``fingerprint`` is on
-# The URL scheme as templates see it: urls.py plus the feed, site map and search addresses.
-URLS = types.SimpleNamespace(**{n: getattr(urls, n) for n in dir(urls) if n.endswith("_url") or n == "with_base"},
-                             json_feed_url=feeds.json_feed_url, rss_url=feeds.rss_url,
-                             author_feed_url=feeds.author_feed_url, search_url=feeds.search_url)
+# The URL scheme as templates see it: every *_url function of urls.py.
+URLS = types.SimpleNamespace(**{n: getattr(urls, n) for n in dir(urls) if n.endswith("_url") or n == "with_base"})
 
 
 @dataclass(frozen=True)
@@ -248,7 +246,7 @@ def _index_pages(site: Site, config: Config, children: dict[Period, list[tuple[P
          "years", years),
     ]
     if config.search:
-        indexes.append((feeds.search_url(), "search.html", "Search", f"Search every article of {config.title}.",
+        indexes.append((urls.search_url(), "search.html", "Search", f"Search every article of {config.title}.",
                         "articles", len(site.articles)))
     pages = []
     for url, template, title, description, key, items in indexes:
@@ -284,7 +282,7 @@ def _feed_context(feed: feeds.Feed, config: Config, cache: Cache, full: bool,
 
 def _map_pages(site: Site, config: Config, g: str, now: datetime) -> list[Page]:
     """The sitemap (or sitemap index and its parts), the Google News sitemap and robots.txt."""
-    extra = [feeds.search_url()] if config.search else []
+    extra = [urls.search_url()] if config.search else []
     entries = feeds.sitemap_entries(site, extra)
     parts = feeds.split_sitemap(entries)
     everything = _fingerprints(site.articles)  # a page's lastmod follows its articles: re-render with them
@@ -292,14 +290,14 @@ def _map_pages(site: Site, config: Config, g: str, now: datetime) -> list[Page]:
                   lambda p=part: {"entries": p}) for url, part in parts]
     if len(parts) > 1:
         index = [(url, max(m for _u, m in part)) for url, part in parts]
-        pages.append(Page(feeds.sitemap_url().lstrip("/"), "sitemap_index.xml", _hash(g, "index", repr(index)),
+        pages.append(Page(urls.sitemap_url().lstrip("/"), "sitemap_index.xml", _hash(g, "index", repr(index)),
                           lambda: {"sitemaps": index}))
     news = feeds.news_entries(site.articles, now)
     if news:
-        pages.append(Page(feeds.news_sitemap_url().lstrip("/"), "news-sitemap.xml",
+        pages.append(Page(urls.news_sitemap_url().lstrip("/"), "news-sitemap.xml",
                           _hash(g, "news", ",".join([_shown(a) for a in news])),
                           lambda: {"entries": news, "news_language": feeds.news_language(config.language)}))
-    maps = [feeds.sitemap_url()] + ([feeds.news_sitemap_url()] if news else [])
+    maps = [urls.sitemap_url()] + ([urls.news_sitemap_url()] if news else [])
     pages.append(Page("robots.txt", "robots.txt", _hash(g, "robots", *maps), lambda: {"sitemaps": maps}))
     return pages
 

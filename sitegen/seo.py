@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import feeds, urls
+from . import urls
 from .config import Config
 from .model import Article, Author, ListPage, Period
 
@@ -97,7 +97,7 @@ def website(config: Config, abs_url: AbsUrl) -> dict[str, Any]:
                             "url": abs_url("/"), "description": config.description, "inLanguage": config.language,
                             "publisher": publisher(config, abs_url)}
     if config.search:
-        data["potentialAction"] = {"@type": "SearchAction", "target": abs_url(feeds.search_url()) + "?q={query}",
+        data["potentialAction"] = {"@type": "SearchAction", "target": abs_url(urls.search_url()) + "?q={query}",
                                    "query-input": "required name=query"}
     return data
 

@@ -77,6 +77,31 @@ def tag_feed_url(slug: str) -> str:
     return f"/tags/{slug}/feed.xml"
 
 
+def json_feed_url() -> str:
+    return "/feed.json"
+
+
+def rss_url() -> str:
+    return "/rss.xml"
+
+
+def author_feed_url(slug: str) -> str:
+    return f"/authors/{slug}/feed.xml"
+
+
+def sitemap_url(number: int = 0) -> str:
+    """``/sitemap.xml``, or the numbered part ``/sitemap-N.xml`` of a site too big for one file."""
+    return "/sitemap.xml" if number == 0 else f"/sitemap-{number}.xml"
+
+
+def news_sitemap_url() -> str:
+    return "/news-sitemap.xml"
+
+
+def search_url() -> str:
+    return "/search/"
+
+
 def static_url(name: str) -> str:
     return f"/static/{name}"
 

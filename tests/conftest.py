@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 from collections.abc import Callable
+from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -81,6 +82,23 @@ class Page(HTMLParser):
     @property
     def text(self) -> str:
         return "".join(self.text_parts)
+
+
+def render_texts(config: Config, *texts: str, now: datetime | None = None) -> dict[str, str]:
+    """Write the texts as content files, then load, collect, plan and render: {output path: text}."""
+    from sitegen.cache import Cache
+    from sitegen.collect import build_site
+    from sitegen.load import load_articles
+    from sitegen.render import global_signature, make_env, plan_pages, render_pages
+
+    write_files(config.root, {f"content/{i}.md": text for i, text in enumerate(texts)})
+    cache = Cache(config.cache_path, "test")
+    articles, errors = load_articles(config, cache)
+    assert not errors
+    site, _ = build_site(articles, config.per_page, config.title)
+    env = make_env(config)
+    pages = plan_pages(site, config, cache, env, global_signature(env, config), now=now)
+    return {o.path: o.data.decode() for o in render_pages(pages, env)}
 
 
 def read_page(output_dir: Path, url: str) -> Page:

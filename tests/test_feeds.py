@@ -18,8 +18,9 @@ from sitegen.cli import main
 from sitegen.collect import build_site
 from sitegen.errors import SitegenError
 from sitegen.load import load_articles
-from sitegen.render import global_signature, make_env, plan_pages, render_pages
+from sitegen.render import make_env, plan_pages
 from tests.conftest import Page, article, write_files
+from tests.conftest import render_texts as render
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -65,15 +66,6 @@ JSON_FEED_SCHEMA = {
 }
 
 
-def render(config, *texts: str, now: datetime | None = None) -> dict[str, str]:
-    write_files(config.root, {f"content/{i}.md": text for i, text in enumerate(texts)})
-    cache = Cache(config.cache_path, "test")
-    articles, errors = load_articles(config, cache)
-    assert not errors
-    site, _ = build_site(articles, config.per_page, config.title)
-    env = make_env(config)
-    pages = plan_pages(site, config, cache, env, global_signature(env, config), now=now)
-    return {o.path: o.data.decode() for o in render_pages(pages, env)}
 
 
 def three(**meta: str) -> list[str]:

@@ -4,23 +4,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sitegen.cache import Cache
-from sitegen.collect import build_site
 from sitegen.errors import BuildFailed
-from sitegen.load import load_articles
-from sitegen.render import global_signature, long_date, make_env, plan_pages, render_pages
-from tests.conftest import Page, article, write_files
-
-
-def site_and_outputs(config, *texts):
-    write_files(config.root, {f"content/{i}.md": text for i, text in enumerate(texts)})
-    cache = Cache(config.cache_path, "test")
-    articles, errors = load_articles(config, cache)
-    assert not errors
-    site, _ = build_site(articles, config.per_page, config.title)
-    env = make_env(config)
-    pages = plan_pages(site, config, cache, env, global_signature(env, config))
-    return {o.path: o.data.decode() for o in render_pages(pages, env)}
+from sitegen.render import global_signature, long_date, make_env
+from tests.conftest import Page, article
+from tests.conftest import render_texts as site_and_outputs
 
 
 def test_titles_tags_and_authors_are_escaped_everywhere(make_site):
