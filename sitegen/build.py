@@ -16,7 +16,7 @@ from .collect import build_site
 from .config import CONFIG_FILE, Config
 from .convert import ConvertReport, convert_seeds, existing_from
 from .deploy_headers import hosting_files
-from .errors import BuildFailed, SitegenError
+from .errors import BuildFailed, SitegenError, shown_path
 from .feeds import future_articles, resolve_now
 from .load import load_articles, publishable
 from .model import Article, Output
@@ -73,7 +73,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             site, url_errors = build_site(publishable(articles, config.drafts), config.per_page, config.title)
             errors = [*conversion.errors, *errors, *url_errors]
             if errors:
-                raise BuildFailed(errors, notes=[f"converted {_rel(p, config.root)}" for p in conversion.written])
+                raise BuildFailed(errors, notes=[f"converted {shown_path(p, config.root)}" for p in conversion.written])
 
             warnings = list(conversion.warnings)
             if config.search and (problem := search.unavailable()):
@@ -116,7 +116,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         converted=conversion.written,
         warnings=warnings,
         rendered=[(p.path, reasons[p.path]) for p in todo],
-        future=[(_rel(a.path, config.root), a.date.isoformat()) for a in future_articles(site.articles, moment)],
+        future=[(shown_path(a.path, config.root), a.date.isoformat()) for a in future_articles(site.articles, moment)],
     )
 
 
@@ -222,10 +222,3 @@ def _counting(outputs: Iterable[Output], total: int, progress: Progress) -> Iter
 
 def _noop_progress(stage: str, done: int, total: int) -> None:
     return None
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)

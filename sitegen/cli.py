@@ -14,7 +14,7 @@ from .check import built_base_url, check_site
 from .config import load_config
 from .deploy import deploy, find_target
 from .deploy import summary as deploy_summary
-from .errors import BuildFailed, ContentError, SitegenError
+from .errors import BuildFailed, ContentError, SitegenError, shown_path
 from .parallel import default_jobs
 from .scaffold import init_site, new_article, split_tags
 
@@ -148,7 +148,7 @@ def _build(args: argparse.Namespace) -> int:
             print(f"rendered {path}: {reason}")
     if not args.quiet:
         for path in report.converted:
-            print(f"converted {_shown(path, config.root)}")
+            print(f"converted {shown_path(path, config.root)}")
         for warning in report.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         for path, when in report.future:
@@ -209,7 +209,7 @@ def _convert(args: argparse.Namespace) -> int:
     report = convert(config, force=args.force)
     if not args.quiet:
         for path in report.written:
-            print(f"wrote {_shown(path, config.root)}")
+            print(f"wrote {shown_path(path, config.root)}")
         print(f"converted {_count(len(report.written), 'seed')}, "
               f"{len(report.skipped)} already had a content file")
     for warning in report.warnings:
@@ -225,7 +225,7 @@ def _deploy(args: argparse.Namespace) -> int:
     built = build(config)  # a failed build raises BuildFailed: nothing is deployed
     if not args.quiet:
         for path in built.converted:
-            print(f"converted {_shown(path, config.root)}")
+            print(f"converted {shown_path(path, config.root)}")
         for warning in built.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         print(_summary(built, config.output_dir))
@@ -245,15 +245,15 @@ def _serve(args: argparse.Namespace) -> int:
 def _new(args: argparse.Namespace) -> int:
     config = load_config(args.site)
     path = new_article(config, args.headline, tags=args.tags, authors=args.author)
-    print(_shown(path, config.root))
+    print(shown_path(path, config.root))
     return 0
 
 
 def _init(args: argparse.Namespace) -> int:
     folder = args.site / args.directory
     for path in init_site(folder, with_theme=args.with_theme):
-        print(f"created {_shown(path, Path.cwd().resolve())}{'/' if path.is_dir() else ''}")
-    print(f"next: cd {_shown(folder.resolve(), Path.cwd().resolve())} && sitegen serve")
+        print(f"created {shown_path(path, Path.cwd().resolve())}{'/' if path.is_dir() else ''}")
+    print(f"next: cd {shown_path(folder.resolve(), Path.cwd().resolve())} && sitegen serve")
     return 0
 
 
@@ -262,13 +262,6 @@ def _relative(error: SitegenError, root: Path) -> SitegenError:
     if isinstance(error, ContentError) and error.path.is_absolute() and error.path.is_relative_to(root):
         return ContentError(error.path.relative_to(root), error.line, error.message)
     return error
-
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 
+def shown_path(path: Path, root: Path) -> str:
+    """A path as the user would type it: relative to the site's folder when it is inside it."""
+    return str(path.relative_to(root)) if path.is_absolute() and path.is_relative_to(root) else str(path)
+
+
 class SitegenError(Exception):
     """A problem the user can fix; printed without a traceback."""
 

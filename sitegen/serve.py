@@ -58,7 +58,7 @@ from tornado.websocket import WebSocketClosedError, WebSocketHandler
 from . import urls
 from .build import BuildReport, build
 from .config import CONFIG_FILE, Config, load_config
-from .errors import BuildFailed, ContentError, SitegenError
+from .errors import BuildFailed, ContentError, SitegenError, shown_path
 from .preview_http import GENERATION_PATH, GenerationHandler, SiteHandler, SiteState, bind, host_allowed, is_loopback
 
 LIVE_SUFFIXES = (".css", ".jpg", ".jpeg", ".png", ".gif")  # what livereload.js swaps without a reload
@@ -206,7 +206,7 @@ class Preview:
         if outcome.config is not None:
             self.config = outcome.config
             self.state.base_path = outcome.config.base_path
-        cause = f" after a change to {_shown(min(changes), self.root)}" if changes else ""
+        cause = f" after a change to {shown_path(min(changes), self.root)}" if changes else ""
         if len(changes) > 1:
             cause += f" and {len(changes) - 1} more"
         stamp = time.strftime("%H:%M:%S")
@@ -226,7 +226,7 @@ class Preview:
         self.state.errors, self.state.built = [], True
         self._own_writes |= set(report.converted)
         for path in report.converted:
-            _say(f"converted {_shown(path, self.root)}")
+            _say(f"converted {shown_path(path, self.root)}")
         for warning in report.warnings:
             _say(f"warning: {warning}", error=True)
         files = report.files
@@ -409,12 +409,10 @@ def _where_and_what(error: SitegenError, root: Path) -> tuple[str, str]:
     """``(path:line, message)``, the path as the user would type it: relative to the site's folder."""
     if not isinstance(error, ContentError):
         return "", str(error)
-    where = _shown(error.path, root)
+    where = shown_path(error.path, root)
     return (f"{where}:{error.line}" if error.line else where), error.message
 
 
-def _shown(path: Path, root: Path) -> str:
-    return str(path.relative_to(root)) if path.is_absolute() and path.is_relative_to(root) else str(path)
 
 
 def _count(n: int, word: str) -> str:
