@@ -28,6 +28,10 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 YAML_FENCE = "---"
 TOML_FENCE = "+++"  # Hugo's TOML front matter
+# Front matter is a few short values. YAML aliases can make a few lines stand for a billion values
+# ("billion laughs"): loading shares them, but anything that walks or prints one would not finish.
+MAX_VALUES = 10_000  # scalars, lists and mappings in one block, every alias counted again
+MAX_DEPTH = 50  # lists and mappings inside each other
 
 
 def split(text: str, path: Path | str) -> tuple[dict[str, Any], str, int]:
@@ -45,7 +49,33 @@ def split(text: str, path: Path | str) -> tuple[dict[str, Any], str, int]:
     block = "\n".join(lines[1:end])
     body = "\n".join(lines[end + 1:])
     meta = _parse_toml(block, path) if fence == TOML_FENCE else _parse_yaml(block, path)
+    _check_size(meta, block, path)
     return meta, body, end + 2
+
+
+def _check_size(meta: dict[str, Any], block: str, path: Path | str) -> None:
+    """Refuse front matter that expands past MAX_VALUES values or MAX_DEPTH levels, naming the key's line.
+
+    Walks without recursion and stops at the limit, so a self-referencing alias or a billion laughs
+    costs at most MAX_VALUES steps.
+    """
+    count = 0
+    for key, value in meta.items():
+        stack: list[tuple[Any, int]] = [(value, 1)]
+        while stack:
+            item, depth = stack.pop()
+            count += 1
+            too_deep = depth > MAX_DEPTH
+            if count > MAX_VALUES or too_deep:
+                what = (f"nests lists or mappings more than {MAX_DEPTH} deep" if too_deep else
+                        f"takes the front matter past {MAX_VALUES:,} values")
+                line = key_line(f"{YAML_FENCE}\n{block}", str(key)) or 2
+                raise ContentError(path, line, f"'{key}' {what} (a YAML alias like *name counts its whole "
+                                               "value each time it is used): front matter holds a few short values")
+            if isinstance(item, dict):
+                stack.extend((v, depth + 1) for v in item.values())
+            elif isinstance(item, list | tuple):
+                stack.extend((v, depth + 1) for v in item)
 
 
 def _parse_yaml(block: str, path: Path | str) -> dict[str, Any]:
