@@ -13,6 +13,9 @@ from .model import Period
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 MAX_SLUG = 80
+# Names Windows refuses for a file or folder, whatever the case: a site must also build (and deploy) there.
+WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+                              *(f"lpt{i}" for i in range(10))})
 
 
 def slugify(text: str, limit: int = MAX_SLUG) -> str:
@@ -25,6 +28,9 @@ def slugify(text: str, limit: int = MAX_SLUG) -> str:
     if not slug:
         # Nothing transliterable (emoji, punctuation): a stable name derived from the text.
         slug = "x" + hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    elif slug in WINDOWS_RESERVED:
+        # "CON", "con" and "Con" must still share a page: the suffix comes from the slug, not the text.
+        slug += "-" + hashlib.sha1(slug.encode()).hexdigest()[:6]
     return slug
 
 
