@@ -134,7 +134,7 @@ def _manifest_key(config: Config) -> str:
 
 def cache_key(config: Config) -> str:
     """Settings that change every parsed article: a different key starts the cache afresh."""
-    return f"{__version__}|{markup.CONFIG_KEY}|{config.timezone}|{config.root}"
+    return f"{__version__}|{markup.CONFIG_KEY}|unsafe_html={config.unsafe_html}|{config.timezone}|{config.root}"
 
 
 def convert(config: Config, force: bool = False, existing: Iterable[Article] | None = None,

@@ -47,6 +47,9 @@ class Config:
     search: bool = True
     # Name stylesheets by their content (style.1a2b3c4d5e.css) so browsers may cache them for ever.
     fingerprint: bool = True
+    # Let raw HTML in content files (<script>, <iframe>, <b>...) and javascript:/data: link URLs reach the
+    # page, like Hugo's markup.goldmark.renderer.unsafe. Off: they are omitted/neutralised (sitegen/markup.py).
+    unsafe_html: bool = False
     # Hosting targets for `sitegen deploy`: name -> settings (url, branch, ...); sitegen/deploy.py checks them.
     deploy: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
 

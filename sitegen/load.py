@@ -86,8 +86,8 @@ def load_articles(config: Config, cache: Cache, jobs: int = 1) -> tuple[list[Art
             continue
         todo.append((rel, shown, text, digest, stat.st_mtime_ns, stat.st_size))
 
-    tz_name = config.timezone
-    work = [(text, shown, digest, tz_name) for _rel, shown, text, digest, _m, _s in todo]
+    tz_name, unsafe_html = config.timezone, config.unsafe_html
+    work = [(text, shown, digest, tz_name, unsafe_html) for _rel, shown, text, digest, _m, _s in todo]
     results = parallel_map(_parse_one, work, jobs)
     bodies = []
     for (rel, _shown, _text, digest, mtime_ns, size), (article, body, file_errors) in zip(todo, results, strict=True):
@@ -105,10 +105,10 @@ def publishable(articles: Iterable[Article], drafts: bool) -> list[Article]:
     return [a for a in articles if drafts or not a.draft]
 
 
-def _parse_one(work: tuple[str, Path, str, str]) -> tuple[Article | None, str | None, list[ContentError]]:
-    text, shown, digest, tz_name = work
+def _parse_one(work: tuple[str, Path, str, str, bool]) -> tuple[Article | None, str | None, list[ContentError]]:
+    text, shown, digest, tz_name, unsafe_html = work
     try:
-        article, html = parse_article(text, shown, ZoneInfo(tz_name), digest)
+        article, html = parse_article(text, shown, ZoneInfo(tz_name), digest, unsafe_html=unsafe_html)
     except ContentError as exc:
         return None, None, [exc]
     except _Errors as exc:
@@ -121,8 +121,10 @@ class _Errors(Exception):
         self.errors = errors
 
 
-def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "") -> tuple[Article, str]:
-    """One content file as an Article and its body as HTML; raises every problem in it at once."""
+def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
+                  unsafe_html: bool = False) -> tuple[Article, str]:
+    """One content file as an Article and its body as HTML; raises every problem in it at once.
+    ``unsafe_html`` is the site's setting: raw HTML in the body reaches the page (default: omitted)."""
     meta, body, body_line = frontmatter.split(text, path)
     errors: list[ContentError] = []
     invalid: set[str] = set()
@@ -160,7 +162,7 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "") -> t
     if errors:
         raise _Errors(errors)
 
-    body_html = markup.render(body)
+    body_html = markup.render(body, unsafe_html=unsafe_html)
     summary = summary or plain_summary(body_html)
     article = Article(
         title=title,

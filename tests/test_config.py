@@ -33,3 +33,24 @@ def test_base_url_must_be_absolute(tmp_path):
     with pytest.raises(BuildFailed, match="1 error") as caught:
         load_config(tmp_path, base_url="/news/")
     assert "must be an absolute URL" in str(caught.value.errors[0])
+
+
+def test_unsafe_html_is_off_unless_set_to_true(tmp_path):
+    assert load_config(tmp_path).unsafe_html is False
+    (tmp_path / "sitegen.yaml").write_text("title: x\nunsafe_html: true\n")
+    assert load_config(tmp_path).unsafe_html is True
+
+
+@pytest.mark.parametrize("line, message", [
+    ('unsafe_html: "true"', "'unsafe_html' must be true or false, not 'true'"),
+    ("unsafe_html: 1", "'unsafe_html' must be true or false, not 1"),
+    ("unsafe_html: [yes]", "'unsafe_html' must be true or false, not [True]"),
+    ("unsafe: true", "unknown setting 'unsafe'; the settings are: "),
+])
+def test_a_wrong_unsafe_html_setting_is_an_error_on_its_line(tmp_path, line, message):
+    (tmp_path / "sitegen.yaml").write_text(f"title: x\n{line}\n")
+    with pytest.raises(BuildFailed) as caught:
+        load_config(tmp_path)
+    [error] = [str(e) for e in caught.value.errors]
+    assert error.startswith(f"{tmp_path.resolve() / 'sitegen.yaml'}:2: {message}")
+    assert "unsafe_html" in error
