@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import date, datetime
 from pathlib import Path
@@ -16,11 +17,14 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
     """Safe loading (libyaml's C parser when present: several times faster), plus lenient timestamps."""
 
 
+_LONG_NUMBER = re.compile(r"\d{1000}")
+
+
 def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
     # PyYAML raises a bare ValueError for 2023-02-30; keep the text so the loader can say what is wrong.
     try:
         return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError, AttributeError):  # AttributeError: '!!timestamp' on a non-date
         return loader.construct_scalar(node)
 
 
@@ -88,6 +92,14 @@ def _parse_yaml(block: str, path: Path | str) -> dict[str, Any]:
         raise ContentError(path, line, f"invalid YAML in front matter: {problem}") from None
     except yaml.YAMLError as exc:
         raise ContentError(path, 1, f"invalid YAML in front matter: {exc}") from None
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError) as exc:
+        # PyYAML's constructors fail with bare Python errors on '!!int abc', '!!bool maybe', '!!timestamp'
+        # or a number of more than 4,300 digits: still the writer's mistake, so still file:line.
+        lines = block.split("\n")
+        line = next((i for i, text in enumerate(lines, start=2) if "!!" in text or _LONG_NUMBER.search(text)), 2)
+        problem = " ".join(str(exc).split())[:120]
+        raise ContentError(path, line, f"invalid YAML in front matter: a value does not fit its type "
+                                       f"({type(exc).__name__}: {problem})") from None
     if meta is None:
         return {}
     if not isinstance(meta, dict):
@@ -101,6 +113,10 @@ def _parse_toml(block: str, path: Path | str) -> dict[str, Any]:
         return tomllib.loads(block)
     except tomllib.TOMLDecodeError as exc:
         raise ContentError(path, 1, f"invalid TOML in front matter: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # a number of more than 4,300 digits
+        line = next((i for i, text in enumerate(block.split("\n"), start=2) if _LONG_NUMBER.search(text)), 2)
+        problem = " ".join(str(exc).split())[:120]
+        raise ContentError(path, line, f"invalid TOML in front matter: {problem}") from None
 
 
 class _QuotingDumper(yaml.SafeDumper):

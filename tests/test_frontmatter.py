@@ -60,6 +60,26 @@ def test_yaml_that_constructs_python_objects_is_refused(value, tmp_path, monkeyp
     assert not (tmp_path / "pwned").exists()
 
 
+@pytest.mark.parametrize(("value", "problem"), [
+    ("!!int abc", "ValueError: invalid literal for int() with base 10: 'abc'"),
+    ("!!bool maybe", "KeyError: 'maybe'"),
+    ("!!float", "IndexError: string index out of range"),
+    ("1" * 5000, "ValueError: Exceeds the limit (4300 digits) for integer string conversion"),
+])
+def test_values_that_do_not_fit_their_yaml_type_are_content_errors(value, problem):
+    with pytest.raises(ContentError) as caught:
+        frontmatter.split(f"---\ntitle: x\ncount: {value}\n---\n", "a.md")
+    message = str(caught.value)
+    assert message.startswith("a.md:3: invalid YAML in front matter: a value does not fit its type (" + problem)
+
+
+def test_a_timestamp_tag_on_a_non_date_stays_text_and_huge_toml_numbers_are_errors():
+    meta, _, _ = frontmatter.split("---\ndate: !!timestamp\nwhen: !!timestamp soon\n---\n", "a.md")
+    assert meta == {"date": "", "when": "soon"}
+    with pytest.raises(ContentError, match=r"^a\.md:3: invalid TOML in front matter: Exceeds the limit"):
+        frontmatter.split(f"+++\ntitle = 'x'\ncount = {'1' * 5000}\n+++\n", "a.md")
+
+
 def test_binary_yaml_is_bytes_and_refused_where_text_is_expected():
     with pytest.raises(Exception) as caught:
         parse_article("---\ntitle: !!binary aGVsbG8=\ndate: 2023-09-19\n---\n", Path("a.md"), ZoneInfo("UTC"))
