@@ -4,9 +4,17 @@ Everything a build writes is first staged beside the output folder, so a build t
 while rendering leaves the last good site exactly as it was:
 
 - a first build renders the whole site into the staging folder and renames it into place;
-- a later build stages only the files whose bytes changed, then writes a journal naming every move
-  and deletion, then applies it. A build killed while applying is finished by the next run (or
-  ``recover``) from the journal: the staged files are complete by then.
+- a later build stages only the files whose bytes changed, checks it may write every folder the moves
+  touch, then writes a journal naming every move and deletion (the commit point), then applies it. A
+  build killed while applying is finished by the next command that takes the output lock, before it
+  looks at the output folder: the staged files are complete by then.
+
+Every file in the output folder is at all times whole: either the last good build's or the new one's.
+Between the commit point and the end of the apply (milliseconds, or until the next build if the process
+was killed there), the folder holds some old and some new files.
+
+A write that fails for a reason the user can fix (a full disk, a folder they may not write) is reported
+as an OutputError naming the output folder and what to do, never as a traceback.
 
 Files whose bytes did not change are never rewritten, so their mtime stays and rsync or a deploy sees
 no change.
@@ -14,6 +22,7 @@ no change.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -40,6 +49,35 @@ class WriteReport:
         return self.written + self.unchanged + self.kept
 
 
+class OutputError(SitegenError):
+    """The output folder cannot be written; ``folder`` is shown relative to the site by the CLI."""
+
+    def __init__(self, folder: Path, reason: str) -> None:
+        self.folder = folder
+        self.reason = reason
+        super().__init__(f"{folder}/: {reason}")
+
+
+def _explain(exc: OSError, output_dir: Path, committed: bool = False) -> OutputError:
+    """An OSError from writing, as a message saying what happened and what to do."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        reason = (f"no space left on device{where}: free some space on the disk holding it, "
+                  "or build elsewhere with --output DIR")
+    elif exc.errno in (errno.EACCES, errno.EPERM):
+        reason = (f"permission denied{where}: make it and its parent folder writable for this user, "
+                  "or build elsewhere with --output DIR")
+    elif exc.errno == errno.EROFS:
+        reason = f"read-only file system{where}: build elsewhere with --output DIR"
+    else:
+        reason = f"cannot write: {exc.strerror or exc}{where}"
+    if committed:
+        reason += "; the build was interrupted while moving files into place: run it again once fixed to finish"
+    else:
+        reason += "; nothing in the output folder was changed"
+    return OutputError(output_dir, reason)
+
+
 def _staging(output_dir: Path) -> Path:
     return output_dir.parent / f".{output_dir.name}.sitegen-new"
 
@@ -48,18 +86,31 @@ def _journal(output_dir: Path) -> Path:
     return output_dir.parent / f".{output_dir.name}.sitegen-journal"
 
 
+def _journal_temp(output_dir: Path) -> Path:
+    return output_dir.parent / f".{output_dir.name}.sitegen-journal.tmp"
+
+
 @contextmanager
 def output_lock(output_dir: Path, on_wait: Callable[[], None] = lambda: None) -> Iterator[None]:
-    """One build at a time per output folder; a second one waits instead of interleaving files."""
-    output_dir.parent.mkdir(parents=True, exist_ok=True)
+    """One build at a time per output folder; a second one waits instead of interleaving files.
+
+    Whoever holds the lock first finishes a build that was killed while applying its journal, so that
+    nothing decides what is up to date from a half-applied output folder.
+    """
     path = output_dir.parent / f".{output_dir.name}.sitegen-lock"
-    with open(path, "a+b") as handle:
+    try:
+        output_dir.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+b")  # noqa: SIM115 (closed below, after the body has run)
+    except OSError as exc:
+        raise _explain(exc, output_dir) from None
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             on_wait()
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
+            recover(output_dir)
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
@@ -69,14 +120,18 @@ def recover(output_dir: Path) -> None:
     """Finish a build that was killed while applying its journal; discard one killed before that."""
     journal = _journal(output_dir)
     staging = _staging(output_dir)
-    if journal.is_file():
-        try:
-            plan = json.loads(journal.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            plan = None
-        if plan is not None:
-            _apply(plan, staging, output_dir)
-        journal.unlink(missing_ok=True)
+    try:
+        if journal.is_file():
+            try:
+                plan = json.loads(journal.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                plan = None
+            if plan is not None:
+                _apply(plan, staging, output_dir)
+            journal.unlink(missing_ok=True)
+        _journal_temp(output_dir).unlink(missing_ok=True)
+    except OSError as exc:
+        raise _explain(exc, output_dir, committed=True) from None
     shutil.rmtree(staging, ignore_errors=True)
 
 
@@ -95,9 +150,22 @@ def write_outputs(outputs: Iterable[Output], output_dir: Path, keep: Iterable[st
     when it is not known, every other file in the output folder is removed.
     """
     recover(output_dir)
-    if not output_dir.is_dir() or not any(output_dir.iterdir()):
-        return _write_fresh(outputs, output_dir)
-    return _write_incremental(outputs, output_dir, set(keep), previous)
+    try:
+        if not output_dir.is_dir() or not any(output_dir.iterdir()):
+            return _write_fresh(outputs, output_dir)
+        return _write_incremental(outputs, output_dir, set(keep), previous)
+    except _Committed as exc:
+        raise _explain(exc.error, output_dir, committed=True) from None
+    except OSError as exc:
+        raise _explain(exc, output_dir) from None
+
+
+class _Committed(Exception):
+    """An OSError after the commit point: the journal stands and the next run finishes it."""
+
+    def __init__(self, error: OSError) -> None:
+        self.error = error
+        super().__init__(str(error))
 
 
 def _write_fresh(outputs: Iterable[Output], output_dir: Path) -> WriteReport:
@@ -128,7 +196,9 @@ def _write_fresh(outputs: Iterable[Output], output_dir: Path) -> WriteReport:
 def _write_file(path: Path, data: bytes) -> tuple[int, int]:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        os.write(fd, data)
+        view = memoryview(data)
+        while view:  # write() may write less than asked (a disk filling up, > 2 GiB): never stage half a file
+            view = view[os.write(fd, view):]
         stat = os.fstat(fd)
     finally:
         os.close(fd)
@@ -159,16 +229,21 @@ def _write_incremental(outputs: Iterable[Output], output_dir: Path, keep: set[st
             moves.append((name, rel))
         existing = _files(output_dir) if previous is None else set(previous)
         deletes = sorted(rel for rel in existing if rel not in seen)
+        _check_writable(output_dir, [rel for _name, rel in moves] + deletes)
         plan = {"moves": moves, "deletes": deletes}
         journal = _journal(output_dir)
-        temp = journal.with_suffix(".tmp")
+        temp = _journal_temp(output_dir)
         temp.write_text(json.dumps(plan), encoding="utf-8")
         os.replace(temp, journal)  # from here on, the new site is committed
     except BaseException:
+        _journal_temp(output_dir).unlink(missing_ok=True)
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _apply(plan, staging, output_dir)
-    journal.unlink(missing_ok=True)
+    try:
+        _apply(plan, staging, output_dir)
+        journal.unlink(missing_ok=True)
+    except OSError as exc:
+        raise _Committed(exc) from None
     shutil.rmtree(staging, ignore_errors=True)
     for _name, rel in moves:
         stat = (output_dir / rel).stat()
@@ -176,6 +251,26 @@ def _write_incremental(outputs: Iterable[Output], output_dir: Path, keep: set[st
     report.written = len(moves)
     report.removed = len(deletes)
     return report
+
+
+def _check_writable(output_dir: Path, paths: list[str]) -> None:
+    """Before the commit point: every folder a move or deletion changes must be writable by this user.
+
+    Otherwise the apply would stop halfway with a journal that can never finish, and the site would stay
+    a mix of old and new files.
+    """
+    checked: set[Path] = set()
+    for rel in paths:
+        folder = (output_dir / rel).parent
+        while folder not in checked:
+            checked.add(folder)
+            if folder.is_dir():
+                if not os.access(folder, os.W_OK | os.X_OK):
+                    raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(folder))
+                break
+            if folder == output_dir:
+                break
+            folder = folder.parent
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

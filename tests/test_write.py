@@ -98,3 +98,25 @@ def test_refuses_to_write_outside_the_output_folder(tmp_path, bad):
 def test_two_outputs_for_one_path_is_an_error(tmp_path):
     with pytest.raises(SitegenError, match="two pages would be written to a.html"):
         write_outputs([Output("a.html", b"1"), Output("a.html", b"2")], tmp_path / "public")
+
+
+def test_a_short_write_is_finished_never_staged_half(tmp_path, monkeypatch):
+    """write() may write less than asked (a disk filling up): the staged file must still be whole."""
+    real = os.write
+    monkeypatch.setattr(write.os, "write", lambda fd, data: real(fd, bytes(data[:7])))
+    out = tmp_path / "public"
+    write_outputs([Output("index.html", b"a page longer than seven bytes")], out)
+    write_outputs([Output("index.html", b"a second page, also longer")], out)
+    assert tree(out) == {"index.html": b"a second page, also longer"}
+
+
+def test_taking_the_lock_finishes_a_killed_build_before_anything_reads_the_folder(tmp_path, monkeypatch):
+    out = tmp_path / "public"
+    write_outputs([Output("index.html", b"old"), Output("gone.html", b"x")], out)
+    monkeypatch.setattr(write, "_apply", lambda plan, staging, output_dir: (_ for _ in ()).throw(SystemExit()))
+    with pytest.raises(SystemExit):
+        write_outputs([Output("index.html", b"new")], out)
+    monkeypatch.undo()
+    with write.output_lock(out):
+        assert tree(out) == {"index.html": b"new"}  # what a build decides from is the committed site
+    assert leftovers(tmp_path) == []
