@@ -4,6 +4,11 @@ A seed is *text*: the body is built with ``markup.literal`` so the page shows th
 never Markdown or HTML read out of them. ``convert_seeds`` never overwrites a content file (a person
 may have edited it) unless forced, and a seed counts as converted once any content file's ``source``
 names it, so moving or renaming a content file never duplicates an article.
+
+Nothing is lost: a forced run keeps the text it replaces as a backup (``x.md~``, then ``x.md.~2~``…, the
+names Emacs and ``cp --backup`` use, which Hugo, Jekyll and this loader all skip), and a content file the
+last build had but that is gone now was deleted on purpose, so its seed is not converted again unless
+named with ``--force``.
 """
 
 from __future__ import annotations
@@ -13,15 +18,21 @@ import codecs
 import datetime
 import os
 import re
+import shlex
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import frontmatter, markup
-from .errors import ContentError
+from .errors import ContentError, shown_path
 from .model import Article
+from .sources import list_files
 from .urls import slugify
+
+if TYPE_CHECKING:
+    from .cache import SourceEntry
 
 SUMMARY_MAX = 300
 _BYLINE_MAX = 100
@@ -62,6 +73,12 @@ class ConvertReport:
     skipped: list[Path] = field(default_factory=list)  # seeds already converted
     errors: list[ContentError] = field(default_factory=list)  # every bad seed, not just the first
     warnings: list[str] = field(default_factory=list)
+    backups: dict[Path, Path] = field(default_factory=dict)  # content file -> the copy of the text it replaced
+    unchanged: list[Path] = field(default_factory=list)  # forced, but the file already held exactly that text
+    deleted: dict[Path, Path] = field(default_factory=dict)  # seed -> its content file, deleted since last build
+    # The last build's cache entries of those deleted files, for the build to keep: the next build must
+    # still know that they existed (load drops entries of files it does not find).
+    remembered: dict[str, SourceEntry] = field(default_factory=dict)
 
 
 # --- reading one seed -------------------------------------------------------------------------------
@@ -264,19 +281,23 @@ class ExistingContent:
     by_source: dict[Path, Path] = field(default_factory=dict)  # resolved seed path -> content file
     by_plain: dict[str, Path] = field(default_factory=dict)  # the same, as written (no file system calls)
     taken: dict[tuple[datetime.date, str], Path] = field(default_factory=dict)  # (date, slug) -> file
+    files: set[Path] = field(default_factory=set)  # every content file that was read without an error
 
 
 _CONTENT_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)\.(?:md|markdown)")
 
 
-def _scan_content(content_dir: Path, root: Path) -> ExistingContent:
-    """Read every content file's front matter; broken ones are skipped here (the loader reports them)."""
+def scan_content(content_dir: Path, root: Path) -> ExistingContent:
+    """What the content folder holds, read from its files' front matter: which seeds are converted and
+    which (day, slug) pairs are taken, so that a new file never takes another's URL. Broken files and
+    symlinks out of the site are skipped here (the loader reports them)."""
     existing = ExistingContent()
-    for path in _files(content_dir, ("*.md", "*.markdown")):
+    for path in _files(content_dir, (".md", ".markdown"), root)[0]:
         try:
             meta, _body, _line = frontmatter.split(path.read_text(encoding="utf-8"), path)
         except (ContentError, OSError, UnicodeDecodeError):
             continue
+        existing.files.add(path)
         source = meta.get("source")
         if isinstance(source, str) and source.strip() and "\0" not in source:
             # root / "/abs/x.txt" is "/abs/x.txt": absolute sources work too
@@ -304,18 +325,12 @@ def _as_date(value: object) -> datetime.date | None:
         return None
 
 
-def _files(folder: Path, patterns: tuple[str, ...]) -> list[Path]:
-    """Files under ``folder`` matching the patterns, sorted by path, hidden files and folders left out."""
-    if not folder.is_dir():
-        return []
-    suffixes = tuple(pattern.removeprefix("*") for pattern in patterns)
-    found = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        found += [Path(dirpath, name) for name in filenames if name.endswith(suffixes) and not name.startswith(".")]
-        # a folder named like a seed is reported by read_seed rather than silently skipped
-        found += [Path(dirpath, name) for name in dirnames if name.endswith(suffixes)]
-    return sorted(found, key=lambda p: p.relative_to(folder).parts)
+def _files(folder: Path, suffixes: tuple[str, ...], root: Path) -> tuple[list[Path], list[ContentError]]:
+    """Files under ``folder`` with the suffixes, sorted by path, hidden files and folders left out, and
+    every symlink that leads out of the site (refused). A folder named like a seed is listed too: read_seed
+    reports it rather than it being skipped silently."""
+    entries, refused = list_files(folder, root, suffixes, folders=True)
+    return [Path(entry.path) for entry in entries], refused
 
 
 def _resolved(path: Path) -> Path:
@@ -335,25 +350,28 @@ def _source_for(seed_path: Path, root: Path) -> str:
     return _resolved(seed_path).as_posix()
 
 
-def _free_slug(seed: Seed, existing: ExistingContent, own: Path | None, content_dir: Path) -> str:
-    """The headline's slug, or with -2, -3, … when another article already has it on that day."""
-    base = slugify(seed.title)
+def free_slug(title: str, day: datetime.date, existing: ExistingContent, own: Path | None, content_dir: Path) -> str:
+    """The headline's slug, or with -2, -3, … when another article (not ``own``, the file being rewritten)
+    already has it on that day or its file name is taken: two articles never share a URL or a file."""
+    base = slugify(title)
     slug, number = base, 1
     while True:
-        holder = existing.taken.get((seed.date, slug))
-        file_free = own is not None or not (content_dir / _file_name(seed.date, slug)).exists()
+        holder = existing.taken.get((day, slug))
+        file_free = own is not None or not (content_dir / file_name(day, slug)).exists()
         if holder in (None, own) and file_free:
             return slug
         number += 1
         slug = f"{base}-{number}"
 
 
-def _file_name(day: datetime.date, slug: str) -> str:
+def file_name(day: datetime.date, slug: str) -> str:
+    """A content file's name, ``2023-09-19-<slug>.md``: sorted by date in a listing, and the slug readable."""
     return f"{day.isoformat()}-{slug}.md"
 
 
-def _write(path: Path, text: str, overwrite: bool) -> None:
-    """Write a new file exclusively, or replace an existing one atomically."""
+def write_file(path: Path, text: str, overwrite: bool) -> None:
+    """Write a new file exclusively (FileExistsError if another process made it first), or replace an
+    existing one atomically, so that a reader or a crash never sees half a file."""
     data = text.encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
     if not overwrite:
@@ -370,11 +388,47 @@ def _write(path: Path, text: str, overwrite: bool) -> None:
         raise
 
 
+def backup_path(path: Path) -> Path:
+    """A free name for a backup of ``path``: ``x.md~``, else ``x.md.~2~``, ``x.md.~3~``…
+
+    Emacs's and ``cp --backup``'s names: no loader reads them as content (not ``.md``; Hugo and Jekyll
+    skip names ending in ``~`` too), and many ``.gitignore`` files already leave them out."""
+    candidate, number = path.with_name(f"{path.name}~"), 1
+    while candidate.exists() or candidate.is_symlink():
+        number += 1
+        candidate = path.with_name(f"{path.name}.~{number}~")
+    return candidate
+
+
+def _back_up(path: Path, data: bytes) -> Path:
+    """Keep ``data`` (the file's text as it is now) next to it, never overwriting an older backup."""
+    while True:
+        backup = backup_path(path)
+        try:
+            with backup.open("xb") as handle:
+                handle.write(data)
+        except FileExistsError:  # made by someone else just now: take the next number
+            continue
+        return backup
+
+
+def converted_before(entries: Mapping[str, SourceEntry], root: Path) -> dict[str, tuple[str, Path]]:
+    """From the last build's cache: each seed named by a content file then (as a normalised path), with that
+    file's cache key and path. Lets a run tell a content file deleted on purpose from one never written."""
+    before: dict[str, tuple[str, Path]] = {}
+    for rel, entry in entries.items():
+        source = entry.article.source if entry.article is not None else None
+        if source and "\0" not in source:
+            before.setdefault(os.path.normpath(os.path.join(root, source)), (rel, root / rel))
+    return before
+
+
 def existing_from(articles: Iterable[Article], root: Path) -> ExistingContent:
     """What the content folder holds, from articles the loader already parsed (no second read)."""
     existing = ExistingContent()
     for article in articles:
         path = root / article.path
+        existing.files.add(path)
         if article.source:
             existing.by_plain.setdefault(os.path.normpath(os.path.join(root, article.source)), path)
         existing.taken.setdefault((article.date.date(), article.slug), path)
@@ -385,17 +439,27 @@ def existing_from(articles: Iterable[Article], root: Path) -> ExistingContent:
 
 
 def convert_seeds(seeds_dir: Path, content_dir: Path, root: Path, force: bool = False,
-                  existing: ExistingContent | None = None) -> ConvertReport:
+                  existing: ExistingContent | None = None, previous: Mapping[str, SourceEntry] | None = None,
+                  only: Collection[Path] | None = None) -> ConvertReport:
     """Convert every seed without a content file (every seed with ``force``); report all problems.
 
     Seeds go in sorted path order, so when two share a headline and a day the first keeps the plain
-    slug and the second gets "-2", the same way on every machine.
+    slug and the second gets "-2", the same way on every machine. ``previous`` is the last build's cache
+    (content files by path): a seed whose content file was there and is gone now is not converted again,
+    with a warning, unless it is named in ``only`` with ``force``. ``only`` limits the run to those seeds
+    (relative paths are read from the site folder, as every path sitegen prints).
     """
     report = ConvertReport()
     if existing is None:
-        existing = _scan_content(content_dir, root)
-    for seed_path in _files(seeds_dir, ("*.txt",)):
-        own = existing.by_plain.get(os.path.normpath(seed_path))
+        existing = scan_content(content_dir, root)
+    seed_paths, report.errors = _files(seeds_dir, (".txt",), root)
+    named: set[str] | None = None
+    if only is not None:
+        seed_paths, named = _chosen(seed_paths, only, seeds_dir, root, report)
+    before = converted_before(previous, root) if previous else {}
+    for seed_path in seed_paths:
+        plain = os.path.normpath(seed_path)
+        own = existing.by_plain.get(plain)
         if own is None:  # not named as written: compare real paths (symlinks, ./ and ../ in sources)
             if existing.by_plain and not existing.by_source:
                 existing.by_source = {_resolved(Path(p)): c for p, c in existing.by_plain.items()}
@@ -403,21 +467,88 @@ def convert_seeds(seeds_dir: Path, content_dir: Path, root: Path, force: bool = 
         if own is not None and not force:
             report.skipped.append(seed_path)
             continue
+        if own is None and plain in before and not (force and named is not None and plain in named):
+            rel, was = before[plain]
+            if was in existing.files:
+                pass  # that file names another seed now: this one is free to convert
+            elif was.exists() or was.is_symlink():
+                report.skipped.append(seed_path)  # it is there but broken: the loader says why
+                continue
+            else:
+                report.deleted[seed_path] = was
+                if previous is not None:
+                    report.remembered[rel] = previous[rel]._replace(mtime_ns=-1, size=-1, digest="")
+                report.warnings.append(_deleted_warning(seed_path, was, root))
+                continue
         try:
             seed, warnings = read_seed(seed_path)
         except ContentError as exc:
             report.errors.append(exc)
             continue
         report.warnings.extend(warnings)
-        slug = _free_slug(seed, existing, own, content_dir)
-        target = own or content_dir / _file_name(seed.date, slug)
+        slug = free_slug(seed.title, seed.date, existing, own, content_dir)
+        target = own or content_dir / file_name(seed.date, slug)
+        text = content_for(seed, slug, _source_for(seed_path, root))
         try:
-            _write(target, content_for(seed, slug, _source_for(seed_path, root)), overwrite=own is not None)
+            if own is not None and _keep_or_back_up(target, text, report):
+                report.unchanged.append(target)
+            else:
+                write_file(target, text, overwrite=own is not None)
+                report.written.append(target)
         except OSError as exc:
             report.errors.append(ContentError(target, None, f"cannot write the content file: "
                                                             f"{exc.strerror or exc}"))
             continue
-        existing.by_plain[os.path.normpath(seed_path)] = target
+        existing.by_plain[plain] = target
         existing.taken[(seed.date, slug)] = target
-        report.written.append(target)
     return report
+
+
+def _keep_or_back_up(target: Path, text: str, report: ConvertReport) -> bool:
+    """True when ``target`` already holds exactly ``text`` (nothing to do); otherwise, before it is
+    replaced, its current text is copied to a backup so that no hand edit is ever lost."""
+    try:
+        old = target.read_bytes()
+    except FileNotFoundError:
+        return False
+    if old == text.encode("utf-8"):
+        return True
+    report.backups[target] = _back_up(target, old)
+    return False
+
+
+def _chosen(seed_paths: list[Path], only: Collection[Path], seeds_dir: Path, root: Path,
+            report: ConvertReport) -> tuple[list[Path], set[str]]:
+    """The listed seeds that ``only`` names (by path as written or by real path); an error for each name
+    that is not a seed in the seeds folder."""
+    by_plain = {os.path.normpath(p): p for p in seed_paths}
+    by_real = {_resolved(p): p for p in seed_paths}
+    chosen: dict[Path, None] = {}
+    for name in only:
+        path = name if name.is_absolute() else root / name
+        if not path.exists() and (Path.cwd() / name).exists():
+            path = Path.cwd() / name
+        found = by_plain.get(os.path.normpath(path)) or by_real.get(_resolved(path))
+        if found is None:
+            why = "there is no such file" if not path.exists() else \
+                f"it is not a .txt file in the seeds folder {shown_path(seeds_dir, root)}/"
+            report.errors.append(ContentError(shown_path(path, root), None,
+                                              f"cannot convert this seed: {why}; name a seed file such as "
+                                              f"{shown_path(seeds_dir, root)}/example.txt"))
+            continue
+        chosen[found] = None
+    picked = sorted(chosen, key=lambda p: str(p).split(os.sep))
+    return picked, {os.path.normpath(p) for p in picked}
+
+
+def _deleted_warning(seed_path: Path, content: Path, root: Path) -> str:
+    seed = shown_path(seed_path, root)
+    return (f"{seed}: its content file {shown_path(content, root)} was deleted, so it was not converted again; "
+            f"delete the seed too, or run 'sitegen convert --force {_shell_word(seed)}' to bring it back")
+
+
+def _shell_word(text: str) -> str:
+    """A path as one shell word, in double quotes when it needs quoting: it is printed inside single quotes."""
+    if shlex.quote(text) == text:
+        return text
+    return '"' + "".join("\\" + c if c in '"$`\\' else c for c in text) + '"'

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import frontmatter, urls
 from .config import CONFIG_FILE, Config
-from .convert import _file_name, _scan_content, _write
+from .convert import file_name, scan_content, write_file
 from .errors import SitegenError
 
 NEW_BODY = "Write the article here. Paragraphs are separated by blank lines; this is Markdown.\n"
@@ -63,19 +63,19 @@ def new_article(config: Config, headline: str, tags: Sequence[str] = (), authors
         raise SitegenError("the headline is empty: write it in quotes, e.g. sitegen new \"Markets rally\"")
     day = day or datetime.now(config.tz).date()
     content_dir = config.content_path
-    taken = _scan_content(content_dir, config.root).taken
+    taken = scan_content(content_dir, config.root).taken
     base = urls.slugify(title)
     for number in range(1, 10_000):
         suffix = "" if number == 1 else f"-{number}"
         # Room for the suffix: the loader shortens a slug to MAX_SLUG, which would cut "-2" off again.
         slug = base[:urls.MAX_SLUG - len(suffix)].rstrip("-") + suffix
-        path = content_dir / _file_name(day, slug)
+        path = content_dir / file_name(day, slug)
         if (day, slug) in taken or path.exists():
             continue
         meta = {"title": title, "date": day, "authors": list(authors), "tags": list(tags), "slug": slug,
                 "draft": False}
         try:
-            _write(path, frontmatter.dump(meta, body), overwrite=False)
+            write_file(path, frontmatter.dump(meta, body), overwrite=False)
         except FileExistsError:
             continue  # created by someone else just now: take the next number
         except OSError as exc:
@@ -105,7 +105,7 @@ def init_site(folder: Path, with_theme: bool = False, day: date | None = None) -
     config = Config(root=folder)
     day = day or datetime.now(config.tz).date()
     title = folder.name
-    welcome = config.content_path / _file_name(day, "welcome")
+    welcome = config.content_path / file_name(day, "welcome")
     files: dict[Path, str | Path] = {
         folder / CONFIG_FILE: settings_text(title),
         folder / ".gitignore": f"/{config.output_dir}/\n/{config.cache_dir}/\n",
@@ -131,7 +131,7 @@ def init_site(folder: Path, with_theme: bool = False, day: date | None = None) -
                 with path.open("xb") as target, data.open("rb") as source:
                     shutil.copyfileobj(source, target)
             else:
-                _write(path, data, overwrite=False)
+                write_file(path, data, overwrite=False)
             created.append(path)
         seeds = config.seeds_path
         seeds.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import shutil
+import subprocess
 import time
 from html.parser import HTMLParser
 from pathlib import Path
@@ -23,6 +24,7 @@ from sitegen.convert import (
     summary_of,
 )
 from sitegen.errors import ContentError
+from tests.conftest import article, read_page, write_files
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEEDS = FIXTURES / "seeds"
@@ -365,19 +367,44 @@ def test_hand_edits_survive_a_second_run_even_after_a_rename(site):
     assert not first.written[1].exists()
 
 
-def test_force_regenerates_in_place(site):
+def test_force_regenerates_in_place_and_keeps_the_hand_edit_as_a_backup(site):
     first = run(site)
     target = site / "content/2023-09-28-storm-hits-coast-2.md"
     original = target.read_text(encoding="utf-8")
-    target.write_text(original.replace("Reuters reports.", "Reuters reports, edited."), encoding="utf-8")
+    edited = original.replace("Reuters reports.", "Reuters reports, edited.")
+    target.write_text(edited, encoding="utf-8")
     moved = site / "content/elsewhere.md"
     (site / "content/2023-09-28-storm-hits-coast.md").rename(moved)
+    untouched = {p: p.stat().st_mtime_ns for p in (site / "content").iterdir() if p != target}
+    time.sleep(0.01)
     forced = run(site, force=True)
-    assert sorted(forced.written) == sorted(p if p.name != "2023-09-28-storm-hits-coast.md" else moved
-                                            for p in first.written)
+    assert forced.written == [target]
     assert target.read_text(encoding="utf-8") == original
+    assert forced.backups == {target: site / "content/2023-09-28-storm-hits-coast-2.md~"}
+    assert (site / "content/2023-09-28-storm-hits-coast-2.md~").read_text(encoding="utf-8") == edited
+    # the same text as it would write: neither rewritten nor backed up (the moved file included)
+    assert sorted(forced.unchanged) == sorted(untouched)
+    assert {p: p.stat().st_mtime_ns for p in untouched} == untouched
     assert front(moved)["slug"] == "storm-hits-coast"
-    assert sorted((site / "content").iterdir()) == sorted(forced.written)
+    assert len(list((site / "content").iterdir())) == len(first.written) + 1
+
+
+def test_a_second_forced_run_numbers_its_backups_and_the_loader_skips_them(site):
+    run(site)
+    target = site / "content/2023-09-28-storm-hits-coast.md"
+    versions = []
+    for edit in ("first edit", "second edit", "third edit"):
+        versions.append(target.read_text(encoding="utf-8") + f"\n{edit}\n")
+        target.write_text(versions[-1], encoding="utf-8")
+        run(site, force=True)
+    backups = [site / "content" / name for name in ("2023-09-28-storm-hits-coast.md~",
+                                                    "2023-09-28-storm-hits-coast.md.~2~",
+                                                    "2023-09-28-storm-hits-coast.md.~3~")]
+    assert [b.read_text(encoding="utf-8") for b in backups] == versions
+    assert "edit" not in target.read_text(encoding="utf-8")
+    # backups are not articles: the seeds still count as converted, once each
+    again = run(site)
+    assert again.written == [] and len(again.skipped) == len(EXPECTED)
 
 
 def test_force_writes_seeds_that_have_no_content_file_yet(site):
@@ -431,3 +458,165 @@ def test_the_same_long_headline_twice_on_one_day_builds_two_pages(tmp_path):
     assert report.articles == 2
     pages = sorted(p.parent.name for p in (tmp_path / "public/2024/01/02").glob("*/index.html"))
     assert len(pages) == 2 and pages[1] == pages[0] + "-2"
+
+
+# --- what a user sees on the command line: backups, chosen seeds, deleted files, symlinks, odd names -----
+
+SETTINGS = "title: T\nsearch: false\nbase_url: https://example.org/news/\n"
+SEED_A = " date 2023-09-19 Alpha Story\n\nBy Reuters\n\nAlpha text.\n"
+SEED_B = " date 2023-09-20 Beta Story\n\nBeta text.\n"
+A_FILE, B_FILE = "content/2023-09-19-alpha-story.md", "content/2023-09-20-beta-story.md"
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    write_files(site, {"sitegen.yaml": SETTINGS, "seeds/a.txt": SEED_A, "seeds/b.txt": SEED_B})
+    return site
+
+
+def cli(site: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    from sitegen.cli import main
+
+    code = main(["-C", str(site), *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_force_on_one_named_seed_backs_up_the_edit_and_leaves_the_others(small, capsys):
+    assert cli(small, "convert", capsys=capsys)[0] == 0
+    a, b = small / A_FILE, small / B_FILE
+    a.write_text(a.read_text(encoding="utf-8").replace("Alpha text.", "Alpha text, corrected."), encoding="utf-8")
+    b.write_text(b.read_text(encoding="utf-8") + "\nAn editor's note.\n", encoding="utf-8")
+    edited_a, edited_b = a.read_text(encoding="utf-8"), b.read_text(encoding="utf-8")
+
+    code, out, err = cli(small, "convert", "--force", "seeds/a.txt", capsys=capsys)
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [f"backed up {A_FILE} to {A_FILE}~", f"wrote {A_FILE}",
+                                "converted 1 seed, 0 already had a content file"]
+    assert (small / f"{A_FILE}~").read_text(encoding="utf-8") == edited_a
+    assert "Alpha text, corrected." not in a.read_text(encoding="utf-8")
+    assert b.read_text(encoding="utf-8") == edited_b  # not named: untouched
+    assert not (small / f"{B_FILE}~").exists()
+
+    code, out, _err = cli(small, "convert", "--force", "seeds/a.txt", capsys=capsys)
+    assert code == 0 and out.splitlines() == ["converted 0 seeds, 0 already had a content file, 1 unchanged"]
+    assert not (small / f"{A_FILE}.~2~").exists()
+
+
+def test_naming_something_that_is_not_a_seed_is_an_error(small, capsys):
+    code, _out, err = cli(small, "convert", "--force", "seeds/nope.txt", "sitegen.yaml", capsys=capsys)
+    assert code == 1
+    assert "error: seeds/nope.txt: cannot convert this seed: there is no such file; name a seed file such as " \
+           "seeds/example.txt" in err
+    assert "error: sitegen.yaml: cannot convert this seed: it is not a .txt file in the seeds folder seeds/" in err
+    assert not (small / "content").exists()
+
+
+DELETED_WARNING = (f"warning: seeds/b.txt: its content file {B_FILE} was deleted, so it was not converted again; "
+                   "delete the seed too, or run 'sitegen convert --force seeds/b.txt' to bring it back")
+
+
+def test_a_deleted_content_file_stays_deleted_until_forced_back(small, capsys):
+    code, out, _err = cli(small, "build", capsys=capsys)
+    assert code == 0 and f"converted {B_FILE}" in out
+    (small / B_FILE).unlink()
+    beta_page = small / "public/2023/09/20/beta-story/index.html"
+
+    for args in (["build"], ["build"], ["build", "--clean"], ["convert"], ["convert", "--force"]):
+        code, out, err = cli(small, *args, capsys=capsys)
+        assert code == 0, args
+        assert DELETED_WARNING in err.splitlines(), args
+        assert not (small / B_FILE).exists(), args
+        assert "beta-story" not in out, args
+    assert not beta_page.exists() and (small / "public/2023/09/19/alpha-story/index.html").is_file()
+    assert cli(small, "build", capsys=capsys)[1].startswith("built 1 article,")
+
+    code, out, err = cli(small, "convert", "--force", "seeds/b.txt", capsys=capsys)
+    assert code == 0 and f"wrote {B_FILE}" in out and err == ""
+    code, out, err = cli(small, "build", capsys=capsys)
+    assert code == 0 and err == "" and out.startswith("built 2 articles,")
+    assert "Beta text." in beta_page.read_text(encoding="utf-8")
+
+
+def test_without_a_cache_there_is_no_record_so_the_seed_is_converted_and_said_so(small, capsys):
+    assert cli(small, "build", capsys=capsys)[0] == 0
+    (small / B_FILE).unlink()
+    shutil.rmtree(small / ".sitegen-cache")
+    code, out, err = cli(small, "build", capsys=capsys)
+    assert code == 0 and "warning" not in err
+    assert f"converted {B_FILE}" in out.splitlines() and (small / B_FILE).is_file()
+
+
+def test_a_broken_content_file_is_reported_not_duplicated(small, capsys):
+    assert cli(small, "build", capsys=capsys)[0] == 0
+    before = sorted(p.name for p in (small / "content").iterdir())
+    b = small / B_FILE
+    b.write_text(b.read_text(encoding="utf-8").replace("title:", "title: [unclosed", 1), encoding="utf-8")
+    code, out, err = cli(small, "build", capsys=capsys)
+    assert code == 1 and f"error: {B_FILE}:" in err and "converted" not in out
+    assert sorted(p.name for p in (small / "content").iterdir()) == before
+
+
+def test_a_seed_symlinked_from_outside_the_site_is_refused(small, capsys, tmp_path):
+    secret = tmp_path / "private" / "notes.txt"
+    secret.parent.mkdir()
+    secret.write_text(" date 2023-09-21 Private\n\nNot for the site.\n", encoding="utf-8")
+    (small / "seeds/leak.txt").symlink_to(secret)
+    (small / "seeds/elsewhere").symlink_to(secret.parent, target_is_directory=True)
+    (small / "seeds/inside.txt").symlink_to(small / "seeds/a.txt")  # inside the site: followed
+    code, out, err = cli(small, "build", capsys=capsys)
+    assert code == 1
+    assert f"error: seeds/elsewhere: is a symbolic link to the folder {secret.parent}, outside the site folder " \
+           f"{small}: sitegen does not read files from outside the site, so that a link cannot publish them; " \
+           "copy the folder into the site instead" in err.splitlines()
+    assert f"error: seeds/leak.txt: is a symbolic link to {secret}, outside the site folder {small}: sitegen does " \
+           "not read files from outside the site, so that a link cannot publish them; copy the file into the site " \
+           "instead" in err.splitlines()
+    assert not (small / "public").exists()
+    assert not any("Private" in p.read_text(encoding="utf-8") for p in (small / "content").iterdir())
+
+
+def test_odd_file_names_build_link_and_round_trip(small, capsys):
+    seed_name = "seeds/Été 2023 — ü & 'x'.txt"
+    write_files(small, {
+        seed_name: " date 2023-09-22 Summer Of Odd Names\n\nBy AFP\n\nThe text of the odd seed.\n",
+        "content/my article (1) ü.md": article("Hand Written Über Article", date="2023-09-23", tags="[Odd Names]",
+                                               body="Hand text."),
+    })
+    code, out, err = cli(small, "build", capsys=capsys)
+    assert code == 0 and "warning" not in err
+    converted = small / "content/2023-09-22-summer-of-odd-names.md"
+    assert f"converted {converted.relative_to(small)}" in out.splitlines()
+    assert front(converted)["source"] == seed_name
+    public = small / "public"
+    seed_page = read_page(public, "/2023/09/22/summer-of-odd-names/")
+    hand_page = read_page(public, "/2023/09/23/hand-written-uber-article/")
+    assert "The text of the odd seed." in seed_page.text and "Hand text." in hand_page.text
+    front_page = read_page(public, "/")
+    assert {"/news/2023/09/22/summer-of-odd-names/", "/news/2023/09/23/hand-written-uber-article/"} <= \
+        set(front_page.links)
+    # source: round-trips: the next build and convert see the seed as converted, nothing is written twice
+    code, out, err = cli(small, "build", "--clean", capsys=capsys)
+    assert code == 0 and "converted" not in out and err == ""
+    code, out, _err = cli(small, "convert", capsys=capsys)
+    assert out.splitlines() == ["converted 0 seeds, 3 already had a content file"]
+    code, out, _err = cli(small, "convert", "--force", seed_name, capsys=capsys)
+    assert out.splitlines() == ["converted 0 seeds, 0 already had a content file, 1 unchanged"]
+    assert sorted(p.name for p in (small / "content").iterdir()) == sorted(
+        ["2023-09-19-alpha-story.md", "2023-09-20-beta-story.md", "2023-09-22-summer-of-odd-names.md",
+         "my article (1) ü.md"])
+
+
+def test_the_warning_quotes_an_odd_seed_name_for_the_shell(small, capsys):
+    write_files(small, {"seeds/a b $x \\ \"q\".txt": " date 2023-09-24 Quoted\n\nText.\n"})
+    assert cli(small, "build", capsys=capsys)[0] == 0
+    (small / "content/2023-09-24-quoted.md").unlink()
+    _code, _out, err = cli(small, "build", capsys=capsys)
+    line = next(line for line in err.splitlines() if "was deleted" in line)
+    command = line.split("run '", 1)[1].rsplit("' to bring it back", 1)[0]
+    assert command.startswith("sitegen convert --force ")
+    # what a shell makes of the printed command: one argument, the seed's name
+    words = subprocess.run(["sh", "-c", "printf '%s\\n' " + command.removeprefix("sitegen convert --force ")],
+                           capture_output=True, text=True, check=True).stdout
+    assert words == 'seeds/a b $x \\ "q".txt\n'

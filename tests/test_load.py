@@ -1,3 +1,4 @@
+import os
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -5,8 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sitegen.cache import Cache
+from sitegen.cli import main
 from sitegen.errors import ContentError
-from sitegen.load import load_articles, parse_article, publishable
+from sitegen.load import content_files, load_articles, parse_article, publishable
 from tests.conftest import article
 
 
@@ -125,3 +127,56 @@ def test_unchanged_files_come_from_the_cache_and_edits_are_seen(make_site):
 def test_a_content_error_is_a_single_error_too():
     with pytest.raises(ContentError):
         parse("no front matter")
+
+
+# --- symlinks: inside the site followed, out of it refused -------------------------------------------------
+
+
+def test_symlinks_inside_the_site_are_followed_once_even_in_a_cycle(make_site):
+    config = make_site({
+        "content/a.md": article("Direct"),
+        "drafts/shared/b.md": article("Through a folder link", date="2023-09-20"),
+        "drafts/c.md": article("Through a file link", date="2023-09-21"),
+    })
+    content = config.root / "content"
+    (content / "linked").symlink_to(config.root / "drafts/shared", target_is_directory=True)
+    (content / "c.md").symlink_to(config.root / "drafts/c.md")
+    (content / "loop").symlink_to(content, target_is_directory=True)  # content/loop/loop/… for ever
+    (config.root / "drafts/shared/up").symlink_to(config.root / "drafts", target_is_directory=True)
+    (content / "dangling.md").symlink_to(config.root / "nowhere.md")
+    listed = [os.path.relpath(path, config.root) for path, _stat in content_files(content, config.root)]
+    assert listed == ["content/a.md", "content/c.md", "content/linked/b.md", "content/linked/up/c.md"]
+    articles, errors = load_articles(config, Cache(config.cache_path, "test"))
+    assert sorted(a.title for a in articles) == ["Direct", "Through a file link", "Through a file link",
+                                                 "Through a folder link"]
+
+
+def test_a_content_symlink_out_of_the_site_fails_the_build_and_leaves_public_untouched(make_site, tmp_path_factory,
+                                                                                      capsys):
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "id_rsa.md").write_text(article("Secret", body="PRIVATE KEY"), encoding="utf-8")
+    (outside / "folder").mkdir()
+    (outside / "folder/x.md").write_text(article("Also secret"), encoding="utf-8")
+    config = make_site({"sitegen.yaml": "search: false\n", "content/a.md": article("Public")})
+    assert main(["-C", str(config.root), "build"]) == 0
+    public = config.root / "public"
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in public.rglob("*") if p.is_file()}
+    content = config.root / "content"
+    (content / "key.md").symlink_to(outside / "id_rsa.md")
+    (content / "more").symlink_to(outside / "folder", target_is_directory=True)
+    (content / "notes.txt").symlink_to(outside / "id_rsa.md")  # not a content file: never read, not refused
+    capsys.readouterr()
+    assert main(["-C", str(config.root), "build"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    root = config.root
+    assert err == [
+        f"error: content/key.md: is a symbolic link to {outside / 'id_rsa.md'}, outside the site folder {root}: "
+        "sitegen does not read files from outside the site, so that a link cannot publish them; copy the file "
+        "into the site instead",
+        f"error: content/more: is a symbolic link to the folder {outside / 'folder'}, outside the site folder "
+        f"{root}: sitegen does not read files from outside the site, so that a link cannot publish them; copy the "
+        "folder into the site instead",
+        "build failed: 2 errors; nothing in the output folder was changed",
+    ]
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in public.rglob("*") if p.is_file()} == before
+    assert not any(b"PRIVATE" in data for data, _mtime in before.values())

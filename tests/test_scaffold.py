@@ -142,3 +142,16 @@ def test_init_on_the_command_line(tmp_path, capsys, monkeypatch):
     assert out.strip().endswith("next: cd paper && sitegen serve")
     assert main(["init", "paper"]) == 1
     assert "sitegen init never overwrites" in capsys.readouterr().err
+
+
+def test_new_and_convert_share_one_view_of_taken_urls(make_site):
+    config = make_site({"sitegen.yaml": "search: false\n",
+                        "seeds/wire.txt": " date 2024-03-05 Markets rally\n\nBy Reuters\n\nText.\n"})
+    written = build(config).converted
+    assert [p.name for p in written] == ["2024-03-05-markets-rally.md"]
+    path = new_article(config, "Markets rally", day=DAY)
+    assert path.name == "2024-03-05-markets-rally-2.md"
+    # and the converter, for a second seed with that headline, skips both
+    (config.seeds_path / "wire2.txt").write_text(" date 2024-03-05 Markets rally\n\nBy AFP\n\nMore.\n")
+    assert [p.name for p in build(config).converted] == ["2024-03-05-markets-rally-3.md"]
+    assert build(config).articles == 3
