@@ -18,6 +18,10 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[mi
 
 
 _LONG_NUMBER = re.compile(r"\d{1000}")
+# Characters no page can show and XML 1.0 forbids (a feed holding one does not parse): C0 and C1 controls
+# except tab and line ends, lone surrogates (YAML's "\ud800") and the non-characters U+FFFE, U+FFFF.
+# Seeds refuse the same (convert.py).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
@@ -41,6 +45,8 @@ MAX_DEPTH = 50  # lists and mappings inside each other
 def split(text: str, path: Path | str) -> tuple[dict[str, Any], str, int]:
     """Return (front matter, Markdown body, line number where the body starts)."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if control := _CONTROL.search(text):
+        raise ContentError(path, text.count("\n", 0, control.start()) + 1, _control_message(control.group()))
     lines = text.split("\n")
     fence = lines[0].rstrip() if lines else ""
     if fence not in (YAML_FENCE, TOML_FENCE):
@@ -55,6 +61,10 @@ def split(text: str, path: Path | str) -> tuple[dict[str, Any], str, int]:
     meta = _parse_toml(block, path) if fence == TOML_FENCE else _parse_yaml(block, path)
     _check_size(meta, block, path)
     return meta, body, end + 2
+
+
+def _control_message(char: str) -> str:
+    return f"contains the control character U+{ord(char):04X}, which a page cannot show: delete it"
 
 
 def _check_size(meta: dict[str, Any], block: str, path: Path | str) -> None:
@@ -76,8 +86,12 @@ def _check_size(meta: dict[str, Any], block: str, path: Path | str) -> None:
                 line = key_line(f"{YAML_FENCE}\n{block}", str(key)) or 2
                 raise ContentError(path, line, f"'{key}' {what} (a YAML alias like *name counts its whole "
                                                "value each time it is used): front matter holds a few short values")
+            if isinstance(item, str) and (control := _CONTROL.search(item)):
+                line = key_line(f"{YAML_FENCE}\n{block}", str(key)) or 2
+                raise ContentError(path, line, f"'{key}' {_control_message(control.group())}")
             if isinstance(item, dict):
                 stack.extend((v, depth + 1) for v in item.values())
+                stack.extend((k, depth + 1) for k in item if isinstance(k, str))
             elif isinstance(item, list | tuple):
                 stack.extend((v, depth + 1) for v in item)
 
