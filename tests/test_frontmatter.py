@@ -199,3 +199,15 @@ def test_key_line_finds_the_line_of_a_key():
     text = "---\ntitle: x\ndate: nope\n---\ndate: not this one\n"
     assert frontmatter.key_line(text, "date") == 3
     assert frontmatter.key_line(text, "tags") is None
+
+
+@pytest.mark.xfail(strict=True, reason="config.py _read composes with the pure-Python yaml.SafeLoader, whose "
+                                       "recursive composer raises RecursionError on deep nesting")
+def test_deeply_nested_sitegen_yaml_is_a_settings_error(tmp_path):
+    from sitegen.config import load_config
+    from sitegen.errors import BuildFailed
+
+    (tmp_path / "sitegen.yaml").write_text("title: " + "[" * 1000 + "]" * 1000 + "\n")
+    with pytest.raises(BuildFailed) as caught:
+        load_config(tmp_path)
+    assert str(caught.value.errors[0]).startswith(f"{tmp_path.resolve() / 'sitegen.yaml'}:1: ")
