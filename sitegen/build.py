@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import chain
 from pathlib import Path
 
 from . import __version__, manifest, markup, search
-from .cache import Cache, OutputEntry
+from .cache import Cache, OutputEntry, SourceEntry
 from .collect import build_site
 from .config import CONFIG_FILE, Config
 from .convert import ConvertReport, convert_seeds, existing_from
@@ -62,13 +62,16 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             return BuildReport(articles, pages, tags, WriteReport(kept=len(last["paths"])),
                                time.perf_counter() - started)
         manifest.forget(manifest_path)
+        before = Cache(config.cache_path, cache_key(config)) if clean else None  # --clean keeps deletions
         cache = Cache(config.cache_path, cache_key(config), clean=clean)
+        previous = (before or cache).state.sources  # the last build's content files: deleted ones stay deleted
         try:
             report("loading content", 0, 0)
             articles, errors = load_articles(config, cache, jobs)
-            conversion = convert(config, existing=articles, seeds=_seed_files(inputs, config))
+            conversion = convert(config, existing=articles, seeds=_seed_files(inputs, config), previous=previous)
             if conversion.written:
                 articles, errors = load_articles(config, cache, jobs)
+            cache.state.sources.update(conversion.remembered)
             report("collecting", 0, 0)
             site, url_errors = build_site(publishable(articles, config.drafts), config.per_page, config.title)
             errors = [*conversion.errors, *errors, *url_errors]
@@ -104,9 +107,10 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         # Inputs as they were when this build read them (plus what it converted): an edit made while
         # it ran differs from this record, so the next build sees it.
         inputs.update(manifest.snapshot([config.resolve(p) for p in conversion.written]))
-        manifest.save(manifest_path, key, inputs,
-                      {path: (e.size, e.mtime_ns) for path, e in cache.state.outputs.items()},
-                      (len(site.articles), html_pages, len(site.tags)))
+        if not conversion.deleted:  # else no no-op shortcut next time: the warning repeats until it is dealt with
+            manifest.save(manifest_path, key, inputs,
+                          {path: (e.size, e.mtime_ns) for path, e in cache.state.outputs.items()},
+                          (len(site.articles), html_pages, len(site.tags)))
     return BuildReport(
         articles=len(site.articles),
         pages=html_pages,
@@ -138,19 +142,27 @@ def cache_key(config: Config) -> str:
 
 
 def convert(config: Config, force: bool = False, existing: Iterable[Article] | None = None,
-            seeds: Iterable[str] | None = None) -> ConvertReport:
+            seeds: Iterable[str] | None = None, previous: Mapping[str, SourceEntry] | None = None,
+            only: Collection[Path] | None = None) -> ConvertReport:
     """Turn seeds without a content file into content files; never touches an existing one unless forced.
 
     With the loaded articles and the seed files already listed, a build whose seeds are all named by some
-    article's ``source`` skips the converter altogether (the usual case, and a cheap check).
+    article's ``source`` skips the converter altogether (the usual case, and a cheap check). ``previous``
+    (the last build's cache entries; read from the cache when not given) tells a content file deleted on
+    purpose from one never written; ``only`` limits the run to those seeds.
     """
-    if existing is not None and seeds is not None and not force:
+    if existing is not None and seeds is not None and not force and only is None:
         existing = list(existing)
         named = {os.path.normpath(os.path.join(config.root, a.source)) for a in existing if a.source}
         if all(seed in named for seed in seeds):
             return ConvertReport()
+    if previous is None:  # sitegen convert on its own: the cache is only read
+        cache = Cache(config.cache_path, cache_key(config))
+        previous = cache.state.sources
+        cache.close()
     known = existing_from(existing, config.root) if existing is not None else None
-    return convert_seeds(config.seeds_path, config.content_path, config.root, force=force, existing=known)
+    return convert_seeds(config.seeds_path, config.content_path, config.root, force=force, existing=known,
+                         previous=previous, only=only)
 
 
 def _seed_files(inputs: dict[str, tuple[int, int]], config: Config) -> list[str]:
