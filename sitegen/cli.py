@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 import time
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from .deploy import summary as deploy_summary
 from .errors import BuildFailed, ContentError, SitegenError, shown_path
 from .parallel import default_jobs
 from .scaffold import init_site, new_article, split_tags
+from .write import OutputError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,11 +50,17 @@ def _parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("convert", help="turn seeds into content files (never overwrites)",
                             description="Turn each seed that has no content file yet into content/*.md. "
-                                        "An existing content file is never overwritten unless --force.")
+                                        "An existing content file is never overwritten unless --force, and "
+                                        "then its text is kept as a backup (content/x.md~). A seed whose "
+                                        "content file was deleted since the last build is not converted again "
+                                        "unless named with --force.")
+    p.add_argument("paths", nargs="*", metavar="SEED", type=Path,
+                   help="only these seed files, e.g. seeds/a.txt (default: every seed)")
     p.add_argument("--seeds", metavar="DIR", help="seed folder (default: seeds)")
     p.add_argument("--content", metavar="DIR", help="content folder (default: content)")
     p.add_argument("--force", action="store_true",
-                   help="regenerate content files from their seeds, discarding hand edits")
+                   help="regenerate content files from their seeds; the text replaced is kept as content/x.md~ "
+                        "(then x.md.~2~, …)")
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     p.set_defaults(run=_convert)
 
@@ -127,8 +135,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {_relative(error, root)}", file=sys.stderr)
         print(f"{args.command} failed: {failed}; nothing in the output folder was changed", file=sys.stderr)
         return 1
+    except OutputError as exc:
+        print(f"error: {shown_path(exc.folder, root)}/: {exc.reason}", file=sys.stderr)
+        return 1
     except SitegenError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a file sitegen could not read or write: the user can act on it, no traceback
+        print(f"error: {_os_error(exc, root)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -206,12 +220,16 @@ def _check(args: argparse.Namespace) -> int:
 
 def _convert(args: argparse.Namespace) -> int:
     config = load_config(args.site, seeds_dir=args.seeds, content_dir=args.content)
-    report = convert(config, force=args.force)
+    report = convert(config, force=args.force, only=args.paths or None)
     if not args.quiet:
         for path in report.written:
+            if path in report.backups:
+                print(f"backed up {shown_path(path, config.root)} to {shown_path(report.backups[path], config.root)}")
             print(f"wrote {shown_path(path, config.root)}")
         print(f"converted {_count(len(report.written), 'seed')}, "
-              f"{len(report.skipped)} already had a content file")
+              f"{len(report.skipped)} already had a content file"
+              + (f", {len(report.unchanged)} unchanged" if report.unchanged else "")
+              + (f", {len(report.deleted)} not converted again (content file deleted)" if report.deleted else ""))
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     for error in report.errors:
@@ -255,6 +273,18 @@ def _init(args: argparse.Namespace) -> int:
         print(f"created {shown_path(path, Path.cwd().resolve())}{'/' if path.is_dir() else ''}")
     print(f"next: cd {shown_path(folder.resolve(), Path.cwd().resolve())} && sitegen serve")
     return 0
+
+
+def _os_error(exc: OSError, root: Path) -> str:
+    """``path: what went wrong``, with the path as the user would type it."""
+    what = (exc.strerror or str(exc)).lower()
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        what += ": make it writable (and its folder readable) for this user"
+    elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        what += ": free some space on that disk"
+    if exc.filename:
+        return f"{shown_path(Path(exc.filename), root)}: {what}"
+    return what
 
 
 def _relative(error: SitegenError, root: Path) -> SitegenError:

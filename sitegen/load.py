@@ -15,9 +15,10 @@ from zoneinfo import ZoneInfo
 from . import frontmatter, markup, urls
 from .cache import Cache, SourceEntry
 from .config import Config
-from .errors import ContentError
+from .errors import BuildFailed, ContentError
 from .model import Article, Author, Tag, shared_author, shared_tag
 from .parallel import parallel_map
+from .sources import list_files
 
 CONTENT_SUFFIXES = (".md", ".markdown")
 KNOWN_KEYS = {
@@ -26,28 +27,24 @@ KNOWN_KEYS = {
 }  # fmt: skip
 
 
-def content_files(content_dir: Path) -> list[tuple[str, os.stat_result]]:
+def content_files(content_dir: Path, root: Path | None = None) -> list[tuple[str, os.stat_result]]:
     """Every content file as (path, stat), sorted by path; hidden files (editor temp files), and
     names starting with '_' (Hugo's _index.md) are not articles. Plain strings: this runs on every
-    file at every build."""
+    file at every build.
+
+    A symlink whose real path is outside the site folder ``root`` (default: the content folder) is
+    never read: the build fails naming it (BuildFailed), before anything is written."""
+    entries, refused = list_files(content_dir, content_dir if root is None else root, CONTENT_SUFFIXES,
+                                  skip=(".", "_"))
+    if refused:
+        raise BuildFailed(refused)
     found = []
-    stack = [str(content_dir)]
-    while stack:
+    for entry in entries:
         try:
-            entries = list(os.scandir(stack.pop()))
-        except (FileNotFoundError, NotADirectoryError):
+            found.append((entry.path, entry.stat()))
+        except OSError:  # gone since it was listed, or a dangling symlink: not an article
             continue
-        for entry in entries:
-            if entry.name.startswith((".", "_")):
-                continue
-            if entry.is_dir():
-                stack.append(entry.path)
-            elif entry.name.endswith(CONTENT_SUFFIXES):
-                try:
-                    found.append((entry.path, entry.stat()))
-                except OSError:
-                    continue
-    return sorted(found, key=lambda item: item[0].split(os.sep))
+    return found
 
 
 def load_articles(config: Config, cache: Cache, jobs: int = 1) -> tuple[list[Article], list[ContentError]]:
@@ -61,7 +58,7 @@ def load_articles(config: Config, cache: Cache, jobs: int = 1) -> tuple[list[Art
     todo: list[tuple[str, Path, str, str, int, int]] = []
     errors: list[ContentError] = []
     root = str(config.root) + os.sep
-    for name, stat in content_files(config.content_path):
+    for name, stat in content_files(config.content_path, config.root):
         rel = name[len(root):] if name.startswith(root) else name
         entry = previous.get(rel)
         if entry and entry.mtime_ns == stat.st_mtime_ns and entry.size == stat.st_size:
