@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .errors import ContentError
-from .model import Article
+from .model import Article, RelatedMemo
 
-FORMAT = 4  # bump when the pickled records change shape
+FORMAT = 5  # bump when the pickled records change shape
 
 
 class SourceEntry(NamedTuple):
@@ -45,6 +45,7 @@ class State:
     sources: dict[str, SourceEntry] = field(default_factory=dict)
     outputs: dict[str, OutputEntry] = field(default_factory=dict)
     global_signature: str = ""  # templates and settings of the last build, for --explain
+    related: RelatedMemo = field(default_factory=RelatedMemo)  # the last related-articles pass
 
 
 class Cache:

@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from . import urls
 from .errors import ContentError
-from .model import Article, Author, ListPage, Period, Site, Tag
+from .model import Article, Author, ListPage, Period, RelatedMemo, Site, Tag
 
 K = TypeVar("K", Tag, Author, Period)
 
@@ -122,37 +122,96 @@ who what when where which while why how all any can may our out off per via
 """.split())  # noqa: SIM905 - a word list reads best as words
 
 
-def related_articles(articles: Sequence[Article], limit: int = RELATED) -> dict[str, tuple[Article, ...]]:
+def related_articles(articles: Sequence[Article], limit: int = RELATED,
+                     memo: RelatedMemo | None = None) -> dict[str, tuple[Article, ...]]:
     """Each article's closest others, by URL: most shared tags first, then most similar headline and
     summary words, then nearest in time. Pure and deterministic.
 
     Only the ``_WINDOW`` nearest neighbours in time within each tag (and each word, for articles with
     few tags) are candidates, and only the nearest few of the best-sharing ones are compared word by
     word, so the work grows with the number of articles, not its square; news finds its recent context.
+
+    With a ``memo`` of the last pass (updated in place) over the same articles in the same order, only
+    articles whose candidates may have changed are worked out again: the result is the same as a full pass.
     """
     ordered = sort_articles(articles)
-    words = [_words(a) for a in ordered]
+    urls_now = [a.url for a in ordered]
+    keys = [(tuple(t.slug for t in a.tags), a.title, a.summary) for a in ordered]
+    reuse = memo is not None and memo.urls == urls_now and len(memo.found) == len(ordered)
+    if reuse:
+        assert memo is not None
+        changed = [i for i, key in enumerate(keys) if key != memo.keys[i]]
+        reuse = len(changed) <= max(10, len(ordered) // 50)  # past a few, one full pass is cheaper
+    if reuse:
+        assert memo is not None
+        words = [frozenset(w.split()) for w in memo.words]
+        old = (memo.keys, list(words))
+        for i in changed:
+            words[i] = _words(ordered[i])
+    else:
+        changed, old, words = [], ([], []), [_words(a) for a in ordered]
+    by_tag, by_word = _members(keys, words)
+    if reuse:
+        assert memo is not None
+        found = memo.found
+        for i in _near_changes(changed, old, keys, words, by_tag, by_word):
+            found[i] = _related_to(i, keys, words, by_tag, by_word, limit)
+    else:
+        found = [_related_to(i, keys, words, by_tag, by_word, limit) for i in range(len(ordered))]
+    if memo is not None:
+        memo.urls, memo.keys, memo.words, memo.found = urls_now, keys, [" ".join(sorted(w)) for w in words], found
+    return {article.url: tuple(ordered[j] for j in found[i]) for i, article in enumerate(ordered)}
+
+
+def _members(keys: list[tuple[tuple[str, ...], str, str]],
+             words: list[frozenset[str]]) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """Positions of the articles carrying each tag and each word, in date order."""
     by_tag: dict[str, list[int]] = defaultdict(list)
     by_word: dict[str, list[int]] = defaultdict(list)
-    for i, article in enumerate(ordered):
-        for tag in article.tags:
-            by_tag[tag.slug].append(i)
+    for i, (tags, _title, _summary) in enumerate(keys):
+        for slug in tags:
+            by_tag[slug].append(i)
         for word in words[i]:
             by_word[word].append(i)
-    related: dict[str, tuple[Article, ...]] = {}
-    for i, article in enumerate(ordered):
-        shared: Counter[int] = Counter()
-        for tag in article.tags:
-            shared.update(_neighbours(by_tag[tag.slug], i))
-        if len(shared) < limit:
-            for word in words[i]:
-                for j in _neighbours(by_word[word], i):
-                    shared.setdefault(j, 0)
-        nearest = sorted([(-count, abs(j - i), j) for j, count in shared.items()])[: 3 * limit]
-        mine = words[i]
-        best = sorted([(key, -_similarity(mine, words[j]), distance, j) for key, distance, j in nearest])
-        related[article.url] = tuple(ordered[j] for *_rest, j in best[:limit])
-    return related
+    return by_tag, by_word
+
+
+def _related_to(i: int, keys: list[tuple[tuple[str, ...], str, str]], words: list[frozenset[str]],
+                by_tag: dict[str, list[int]], by_word: dict[str, list[int]], limit: int) -> tuple[int, ...]:
+    shared: Counter[int] = Counter()
+    for slug in keys[i][0]:
+        shared.update(_neighbours(by_tag[slug], i))
+    if len(shared) < limit:
+        for word in words[i]:
+            for j in _neighbours(by_word[word], i):
+                shared.setdefault(j, 0)
+    nearest = sorted([(-count, abs(j - i), j) for j, count in shared.items()])[: 3 * limit]
+    mine = words[i]
+    best = sorted([(key, -_similarity(mine, words[j]), distance, j) for key, distance, j in nearest])
+    return tuple(j for *_rest, j in best[:limit])
+
+
+def _near_changes(changed: list[int], old: tuple[list, list[frozenset[str]]],
+                  keys: list[tuple[tuple[str, ...], str, str]], words: list[frozenset[str]],
+                  by_tag: dict[str, list[int]], by_word: dict[str, list[int]]) -> set[int]:
+    """The articles whose candidates a change can reach: the changed ones, and every article within a
+    window of one of them in any tag or word list the changed article is (or was) in. Those lists are
+    looked at as they are now and as they were (the changed articles' old memberships put back)."""
+    old_keys, old_words = old
+    affected = set(changed)
+    was = {i: (set(old_keys[i][0]), old_words[i]) for i in changed}
+    now = {i: (set(keys[i][0]), words[i]) for i in changed}
+    lists = [(by_tag, 0), (by_word, 1)]
+    for c in changed:
+        for index, part in lists:
+            for name in was[c][part] | now[c][part]:
+                members = index.get(name, [])
+                before = sorted({*(j for j in members if j not in was or name in was[j][part]),
+                                 *(j for j in was if name in was[j][part])})
+                for sequence in (members, before):
+                    at = bisect_left(sequence, c)
+                    affected.update(sequence[max(0, at - _WINDOW - 1): at + _WINDOW + 2])
+    return affected
 
 
 def _neighbours(members: list[int], i: int) -> list[int]:

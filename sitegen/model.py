@@ -138,3 +138,14 @@ class Output:
 
     path: str
     data: bytes
+
+
+@dataclass
+class RelatedMemo:
+    """What the last related-articles pass saw and found, so the next one redoes only the articles near a
+    change. Kept in the build cache; positions are indexes in date order."""
+
+    urls: list[str] = field(default_factory=list)
+    keys: list[tuple[tuple[str, ...], str, str]] = field(default_factory=list)  # tag slugs, title, summary
+    words: list[str] = field(default_factory=list)  # each article's words, space-separated
+    found: list[tuple[int, ...]] = field(default_factory=list)  # each article's related, as positions

@@ -203,13 +203,14 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
     pages: list[Page] = []
     articles = site.articles
     abs_url = env.globals["abs_url"]
-    related = related_articles(articles)
+    related = related_articles(articles, memo=cache.state.related)
+    shown = {a.url: _shown(a) for a in articles}
     for i, article in enumerate(articles):
         newer = articles[i - 1] if i > 0 else None
         older = articles[i + 1] if i + 1 < len(articles) else None
         near = related[article.url]
-        signature = _hash(g, "article", article.fingerprint, article.url, _shown(newer), _shown(older),
-                          *[_shown(r) for r in near])
+        signature = _hash(g, "article", article.fingerprint, article.url, shown[newer.url] if newer else "",
+                          shown[older.url] if older else "", *[shown[r.url] for r in near])
         pages.append(Page(urls.output_path(article.url), "article.html", signature,
                           lambda a=article, n=newer, o=older, r=near: article_context(
                               a, cache.html(a.fingerprint), n, o, r, config, abs_url)))
@@ -222,7 +223,7 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
         kids = children.get(page.subject, []) if isinstance(page.subject, Period) else []
         description = _list_description(page, config)
         signature = _hash(g, page.kind, page.url, page.title, f"{page.number}/{page.count}",
-                          _fingerprints(page.articles), str(kids) if kids else "")
+                          _fingerprints(page.articles), ",".join([f"{p.label}:{n}" for p, n in kids]))
         pages.append(Page(urls.output_path(page.url), PAGE_TEMPLATES[page.kind], signature,
                           lambda p=page, d=description, k=kids: list_context(p, d, k, config, abs_url)))
 
@@ -285,8 +286,7 @@ def _map_pages(site: Site, config: Config, g: str, now: datetime) -> list[Page]:
     extra = [urls.search_url()] if config.search else []
     entries = feeds.sitemap_entries(site, extra)
     parts = feeds.split_sitemap(entries)
-    everything = _fingerprints(site.articles)  # a page's lastmod follows its articles: re-render with them
-    pages = [Page(url.lstrip("/"), "sitemap.xml", _hash(g, url, everything, repr(part)),
+    pages = [Page(url.lstrip("/"), "sitemap.xml", _hash(g, url, *[f"{u} {m.isoformat()}" for u, m in part]),
                   lambda p=part: {"entries": p}) for url, part in parts]
     if len(parts) > 1:
         index = [(url, max(m for _u, m in part)) for url, part in parts]

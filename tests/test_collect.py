@@ -1,6 +1,9 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from sitegen import urls
 from sitegen.collect import build_site, group_by_period, group_by_tag, paginate, sort_articles
 from sitegen.model import Article, Author, Period, Tag
@@ -85,3 +88,35 @@ def test_related_articles_share_tags_first_then_words_and_never_themselves():
     assert [a.title for a in related[arts[3].url]][:2] == ["Kenya wheat harvest fails", "Wheat prices climb in Kenya"]
     assert all(a.url not in {r.url for r in related[a.url]} for a in arts)
     assert related == related_articles(list(reversed(arts)), limit=3)  # the input order does not matter
+
+
+_TAGS = ["Kenya", "Wheat", "Markets", "China", "Elections", "Oil", "Rain"]
+_WORDS = ["wheat", "kenya", "prices", "harvest", "votes", "oil", "rain", "floods", "court", "bank"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_related_articles_after_edits_equal_a_full_pass(data):
+    """The memo path (only articles near a change worked out again) finds exactly what a full pass finds."""
+    from dataclasses import replace
+
+    from sitegen.collect import RelatedMemo, related_articles
+
+    def title(draw_words):
+        return " ".join(draw_words).capitalize() or "Untitled"
+
+    n = data.draw(st.integers(20, 80))
+    arts = []
+    for i in range(n):
+        words = data.draw(st.lists(st.sampled_from(_WORDS), max_size=4))
+        tags = data.draw(st.lists(st.sampled_from(_TAGS), max_size=3, unique=True))
+        arts.append(make(f"{title(words)} {i}", f"2023-01-{1 + i % 28:02d}", tags))
+    memo = RelatedMemo()
+    assert related_articles(arts, memo=memo) == related_articles(arts)
+    for _round in range(3):
+        for i in data.draw(st.lists(st.integers(0, n - 1), max_size=4)):
+            tags = data.draw(st.lists(st.sampled_from(_TAGS), max_size=3, unique=True))
+            words = data.draw(st.lists(st.sampled_from(_WORDS), max_size=4))
+            arts[i] = replace(arts[i], tags=tuple(Tag(t, urls.slugify(t)) for t in tags),
+                              summary=" ".join(words))
+        assert related_articles(arts, memo=memo) == related_articles(arts)
