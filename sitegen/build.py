@@ -11,7 +11,7 @@ from itertools import chain
 from pathlib import Path
 
 from . import __version__, manifest, markup, search
-from .cache import Cache, OutputEntry, SourceEntry
+from .cache import Cache, OutputEntry, SourceEntry, read_state
 from .collect import build_site
 from .config import CONFIG_FILE, Config
 from .convert import ConvertReport, convert_seeds, existing_from
@@ -41,11 +41,15 @@ class BuildReport:
 
 
 def build(config: Config, *, jobs: int | None = None, clean: bool = False,
-          progress: Progress | None = None, now: str | datetime | None = None) -> BuildReport:
+          progress: Progress | None = None, now: str | datetime | None = None,
+          warm: Cache | None = None, remembered: Mapping[str, SourceEntry] | None = None) -> BuildReport:
     """Build the site into the output folder, redoing only what changed since the last build.
 
     Raises BuildFailed (every error found) and leaves the output folder exactly as it was.
     ``now`` (default: SOURCE_DATE_EPOCH, else the clock) decides the news sitemap and what counts as future.
+    ``warm``: a cache kept in the caller's memory from its last build (the preview's), used instead of
+    reading and writing the one on disk. ``remembered``: content files known from elsewhere (the site's own
+    cache, for the preview), so one deleted on purpose is not converted again.
     """
     started = time.perf_counter()
     jobs = jobs or default_jobs()
@@ -62,9 +66,14 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             return BuildReport(articles, pages, tags, WriteReport(kept=len(last["paths"])),
                                time.perf_counter() - started)
         manifest.forget(manifest_path)
-        before = Cache(config.cache_path, cache_key(config)) if clean else None  # --clean keeps deletions
-        cache = Cache(config.cache_path, cache_key(config), clean=clean)
-        previous = (before or cache).state.sources  # the last build's content files: deleted ones stay deleted
+        key_now = cache_key(config)
+        if warm is not None and warm.key == key_now and not clean:
+            before, cache = None, warm
+        else:
+            before = Cache(config.cache_path, key_now) if clean else None  # --clean keeps deletions
+            cache = Cache(config.cache_path, key_now, clean=clean)
+        # the last build's content files: deleted ones stay deleted
+        previous = {**(remembered or {}), **(before or cache).state.sources}
         try:
             report("loading content", 0, 0)
             articles, errors = load_articles(config, cache, jobs)
@@ -97,7 +106,8 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                 raise SitegenError(f"cannot write the site to {config.output_dir}/: {exc.strerror}"
                                    f"{f' ({exc.filename})' if exc.filename else ''}") from None
             _remember(cache, pages, keep, written, signature)
-            cache.save()
+            if cache is not warm:
+                cache.save()
             problem = search.update_index(config.output_path, enabled=config.search,
                                           changed=bool(written.written or written.removed), jobs=jobs)
             warnings += [problem] if problem else []
@@ -157,9 +167,7 @@ def convert(config: Config, force: bool = False, existing: Iterable[Article] | N
         if all(seed in named for seed in seeds):
             return ConvertReport()
     if previous is None:  # sitegen convert on its own: the cache is only read
-        cache = Cache(config.cache_path, cache_key(config))
-        previous = cache.state.sources
-        cache.close()
+        previous = read_state(config.cache_path, cache_key(config)).sources
     known = existing_from(existing, config.root) if existing is not None else None
     return convert_seeds(config.seeds_path, config.content_path, config.root, force=force, existing=known,
                          previous=previous, only=only)

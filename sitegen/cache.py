@@ -61,15 +61,7 @@ class Cache:
         self._pid = os.getpid()
 
     def _load_state(self) -> State:
-        try:
-            with open(self.folder / "state.pickle", "rb") as handle:
-                fmt, state = pickle.load(handle)  # noqa: S301 - our own file in the site's folder
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError,
-                ImportError, IndexError):
-            return State(self.key)
-        if fmt != FORMAT or not isinstance(state, State) or state.key != self.key:
-            return State(self.key)
-        return state
+        return read_state(self.folder, self.key)
 
     def save(self) -> None:
         """Write the state atomically: a build killed while saving leaves the previous cache intact."""
@@ -117,3 +109,17 @@ class Cache:
         if self._db is not None and self._pid == os.getpid():
             self._db.close()
         self._db = None
+
+
+def read_state(folder: Path, key: str) -> State:
+    """The last build's record, or an empty one when it is missing, corrupt, foreign or outdated.
+    Only reads: a command that does not build (``sitegen convert``, the preview) may look."""
+    try:
+        with open(folder / "state.pickle", "rb") as handle:
+            fmt, state = pickle.load(handle)  # noqa: S301 - our own file in the site's folder
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError,
+            ImportError, IndexError):
+        return State(key)
+    if fmt != FORMAT or not isinstance(state, State) or state.key != key:
+        return State(key)
+    return state

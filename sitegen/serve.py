@@ -56,7 +56,8 @@ from tornado.httpserver import HTTPServer
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from . import urls
-from .build import BuildReport, build
+from .build import BuildReport, build, cache_key
+from .cache import Cache, SourceEntry, read_state
 from .config import CONFIG_FILE, Config, load_config
 from .errors import BuildFailed, ContentError, SitegenError, shown_path
 from .preview_http import GENERATION_PATH, GenerationHandler, SiteHandler, SiteState, bind, host_allowed, is_loopback
@@ -123,6 +124,9 @@ class Preview:
         self._own_writes: set[Path] = set()  # content files the last build converted from seeds
         self._wake = asyncio.Event()
         self.builder: threading.Thread | None = None  # the thread of the latest build
+        # The last build's cache stays in memory: a save re-reads one file, not the whole record.
+        self.warm: Cache | None = None
+        self.remembered: dict[str, SourceEntry] | None = None  # the site's own cache: files deleted on purpose
 
     @property
     def url(self) -> str:
@@ -188,9 +192,14 @@ class Preview:
             # Plain stylesheet names (no fingerprint): every answer is no-store anyway, and a changed
             # style.css keeps its URL, so livereload.js can swap it in place instead of reloading.
             # No search index: Pagefind re-reads every page after each save (seconds, not milliseconds).
-            outcome.report = build(dataclasses.replace(config, base_url=preview_url, cache_dir=str(self.cache_dir),
-                                                       output_dir=str(self.state.output_dir), fingerprint=False,
-                                                       search=False))
+            preview = dataclasses.replace(config, base_url=preview_url, cache_dir=str(self.cache_dir),
+                                          output_dir=str(self.state.output_dir), fingerprint=False, search=False)
+            if self.remembered is None:
+                self.remembered = read_state(config.cache_path, cache_key(config)).sources
+            key = cache_key(preview)
+            if self.warm is None or self.warm.key != key:
+                self.warm = Cache(preview.cache_path, key)
+            outcome.report = build(preview, warm=self.warm, remembered=self.remembered)
         except BuildFailed as failed:
             outcome.errors = [_where_and_what(error, self.root) for error in failed.errors]
             outcome.notes = failed.notes

@@ -396,3 +396,18 @@ def test_the_reload_snippet_goes_before_the_head_ends_or_at_the_end():
 def test_only_loopback_addresses_count_as_private():
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("::") and not is_loopback("192.0.2.1")
+
+
+@pytest.mark.server
+def test_the_preview_does_not_bring_back_a_content_file_deleted_on_purpose(site, serve):
+    write_files(site, {"seeds/wire.txt": " date 2024-01-02 Fresh off the wire\n\nIt happened.\n"})
+    done = subprocess.run([sys.executable, "-m", "sitegen.cli", "-C", str(site), "build"],
+                          capture_output=True, text=True)
+    converted = site / "content/2024-01-02-fresh-off-the-wire.md"
+    assert done.returncode == 0 and converted.exists(), done.stderr
+    converted.unlink()
+    preview = serve()
+    preview.builds(1)
+    assert not converted.exists()
+    assert "seeds/wire.txt: its content file content/2024-01-02-fresh-off-the-wire.md was deleted" in "".join(
+        preview.out + preview.err)
