@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -116,32 +118,167 @@ def load_config(root: Path, **overrides: Any) -> Config:
 def _read(path: Path) -> tuple[dict[str, Any], list[ContentError]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except (OSError, UnicodeDecodeError) as exc:
         return {}, [ContentError(path, None, f"cannot read the settings file: {exc}")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        return {}, [ContentError(path, mark.line + 1 if mark else 1, f"invalid YAML: {exc.problem}")]
+        line = mark.line + 1 if mark else 1
+        if "maximum nesting depth" in str(exc.problem):  # libyaml stops at 1,000 levels
+            return {}, [ContentError(path, line, _TOO_DEEP)]
+        return {}, [ContentError(path, line, f"invalid YAML: {exc.problem}")]
+    except yaml.YAMLError as exc:
+        return {}, [ContentError(path, 1, f"invalid YAML: {_cut(str(exc), 120)}")]
+    except RecursionError:  # the pure-Python composer recurses once per level of nesting
+        return {}, [ContentError(path, _deep_line(text), _TOO_DEEP)]
     if node is None:
         return {}, []
     if not isinstance(node, yaml.MappingNode):
         return {}, [ContentError(path, node.start_mark.line + 1, "settings must be 'key: value' lines")]
     values: dict[str, Any] = {}
     errors: list[ContentError] = []
+    budget = [MAX_VALUES]
     for key_node, value_node in node.value:
         key, line = key_node.value, key_node.start_mark.line + 1
-        spec = _FIELDS.get(key)
+        spec = _FIELDS.get(key) if isinstance(key_node, yaml.ScalarNode) else None
         if spec is None:
             known = ", ".join(sorted(_FIELDS))
-            errors.append(ContentError(path, line, f"unknown setting '{key}'; the settings are: {known}"))
+            shown = key if isinstance(key, str) else "?"
+            errors.append(ContentError(path, line, f"unknown setting '{_cut(shown)}'; the settings are: {known}"))
             continue
-        value = yaml.safe_load(yaml.serialize(value_node))
         expected = _TYPES[spec.type] if isinstance(spec.type, str) else spec.type
+        # A text, number or switch is one scalar: a list or mapping in its place is wrong whatever its size,
+        # so only a mapping setting (deploy) is walked, and that walk is bounded.
+        if expected is dict and (problem := _size_problem(value_node, budget)):
+            errors.append(ContentError(path, line, f"'{key}' {problem}: {_SHORT}"))
+            continue
+        try:
+            value = _LOADER("").construct_document(value_node)
+        except (yaml.YAMLError, ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError) as exc:
+            # '!!int abc', '!!bool maybe', '!!timestamp x' or a 4,300-digit number: the writer's mistake
+            problem = _cut(" ".join(str(getattr(exc, "problem", None) or exc).split()), 120)
+            errors.append(ContentError(path, line, f"'{key}' does not fit its YAML type ({problem})"))
+            continue
         if expected is int and isinstance(value, bool) or not isinstance(value, expected):
-            errors.append(ContentError(path, line, f"'{key}' must be {_TYPE_WORDS[expected]}, not {value!r}"))
+            errors.append(ContentError(path, line, f"'{key}' must be {_TYPE_WORDS[expected]}, "
+                                                   f"not {describe_value(value)}"))
             continue
         values[key] = value
     return values, errors
+
+
+# Settings are a few short values. YAML aliases can make a few lines stand for a billion values ("billion
+# laughs"), and an alias inside its own anchor for an endless one: constructing shares them, but anything
+# that walks or prints one would not finish. The same limits as front matter (frontmatter.py).
+MAX_VALUES = 10_000  # scalars, lists and mappings, every alias counted again
+MAX_DEPTH = 50  # lists and mappings inside each other
+_SHORT = "settings are a few short values"
+_TOO_DEEP = f"lists or mappings nest too deep: {_SHORT}"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser: fast, and it does not recurse
+
+
+def _size_problem(node: yaml.Node, budget: list[int]) -> str | None:
+    """What makes ``node`` too big to be a setting, counting from the shared ``budget``; None if nothing.
+
+    Walks the composed nodes without recursion and stops at the limit, so a billion laughs or an alias
+    inside itself costs at most MAX_VALUES steps."""
+    stack: list[tuple[yaml.Node, int]] = [(node, 1)]
+    while stack:
+        item, depth = stack.pop()
+        budget[0] -= 1
+        if depth > MAX_DEPTH:
+            return f"nests lists or mappings more than {MAX_DEPTH} deep"
+        if budget[0] < 0:
+            return (f"takes the settings past {MAX_VALUES:,} values (a YAML alias like *name counts its whole "
+                    "value each time it is used)")
+        if isinstance(item, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in item.value)
+        elif isinstance(item, yaml.MappingNode):
+            stack.extend((child, depth + 1) for pair in item.value for child in pair)
+    return None
+
+
+def _deep_line(text: str) -> int:
+    """The line where lists or mappings first nest deeper than MAX_DEPTH (the event parser does not recurse)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_LOADER):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark.line + 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except (yaml.YAMLError, RecursionError):
+        pass
+    return 1
+
+
+def describe_value(value: Any, limit: int = 40) -> str:
+    """A wrong value as a message shows it: its kind and at most ``limit`` characters of it.
+
+    Never the whole value: one YAML alias can stand for a billion items (see MAX_VALUES). load.py uses it
+    for front matter too, so that settings and articles word their mistakes alike."""
+    if isinstance(value, str):
+        return f"'{_cut(value, limit)}'"
+    if isinstance(value, bool) or value is None or isinstance(value, int | float):
+        return "an empty value" if value is None else _excerpt(value, limit)
+    if isinstance(value, datetime):
+        return f"the time {value.isoformat()}"
+    if isinstance(value, date):
+        return f"the date {value.isoformat()}"
+    for kinds, word in ((dict, "a mapping"), (list | tuple, "a list"), (set | frozenset, "a set")):
+        if isinstance(value, kinds):
+            return f"{word} {_excerpt(value, limit)}"
+    return type(value).__name__
+
+
+def _cut(text: str, limit: int = 40) -> str:
+    """At most ``limit`` characters of ``text`` on one line, '…' marking a cut."""
+    text = text[: limit + 1].replace("\r", "\\r").replace("\n", "\\n")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _excerpt(value: Any, limit: int = 40) -> str:
+    """``value`` written like YAML's flow style ([a, b], {k: v}), built piece by piece and stopped after
+    ``limit`` characters: a huge, shared or self-containing value costs no more than a small one."""
+    pieces: list[str] = []
+    size = 0
+    stack: list[tuple[bool, Any]] = [(False, value)]  # (already text, item)
+    while stack and size <= limit:
+        is_text, item = stack.pop()
+        if is_text:
+            piece = item
+        elif isinstance(item, dict | list | tuple | set | frozenset):
+            opening, closing = ("{", "}") if isinstance(item, dict) else ("[", "]")
+            # Only the first few items can show: each takes at least two characters.
+            items = list(itertools.islice(item.items() if isinstance(item, dict) else item, limit // 2 + 1))
+            parts: list[tuple[bool, Any]] = [(True, opening)]
+            for number, entry in enumerate(items):
+                if number:
+                    parts.append((True, ", "))
+                if isinstance(item, dict):
+                    parts += [(False, entry[0]), (True, ": "), (False, entry[1])]
+                else:
+                    parts.append((False, entry))
+            parts.append((True, closing))
+            stack.extend(reversed(parts))
+            continue
+        elif isinstance(item, bool):
+            piece = "true" if item else "false"
+        elif item is None:
+            piece = "null"
+        elif isinstance(item, date):
+            piece = item.isoformat()
+        elif isinstance(item, int):
+            piece = str(item) if item.bit_length() < 200 else "a very long number"
+        elif isinstance(item, str | float):
+            piece = str(item)[: limit + 1]
+        else:
+            piece = type(item).__name__
+        pieces.append(piece)
+        size += len(piece)
+    return _cut("".join(pieces), limit)
 
 
 _TYPE_WORDS = {str: "text", int: "a whole number", bool: "true or false", dict: "a mapping of 'name: settings'"}
@@ -152,17 +289,17 @@ def _validate(config: Config, path: Path) -> list[ContentError]:
     try:
         config.tz  # noqa: B018 - validates the name
     except (ZoneInfoNotFoundError, ValueError):
-        errors.append(ContentError(path, None, f"timezone '{config.timezone}' is not an IANA time zone "
+        errors.append(ContentError(path, None, f"timezone '{_cut(config.timezone)}' is not an IANA time zone "
                                                "name such as 'UTC' or 'Europe/London'"))
     if config.feed_content not in FEED_CONTENT:
         errors.append(ContentError(path, None, f"feed_content must be one of {', '.join(FEED_CONTENT)}, "
-                                               f"not '{config.feed_content}'"))
+                                               f"not {describe_value(config.feed_content)}"))
     if config.feed_limit < 1:
         errors.append(ContentError(path, None, f"feed_limit must be 1 or more, not {config.feed_limit}"))
     if config.per_page < 1:
         errors.append(ContentError(path, None, f"per_page must be 1 or more, not {config.per_page}"))
     parts = urlsplit(config.base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        errors.append(ContentError(path, None, f"base_url '{config.base_url}' must be an absolute URL "
+        errors.append(ContentError(path, None, f"base_url '{_cut(config.base_url, 80)}' must be an absolute URL "
                                                "such as 'https://example.org/' or 'https://example.org/news/'"))
     return errors

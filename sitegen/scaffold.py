@@ -36,6 +36,13 @@ SETTINGS_HELP = {
     "static_dir": "your static files, served under /static/; same rule",
     "cache_dir": "what the last build did, so the next one redoes only what changed; safe to delete",
     "drafts": "build articles marked draft: true (same as --drafts)",
+    "feed_content": "feeds carry each article's full text (full) or only its summary (summary)",
+    "publisher": "the publisher in JSON-LD and the news sitemap; empty: the title",
+    "image": "the picture shared with links to pages that have none of their own: a URL or a path",
+    "search": "Pagefind full-text search at /search/",
+    "fingerprint": "stylesheets named by their content (style.<hash>.css), cacheable for ever",
+    "unsafe_html": "let raw HTML and javascript:/data: links in articles through, like Hugo's unsafe; "
+                   "only for trusted authors",
     "deploy": "hosting targets for `sitegen deploy`: name -> settings",
 }
 WELCOME_BODY = """\
