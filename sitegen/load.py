@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 from . import frontmatter, markup, urls
 from .cache import Cache, SourceEntry
-from .config import Config
-from .errors import BuildFailed, ContentError
+from .config import Config, describe_value
+from .errors import BuildFailed, ContentError, SitegenError
 from .model import Article, Author, Tag, shared_author, shared_tag
 from .parallel import parallel_map
 from .sources import list_files
@@ -113,9 +113,16 @@ def _parse_one(work: tuple[str, Path, str, str, bool]) -> tuple[Article | None, 
     return article, html, []
 
 
-class _Errors(Exception):
+class _Errors(SitegenError):
+    """Every problem in one content file, raised at once by ``parse_article``; a SitegenError, so that a
+    caller that does not unpack it still prints the errors rather than a traceback."""
+
     def __init__(self, errors: list[ContentError]) -> None:
         self.errors = errors
+        super().__init__("\n".join(str(error) for error in errors))
+
+    def __reduce__(self) -> tuple:  # survives the trip back from a worker process
+        return (_Errors, (self.errors,))
 
 
 def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
@@ -200,7 +207,7 @@ def _text(value: Any) -> str:
 def _bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    raise ValueError(f"must be true or false, not {value!r}")
+    raise ValueError(f"must be true or false, not {describe_value(value)}")
 
 
 def _names(value: Any) -> tuple[str, ...]:
@@ -216,7 +223,7 @@ def _tag_list(value: Any) -> tuple[str, ...]:
         raise ValueError(f"must be a list like [China, Russia], not {_kind(value)}")
     bad = [v for v in value if not isinstance(v, str | int | float) or isinstance(v, bool)]
     if bad:
-        raise ValueError(f"must be a list of names; {bad[0]!r} is not a name")
+        raise ValueError(f"must be a list of names; {describe_value(bad[0])} is not a name")
     return tuple(t for t in (str(v).strip() for v in value) if t)
 
 
@@ -235,8 +242,8 @@ def _datetime(value: Any, tz: tzinfo) -> datetime:
             moment = datetime.fromisoformat(cleaned)
         except ValueError as exc:
             if re.match(r"\d{4}-\d\d-\d\d", cleaned) and "range" in str(exc):
-                raise ValueError(f"'{value}' is not a real date ({exc})") from None
-            raise ValueError(f"'{value}' is not a date: write it as YYYY-MM-DD, or with a time as "
+                raise ValueError(f"{describe_value(value)} is not a real date ({exc})") from None
+            raise ValueError(f"{describe_value(value)} is not a date: write it as YYYY-MM-DD, or with a time as "
                              "2023-09-19T08:30:00+02:00") from None
     else:
         raise ValueError(f"must be a date like 2023-09-19, not {_kind(value)}")
@@ -246,9 +253,11 @@ def _datetime(value: Any, tz: tzinfo) -> datetime:
 
 
 def _kind(value: Any) -> str:
+    """A wrong value in a message: its kind and at most 40 characters of it, never the whole of it (a YAML
+    alias can make one value stand for thousands)."""
     if isinstance(value, str):
-        return f"the text '{value}'" if len(value) < 40 else "text"
-    return {dict: "a mapping", list: "a list", bool: f"{value}".lower()}.get(type(value), type(value).__name__)
+        return f"the text {describe_value(value)}"
+    return describe_value(value)
 
 
 _TAG = re.compile(r"<[^>]+>")

@@ -1,4 +1,5 @@
 import os
+import pickle
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -7,7 +8,7 @@ import pytest
 
 from sitegen.cache import Cache
 from sitegen.cli import main
-from sitegen.errors import ContentError
+from sitegen.errors import ContentError, SitegenError
 from sitegen.load import content_files, load_articles, parse_article, publishable
 from tests.conftest import article
 
@@ -75,9 +76,9 @@ def test_slug_from_front_matter_is_made_safe():
         ("---\ntitle: x\ndate: 2023-09-19\ntags: China\n---\n",
          ["content/a.md:4: 'tags' must be a list like [China, Russia], not the text 'China'"]),
         ("---\ntitle: x\ndate: 2023-09-19\ntags: [{a: b}]\n---\n",
-         ["content/a.md:4: 'tags' must be a list of names; {'a': 'b'} is not a name"]),
+         ["content/a.md:4: 'tags' must be a list of names; a mapping {a: b} is not a name"]),
         ("---\ntitle: [x]\ndate: 2023-09-19\ndraft: maybe\n---\n",
-         ["content/a.md:2: 'title' must be text, not a list",
+         ["content/a.md:2: 'title' must be text, not a list [x]",
           "content/a.md:4: 'draft' must be true or false, not 'maybe'"]),
         ("---\ntitle: x\ndate: 2023-09-19\ntags: [a, b\n---\n",
          ["content/a.md:5: invalid YAML in front matter: while parsing a flow sequence "
@@ -86,6 +87,51 @@ def test_slug_from_front_matter_is_made_safe():
 )
 def test_invalid_front_matter_gets_an_exact_message(text, expected):
     assert messages(text) == expected
+
+
+NAMES = ", ".join(f"Name {i}" for i in range(3000))
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    (f"draft: [{NAMES}]", "'draft' must be true or false, not a list [Name 0, Name 1, Name 2, Name 3, Name 4…"),
+    (f"tags: [[{NAMES}]]", "'tags' must be a list of names; a list [Name 0, Name 1, Name 2, Name 3, Name 4… "
+                           "is not a name"),
+    ("authors: {" + ", ".join(f"k{i}: v{i}" for i in range(3000)) + "}",
+     "'authors' must be a name or a list of names like [Jane Doe, Reuters], not a mapping {k0: v0, k1: v1, k2: "
+     "v2, k3: v3, k4: v4…"),
+    (f"image: [{NAMES}]", "'image' must be text, not a list [Name 0, Name 1, Name 2, Name 3, Name 4…"),
+    ("summary: 2023-09-19", "'summary' must be text, not the date 2023-09-19"),
+    ("slug: true", "'slug' must be text, not true"),
+    ("date: " + "7" * 3000, "'date' must be a date like 2023-09-19, not a very long number"),
+    ("date: Tuesday the nineteenth of September in the year 2023", "'date' 'Tuesday the nineteenth of September "
+                                                                   "in …' is not a date: write it as YYYY-MM-DD, "
+                                                                   "or with a time as 2023-09-19T08:30:00+02:00"),
+])
+def test_a_wrong_value_is_named_by_its_kind_and_at_most_40_characters_of_it(line, message):
+    text = "---\ntitle: x\n" + ("" if line.startswith("date:") else "date: 2023-09-19\n") + line + "\n---\n"
+    [error] = messages(text)
+    where = "content/a.md:3: " if line.startswith("date:") else "content/a.md:4: "
+    assert error == where + message
+
+
+def test_an_articles_errors_together_are_a_sitegen_error_that_survives_a_worker_process():
+    with pytest.raises(SitegenError) as caught:  # the CLI prints a SitegenError; anything else is a traceback
+        parse("---\ntitle: [x]\ndate: 2023-09-19\ndraft: maybe\n---\n")
+    expected = ["content/a.md:2: 'title' must be text, not a list [x]",
+                "content/a.md:4: 'draft' must be true or false, not 'maybe'"]
+    assert [str(e) for e in caught.value.errors] == expected
+    assert str(caught.value) == "\n".join(expected)
+    again = pickle.loads(pickle.dumps(caught.value))  # how a fork-pool worker hands it back
+    assert type(again) is type(caught.value) and [str(e) for e in again.errors] == expected
+
+
+def test_errors_from_parallel_workers_reach_the_build_report(make_site):
+    bad = "---\ntitle: [x]\ndate: 2023-09-19\ndraft: maybe\n---\n"
+    config = make_site({f"content/{i}.md": bad if i % 2 else article(f"Good {i}") for i in range(6)})
+    articles, errors = load_articles(config, Cache(config.cache_path, "test"), jobs=2)
+    assert sorted(a.title for a in articles) == ["Good 0", "Good 2", "Good 4"]
+    assert [str(e) for e in errors] == [f"content/{i}.md:{line}: {what}" for i in (1, 3, 5) for line, what in (
+        (2, "'title' must be text, not a list [x]"), (4, "'draft' must be true or false, not 'maybe'"))]
 
 
 def test_loader_collects_every_error_and_skips_drafts(make_site):
