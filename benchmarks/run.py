@@ -139,7 +139,7 @@ def hugo_site(corpus: Path, folder: Path) -> Path:
     (layouts / "terms.html").write_text('{{ define "main" }}{{ range .Data.Terms.Alphabetical }}'
                                         '<a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a>{{ end }}{{ end }}')
     (folder / "layouts" / "index.html").write_text(
-        shell.replace('{{ block "main" . }}{{ end }}', '{{ $p := .Paginate (where .Site.RegularPages "Section" "posts") }}'
+        shell.replace('{{ block "main" . }}{{ end }}', '{{ $p := .Paginate .Site.RegularPages }}'
                       + page_list))
     for path in (corpus / "content").glob("*.md"):
         meta, body, _ = frontmatter.split(path.read_text(encoding="utf-8"), path)

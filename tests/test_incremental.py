@@ -109,7 +109,7 @@ def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:
 def test_a_corrupt_or_foreign_cache_is_rebuilt_never_trusted(tmp_path: Path, damage: str) -> None:
     write_files(tmp_path, site_files())
     build(load_config(tmp_path), jobs=1)
-    state = tmp_path / ".sitegen-cache/state.pickle"
+    state = tmp_path / ".sitegen-cache/state.marshal"
     if damage == "garbage":
         state.write_bytes(b"not a pickle at all")
     elif damage == "truncate":

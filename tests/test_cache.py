@@ -1,0 +1,55 @@
+"""The build cache's record: what one build saves, the next reads back exactly; damage means starting afresh."""
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sitegen.cache import FORMAT, STATE_FILE, Cache, OutputEntry, SourceEntry, read_state
+from sitegen.errors import ContentError
+from sitegen.model import Article, Author, Tag
+
+
+def test_the_record_reads_back_equal_with_every_kind_of_value(tmp_path: Path) -> None:
+    paris = ZoneInfo("Europe/Paris")
+    full = Article(
+        title="Ü headline", date=datetime(2021, 10, 31, 2, 30, tzinfo=paris, fold=1), slug="u", url="/2021/10/31/u/",
+        path=Path("content/ü.md"), fingerprint="abc", authors=(Author("Ann", "ann"),),
+        tags=(Tag("C++", "c"), Tag("Oil", "oil")), summary="S", description="D", source="seeds/u.txt", draft=True,
+        updated=datetime(2022, 1, 1, tzinfo=timezone(timedelta(hours=5))), image="/i.png",
+        extra={"when": date(2020, 1, 2), "nested": {"a": [1, 2.5, None]}},
+    )
+    bare = Article(title="T", date=datetime(1, 1, 1, tzinfo=UTC), slug="t", url="/0001/01/01/t/",
+                   path=Path("content/t.md"), fingerprint="def")
+    cache = Cache(tmp_path, "key")
+    cache.state.sources = {
+        "content/ü.md": SourceEntry(1, 2, "d1", full, []),
+        "content/t.md": SourceEntry(3, 4, "d2", bare, []),
+        "content/bad.md": SourceEntry(5, 6, "d3", None, [ContentError(Path("content/bad.md"), 3, "broken")]),
+    }
+    cache.state.outputs = {"index.html": OutputEntry("sig", 10, 11)}
+    cache.state.global_signature = "g"
+    cache.state.related.urls, cache.state.related.found = ["/a/", "/b/"], [(1,), (0,)]
+    cache.save()
+    back = read_state(tmp_path, "key")
+    def shown(sources):
+        return {k: e._replace(errors=[str(x) for x in e.errors]) for k, e in sources.items()}
+
+    assert shown(back.sources) == shown(cache.state.sources)
+    assert back.sources["content/ü.md"].article.extra == full.extra
+    assert back.sources["content/ü.md"].article.date.fold == 1
+    assert back.sources["content/bad.md"].errors[0].message == "broken"
+    assert back.outputs == cache.state.outputs and back.global_signature == "g"
+    assert back.related == cache.state.related
+
+
+def test_a_damaged_or_foreign_record_is_an_empty_one(tmp_path: Path) -> None:
+    import marshal
+
+    cache = Cache(tmp_path, "key")
+    cache.state.global_signature = "g"
+    cache.save()
+    assert read_state(tmp_path, "other key").global_signature == ""
+    good = (tmp_path / STATE_FILE).read_bytes()
+    for damaged in (good[:40], b"junk", marshal.dumps((FORMAT, "key", "g", {"x": (1,)}, {}, ([], [], [], [])))):
+        (tmp_path / STATE_FILE).write_bytes(damaged)
+        assert read_state(tmp_path, "key").global_signature == ""
