@@ -42,7 +42,6 @@ def make_site(n: int, folder: Path) -> None:
     maker = REPO / "benchmarks/make_corpus.py"
     if maker.is_file():
         subprocess.run([sys.executable, str(maker), str(n), str(folder)], check=True, stdout=subprocess.DEVNULL)
-        _drop_unusable_slugs(folder / "content")
     else:
         _own_corpus(n, folder)
     (folder / PROBE).write_text(_probe("Probe headline 0", "Probe paragraph 0."), encoding="utf-8")
@@ -53,20 +52,6 @@ def make_site(n: int, folder: Path) -> None:
 def _probe(title: str, paragraph: str) -> str:
     return (f'---\ntitle: "{title}"\ndate: 2030-01-01\nslug: latency-probe\nauthors: [Benchmark]\n'
             f"tags: [Latency]\n---\n{paragraph}\n\nA second paragraph that stays the same.\n")
-
-
-def _drop_unusable_slugs(content: Path) -> None:
-    """make_corpus may give two articles '<80-character slug>-2', which sitegen shortens back: a clash."""
-    from sitegen import urls
-
-    dropped = 0
-    for path in content.glob("*.md"):
-        match = re.search(r'^slug: "([^"]+)"', path.read_text(encoding="utf-8"), re.M)
-        if match and urls.slugify(match.group(1)) != match.group(1):
-            path.unlink()
-            dropped += 1
-    if dropped:
-        print(f"  (dropped {dropped} corpus articles whose slug sitegen would shorten into a duplicate URL)")
 
 
 def _own_corpus(n: int, folder: Path) -> None:
