@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from . import urls
 from .config import Config
 from .errors import SitegenError
-from .model import Article, Site
+from .model import Article, Site, Tag
 
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file (sitemaps.org); past it, /sitemap.xml becomes an index
 NEWS_WINDOW = timedelta(days=2)  # Google News: articles of the last two days
@@ -26,6 +26,10 @@ NEWS_LIMIT = 1_000  # ... at most 1,000 of them
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Categories per feed entry. Every tag feed repeats its entries, so an article with T tags would put T x T
+# categories into the tag feeds (1,000 tags: a million, most of a 70 s build); readers file an entry under
+# a few topics. Pelican lists all of them, Hugo's RSS none; tagging infers at most 8, so those are all kept.
+TAG_LIMIT = 10
 
 
 # --- the moment of the build ----------------------------------------------------------------------
@@ -94,6 +98,11 @@ def site_feeds(site: Site, config: Config) -> list[Feed]:
     return feeds
 
 
+def entry_tags(article: Article) -> tuple[Tag, ...]:
+    """The tags a feed entry carries as categories: the first ``TAG_LIMIT``, in the article's own order."""
+    return article.tags[:TAG_LIMIT]
+
+
 def tag_uri(config: Config, article: Article) -> str:
     """A stable entry id: ``tag:example.org,2023-09-19:/2023/09/19/slug/`` (RFC 4151)."""
     host = urlsplit(config.base_url).hostname or "localhost"
@@ -130,7 +139,7 @@ def json_feed(feed: Feed, config: Config, bodies: Sequence[str | None], abs_url:
         if article.authors:
             item["authors"] = [{"name": a.name, "url": abs_url(urls.author_url(a.slug))} for a in article.authors]
         if article.tags:
-            item["tags"] = [t.name for t in article.tags]
+            item["tags"] = [t.name for t in entry_tags(article)]
         items.append(item)
     document: dict[str, Any] = {
         "version": "https://jsonfeed.org/version/1.1",

@@ -275,7 +275,7 @@ def _feed_context(feed: feeds.Feed, config: Config, cache: Cache, full: bool,
     bodies = [cache.html(a.fingerprint) if full else None for a in feed.entries]
     context = {"feed_url": feed.url, "feed_title": feed.title, "alternate_url": feed.alternate,
                "updated": feeds.feed_updated(feed.entries), "entries": list(zip(feed.entries, bodies, strict=True)),
-               "entry_id": lambda a: feeds.tag_uri(config, a)}
+               "entry_id": lambda a: feeds.tag_uri(config, a), "entry_tags": feeds.entry_tags}
     if feed.kind == "json":
         context["feed"] = feeds.json_feed(feed, config, bodies, abs_url)
     return context

@@ -319,3 +319,23 @@ def test_feed_content_must_be_full_or_summary(make_site):
     with pytest.raises(BuildFailed) as caught:
         make_site({"sitegen.yaml": "feed_content: excerpt\n"})
     assert str(caught.value.errors[0]).endswith("feed_content must be one of full, summary, not 'excerpt'")
+
+
+def test_a_feed_entry_carries_its_first_ten_tags_as_categories(make_site):
+    # Every tag feed repeats its entries: all of an article's tags in each made 1,000 tags a million categories.
+    config = make_site({})
+    names = [f"Topic {i}" for i in range(25)]
+    out = render(config, article("Many", tags=json.dumps(names)),
+                 article("Few", date="2023-09-18", tags=json.dumps(names[:8])))
+    for path in ("feed.xml", "tags/topic-0/feed.xml", "tags/topic-24/feed.xml"):
+        parsed = feedparser.parse(out[path])
+        assert not parsed.bozo, path
+        assert [t.label for t in parsed.entries[0].tags] == names[:10], path
+    site = feedparser.parse(out["feed.xml"])
+    assert [t.term for t in site.entries[1].tags] == [f"topic-{i}" for i in range(8)]  # a normal article: all
+    rss = feedparser.parse(out["rss.xml"])
+    assert [t.term for t in rss.entries[0].tags] == names[:10]
+    assert [t.term for t in rss.entries[1].tags] == names[:8]
+    items = json.loads(out["feed.json"])["items"]
+    assert [items[0]["tags"], items[1]["tags"]] == [names[:10], names[:8]]
+    assert "Topic 24" in Page(out["2023/09/19/many/index.html"]).text  # the article page still lists every tag

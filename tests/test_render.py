@@ -92,3 +92,23 @@ def test_an_article_page_shows_reading_time_related_articles_and_breadcrumbs(mak
     assert "/2023/09/18/wheat-exports/" in related and "/2023/09/17/unrelated/" not in related
     crumbs = page.html.split('<nav class="breadcrumbs"')[1].split("</nav>")[0]
     assert 'href="/"' in crumbs and 'href="/tags/ukraine/"' in crumbs
+
+
+def test_a_card_shows_the_first_ten_tags_and_how_many_more(make_site):
+    # A card sits on each of its tags' pages: with every tag on it, 1,000 tags made 1,000 pages of 1,000 links.
+    config = make_site({})
+    names = [f"Topic {i}" for i in range(1234)]
+    out = site_and_outputs(config, article("Many", tags=json.dumps(names)),
+                           article("Ten", date="2023-09-18", tags=json.dumps(names[:10])))
+    first_ten = [f"/tags/topic-{i}/" for i in range(10)]
+    for path in ("index.html", "tags/topic-0/index.html", "tags/topic-9/index.html", "2023/index.html"):
+        page = Page(out[path])
+        cards = page.html.split('<article class="card">')[1:]
+        many, ten = (Page(card) for card in cards)
+        assert [link for link in many.links if link.startswith("/tags/")] == first_ten, path
+        assert "and 1,224 more" in many.text, path
+        assert [link for link in ten.links if link.startswith("/tags/")] == first_ten, path
+        assert "more" not in ten.text, path
+    story = Page(out["2023/09/19/many/index.html"])
+    footer = Page(story.html.split('<footer class="story-footer"')[1].split("</footer>")[0])
+    assert footer.links == [f"/tags/topic-{i}/" for i in range(1234)]  # the article page lists them all
