@@ -9,20 +9,22 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import __version__, manifest, markup, search
+from . import __version__, manifest
 from .cache import Cache, OutputEntry, SourceEntry, read_state
-from .collect import build_site
 from .config import CONFIG_FILE, Config
-from .convert import ConvertReport, convert_seeds, existing_from
-from .deploy_headers import hosting_files
 from .errors import BuildFailed, SitegenError, shown_path
 from .feeds import future_articles, resolve_now
-from .load import load_articles, publishable
 from .model import Article, Output
 from .parallel import default_jobs
-from .render import Page, global_signature, make_env, plan_pages, render_pages, static_files
 from .write import WriteReport, output_lock, write_outputs
+
+# The stages that load Jinja2, Markdown and the converter are imported where they are first needed: a build
+# with nothing to do stops at the manifest check, and importing them would be most of its time.
+if TYPE_CHECKING:
+    from .convert import ConvertReport
+    from .render import Page
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
 
@@ -66,6 +68,12 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             return BuildReport(articles, pages, tags, WriteReport(kept=len(last["paths"])),
                                time.perf_counter() - started)
         manifest.forget(manifest_path)
+        from . import search
+        from .collect import build_site
+        from .deploy_headers import hosting_files
+        from .load import load_articles, publishable
+        from .render import global_signature, make_env, plan_pages, render_pages, static_files
+
         key_now = cache_key(config)
         if warm is not None and warm.key == key_now and not clean:
             before, cache = None, warm
@@ -148,6 +156,8 @@ def _manifest_key(config: Config) -> str:
 
 def cache_key(config: Config) -> str:
     """Settings that change every parsed article: a different key starts the cache afresh."""
+    from . import markup
+
     return f"{__version__}|{markup.CONFIG_KEY}|unsafe_html={config.unsafe_html}|{config.timezone}|{config.root}"
 
 
@@ -161,6 +171,8 @@ def convert(config: Config, force: bool = False, existing: Iterable[Article] | N
     (the last build's cache entries; read from the cache when not given) tells a content file deleted on
     purpose from one never written; ``only`` limits the run to those seeds.
     """
+    from .convert import ConvertReport, convert_seeds, existing_from
+
     if existing is not None and seeds is not None and not force and only is None:
         existing = list(existing)
         named = {os.path.normpath(os.path.join(config.root, a.source)) for a in existing if a.source}

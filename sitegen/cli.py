@@ -17,7 +17,6 @@ from .deploy import deploy, find_target
 from .deploy import summary as deploy_summary
 from .errors import BuildFailed, ContentError, SitegenError, shown_path
 from .parallel import default_jobs
-from .scaffold import init_site, new_article, split_tags
 from .write import OutputError
 
 
@@ -95,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
                             description="Write content/YYYY-MM-DD-<slug>.md with complete front matter, dated "
                                         "today in the site's timezone. Never overwrites: a taken slug gets -2, -3, …")
     p.add_argument("headline", help='the article\'s headline, in quotes: "Markets rally"')
-    p.add_argument("--tags", metavar="A,B", type=split_tags, default=[], help="comma-separated tags")
+    p.add_argument("--tags", metavar="A,B", default="", help="comma-separated tags")
     p.add_argument("--author", metavar="NAME", action="append", default=[],
                    help="the byline (repeat for several authors)")
     p.set_defaults(run=_new)
@@ -261,13 +260,17 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
+    from .scaffold import new_article, split_tags  # the converter's modules: only when asked
+
     config = load_config(args.site)
-    path = new_article(config, args.headline, tags=args.tags, authors=args.author)
+    path = new_article(config, args.headline, tags=split_tags(args.tags), authors=args.author)
     print(shown_path(path, config.root))
     return 0
 
 
 def _init(args: argparse.Namespace) -> int:
+    from .scaffold import init_site
+
     folder = args.site / args.directory
     for path in init_site(folder, with_theme=args.with_theme):
         print(f"created {shown_path(path, Path.cwd().resolve())}{'/' if path.is_dir() else ''}")

@@ -115,7 +115,7 @@ def init_site(folder: Path, with_theme: bool = False, day: date | None = None) -
     welcome = config.content_path / file_name(day, "welcome")
     files: dict[Path, str | Path] = {
         folder / CONFIG_FILE: settings_text(title),
-        folder / ".gitignore": f"/{config.output_dir}/\n/{config.cache_dir}/\n",
+        folder / ".gitignore": f"/{config.output_dir}/\n/{config.cache_dir}/\n/.{config.output_dir}.sitegen-lock\n",
         welcome: frontmatter.dump({"title": f"Welcome to {title}", "date": day, "authors": ["The Editors"],
                                    "tags": ["Getting started"], "slug": "welcome"}, WELCOME_BODY),
     }
