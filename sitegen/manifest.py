@@ -18,11 +18,19 @@ FORMAT = 2
 
 
 def snapshot(roots: list[Path]) -> dict[str, tuple[int, int]]:
-    """(mtime_ns, size) of every file under the roots (a root may also be a single file)."""
+    """(mtime_ns, size) of every file under the roots (a root may also be a single file).
+
+    Symlinked folders are followed as the loader follows them (sources.py): a link back to a folder above
+    is not entered again, so a loop of links costs one pass, not a walk that doubles at every level until
+    the kernel's ELOOP. Only entries that are symlinks cost a ``realpath``: this runs on every build."""
     found: dict[str, tuple[int, int]] = {}
-    stack = [str(root) for root in roots]
+    # (folder as walked, its real path, the real paths of it and every folder above it)
+    stack: list[tuple[str, str, tuple[str, ...]]] = []
+    for root in roots:
+        real = os.path.realpath(root)
+        stack.append((str(root), real, (real,)))
     while stack:
-        top = stack.pop()
+        top, real, chain = stack.pop()
         try:
             entries = os.scandir(top)
         except NotADirectoryError:
@@ -38,11 +46,13 @@ def snapshot(roots: list[Path]) -> dict[str, tuple[int, int]]:
             for entry in entries:
                 try:
                     if entry.is_dir():
-                        stack.append(entry.path)
+                        sub = os.path.realpath(entry.path) if entry.is_symlink() else os.path.join(real, entry.name)
+                        if sub not in chain:
+                            stack.append((entry.path, sub, (*chain, sub)))
                     else:
                         stat = entry.stat()
                         found[entry.path] = (stat.st_mtime_ns, stat.st_size)
-                except OSError:
+                except OSError:  # gone since listed, dangling, or a link to itself
                     continue
     return found
 
