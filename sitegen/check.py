@@ -4,7 +4,9 @@ Every internal link, stylesheet, script, image and ``#fragment`` must resolve to
 folder, under the site's base path (a link to ``/x/`` is broken when the site lives under ``/news/``);
 every page must be reachable by links from the front page; every page names itself as canonical; feeds
 (Atom, RSS, JSON Feed), sitemaps and robots.txt must be well-formed and point at pages that exist.
-Nothing here imports the rest of sitegen's pipeline: it judges the output, whoever wrote it.
+Nothing here imports the rest of sitegen's pipeline: it judges the output, whoever wrote it. It only takes
+the output folder's lock (write.py), as a build does: a build killed while moving files into place is
+finished first, and none runs while the site is read, so what is checked is a whole site, never half of one.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 import re
 from collections import deque
 from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,6 +24,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from xml.etree import ElementTree
 
 from .parallel import parallel_map
+from .write import output_lock
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -115,8 +119,24 @@ class _Site:
         return None, "", "no such file in the output folder"
 
 
+def _settled(output_dir: Path) -> AbstractContextManager[object]:
+    """Hold the output folder's lock, finishing an interrupted build's moves first (write.output_lock).
+
+    A folder this user may not write (someone else's build, a read-only copy) is read as it is: nobody
+    could finish a build there, and taking the lock would need a file beside it. No folder: nothing to lock."""
+    if not output_dir.is_dir() or not os.access(output_dir.parent, os.W_OK | os.X_OK):
+        return nullcontext()
+    return output_lock(output_dir)
+
+
 def check_site(output_dir: Path, base_url: str, jobs: int = 1) -> Report:
-    """Check the built site in ``output_dir`` as served at ``base_url``; nothing is changed."""
+    """Check the built site in ``output_dir`` as served at ``base_url``; nothing is changed, except that a
+    build killed while moving its files into place is finished first, as the next build would."""
+    with _settled(output_dir):
+        return _check_site(output_dir, base_url, jobs)
+
+
+def _check_site(output_dir: Path, base_url: str, jobs: int) -> Report:
     report = Report()
     if not (output_dir / "index.html").is_file():
         report.problems.append(f"{output_dir}: no index.html: build the site first (sitegen build)")
@@ -325,7 +345,8 @@ def _check_robots(site: _Site, problems: list[str]) -> None:
 def built_base_url(output_dir: Path) -> str | None:
     """The base URL a site was built for, read from its front page's canonical link."""
     try:
-        canonical = _parse(os.fspath(output_dir / "index.html")).canonical
+        with _settled(output_dir):
+            canonical = _parse(os.fspath(output_dir / "index.html")).canonical
     except OSError:
         return None
     return canonical if canonical and urlsplit(canonical).scheme in ("http", "https") else None

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from sitegen.check import check_site
 from sitegen.cli import main
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, article, write_files
 
 BASE = "https://example.org/news/"
 
@@ -111,3 +114,51 @@ def test_an_unbuilt_site_is_one_clear_problem(tmp_path, capsys):
     (tmp_path / "sitegen.yaml").write_text("title: Empty\n", encoding="utf-8")
     assert main(["-C", str(tmp_path), "check"]) == 1
     assert "no index.html: build the site first (sitegen build)" in capsys.readouterr().out
+
+
+# --- a build killed while moving files into place -----------------------------------------------------------
+
+KILL_HALFWAY = """
+import os, signal, sys
+from sitegen import cli, write
+real = write._apply
+def apply_half(plan, staging, output_dir):
+    if len(plan["moves"]) > 10:  # the build's own apply, not a recovery: stop it dead halfway
+        real({"moves": plan["moves"][: len(plan["moves"]) // 2], "deletes": []}, staging, output_dir)
+        os.kill(os.getpid(), signal.SIGKILL)
+    real(plan, staging, output_dir)
+write._apply = apply_half
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def canonical_bases(public: Path) -> set[str]:
+    """The base URLs the pages' canonical links start with."""
+    found = set()
+    for page in public.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if 'rel="canonical"' in text:
+            found.update(base for base in ("https://example.org/old/", BASE) if f'href="{base}' in text)
+    return found
+
+
+def test_check_finishes_a_killed_builds_journal_first_and_checks_the_finished_site(tmp_path, capsys):
+    site = tmp_path / "site"
+    now = ["--now", "2023-09-30"]
+    write_files(site, {"sitegen.yaml": "title: Killed\nsearch: false\n", **{
+        f"content/{i:02d}.md": article(f"Story {i}", date=f"2023-09-{10 + i}", tags="[Alpha, Beta]")
+        for i in range(12)}})
+    assert main(["-C", str(site), "build", "-q", "--base-url", "https://example.org/old/", *now]) == 0
+    # The site moves to /news/: every page changes; the build is killed with half of them moved in.
+    killed = subprocess.run([sys.executable, "-c", KILL_HALFWAY, "-C", str(site), "build", "-j", "1",
+                             "--base-url", BASE, *now], capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert (site / ".public.sitegen-journal").exists()
+    assert canonical_bases(site / "public") == {"https://example.org/old/", BASE}  # half old, half new
+    capsys.readouterr()
+
+    assert main(["-C", str(site), "check"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("checked ") and out.strip().endswith(f"at {BASE}: no problems")
+    assert not (site / ".public.sitegen-journal").exists()
+    assert canonical_bases(site / "public") == {BASE}
