@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from .config import CONFIG_FILE, Config
+from .config import CONFIG_FILE, Config, describe_value
 from .deploy_headers import HOSTING_FILES, is_page
 from .errors import ContentError, SitegenError
 
@@ -147,7 +147,7 @@ def find_target(config: Config, name: str | None = None, url: str | None = None)
             raise _setting_error(config, f"deploy target '{name}' ({target.kind}) has no setting '{key}'; "
                                          f"its settings are: {', '.join(allowed)}", name, key)
         if key != "max_deletes" and not isinstance(value, str):
-            raise _setting_error(config, f"'{key}' must be text, not {value!r}", name, key)
+            raise _setting_error(config, f"'{key}' must be text, not {describe_value(value)}", name, key)
     try:
         max_deletes(target, 0)
     except SitegenError as exc:
