@@ -105,3 +105,19 @@ def read_page(output_dir: Path, url: str) -> Page:
     rel = url.strip("/")
     path = output_dir / rel / "index.html" if not rel.endswith((".html", ".xml")) else output_dir / rel
     return Page(path.read_text(encoding="utf-8"))
+
+
+# `python -c KILL_HALFWAY build …`: the CLI, SIGKILLed after moving half of its files into place (a real kill
+# at the one moment a random delay rarely hits).
+KILL_HALFWAY = """
+import os, signal, sys
+from sitegen import cli, write
+real = write._apply
+def apply_half(plan, staging, output_dir):
+    if len(plan["moves"]) > 10:  # the build's own apply, not a recovery: stop it dead halfway
+        real({"moves": plan["moves"][: len(plan["moves"]) // 2], "deletes": []}, staging, output_dir)
+        os.kill(os.getpid(), signal.SIGKILL)
+    real(plan, staging, output_dir)
+write._apply = apply_half
+sys.exit(cli.main(sys.argv[1:]))
+"""

@@ -12,7 +12,7 @@ import pytest
 
 from sitegen.check import check_site
 from sitegen.cli import main
-from tests.conftest import FIXTURES, article, write_files
+from tests.conftest import FIXTURES, KILL_HALFWAY, article, write_files
 
 BASE = "https://example.org/news/"
 
@@ -118,18 +118,6 @@ def test_an_unbuilt_site_is_one_clear_problem(tmp_path, capsys):
 
 # --- a build killed while moving files into place -----------------------------------------------------------
 
-KILL_HALFWAY = """
-import os, signal, sys
-from sitegen import cli, write
-real = write._apply
-def apply_half(plan, staging, output_dir):
-    if len(plan["moves"]) > 10:  # the build's own apply, not a recovery: stop it dead halfway
-        real({"moves": plan["moves"][: len(plan["moves"]) // 2], "deletes": []}, staging, output_dir)
-        os.kill(os.getpid(), signal.SIGKILL)
-    real(plan, staging, output_dir)
-write._apply = apply_half
-sys.exit(cli.main(sys.argv[1:]))
-"""
 
 
 def canonical_bases(public: Path) -> set[str]:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, article, write_files
+from tests.conftest import KILL_HALFWAY, REPO, article, write_files
 
 SITEGEN = [sys.executable, "-m", "sitegen.cli"]
 NOW = ["--now", "2024-01-01"]  # the news sitemap depends on the date: every build here uses the same one
@@ -220,18 +220,6 @@ def test_sigkill_at_random_points_leaves_every_file_whole_and_the_next_build_fin
     assert landed.get("applying (after commit)", 0) + landed.get("writing staged files (before commit)", 0) >= 4
 
 
-KILL_HALFWAY = """
-import os, signal, sys
-from sitegen import cli, write
-real = write._apply
-def apply_half(plan, staging, output_dir):
-    if len(plan["moves"]) > 10:  # the build's own apply, not a recovery: stop it dead halfway
-        real({"moves": plan["moves"][: len(plan["moves"]) // 2], "deletes": []}, staging, output_dir)
-        os.kill(os.getpid(), signal.SIGKILL)
-    real(plan, staging, output_dir)
-write._apply = apply_half
-sys.exit(cli.main(sys.argv[1:]))
-"""
 
 
 def test_a_build_killed_while_applying_then_an_edit_back_still_ends_equal_to_a_clean_build(tmp_path: Path) -> None:
