@@ -75,13 +75,13 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         from .render import global_signature, make_env, plan_pages, render_pages, static_files
 
         key_now = cache_key(config)
+        # the last build's content files, also under --clean (which starts the cache afresh): deleted ones stay deleted
+        known = read_state(config.cache_path, key_now).sources if clean else None
         if warm is not None and warm.key == key_now and not clean:
-            before, cache = None, warm
+            cache = warm
         else:
-            before = Cache(config.cache_path, key_now) if clean else None  # --clean keeps deletions
             cache = Cache(config.cache_path, key_now, clean=clean)
-        # the last build's content files: deleted ones stay deleted
-        previous = {**(remembered or {}), **(before or cache).state.sources}
+        previous = {**(remembered or {}), **(cache.state.sources if known is None else known)}
         try:
             report("loading content", 0, 0)
             articles, errors = load_articles(config, cache, jobs)

@@ -60,14 +60,11 @@ class Cache:
         self.key = key
         self._html_path = folder / "html.sqlite"
         # Parsed articles are only as good as their stored bodies: without those, start afresh.
-        self.state = State(key) if clean or not self._html_path.is_file() else self._load_state()
+        self.state = State(key) if clean or not self._html_path.is_file() else read_state(folder, key)
         if not self.state.sources:
             self._html_path.unlink(missing_ok=True)
         self._db: sqlite3.Connection | None = None
         self._pid = os.getpid()
-
-    def _load_state(self) -> State:
-        return read_state(self.folder, self.key)
 
     def save(self) -> None:
         """Write the state atomically: a build killed while saving leaves the previous cache intact."""

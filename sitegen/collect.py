@@ -137,30 +137,33 @@ def related_articles(articles: Sequence[Article], limit: int = RELATED,
     ordered = sort_articles(articles)
     urls_now = [a.url for a in ordered]
     keys = [(tuple(t.slug for t in a.tags), a.title, a.summary) for a in ordered]
-    reuse = memo is not None and memo.urls == urls_now and len(memo.found) == len(ordered)
-    if reuse:
-        assert memo is not None
-        changed = [i for i, key in enumerate(keys) if key != memo.keys[i]]
-        reuse = len(changed) <= max(10, len(ordered) // 50)  # past a few, one full pass is cheaper
-    if reuse:
-        assert memo is not None
-        words = [frozenset(w.split()) for w in memo.words]
-        old = (memo.keys, list(words))
+    changed = _changed(memo, urls_now, keys)
+    if memo is None or changed is None:
+        words = [_words(a) for a in ordered]
+        by_tag, by_word = _members(keys, words)
+        found = [_related_to(i, keys, words, by_tag, by_word, limit) for i in range(len(ordered))]
+    else:
+        old_words = [frozenset(w.split()) for w in memo.words]
+        words = list(old_words)
         for i in changed:
             words[i] = _words(ordered[i])
-    else:
-        changed, old, words = [], ([], []), [_words(a) for a in ordered]
-    by_tag, by_word = _members(keys, words)
-    if reuse:
-        assert memo is not None
+        by_tag, by_word = _members(keys, words)
         found = memo.found
-        for i in _near_changes(changed, old, keys, words, by_tag, by_word):
+        for i in _near_changes(changed, (memo.keys, old_words), keys, words, by_tag, by_word):
             found[i] = _related_to(i, keys, words, by_tag, by_word, limit)
-    else:
-        found = [_related_to(i, keys, words, by_tag, by_word, limit) for i in range(len(ordered))]
     if memo is not None:
         memo.urls, memo.keys, memo.words, memo.found = urls_now, keys, [" ".join(sorted(w)) for w in words], found
     return {article.url: tuple(ordered[j] for j in found[i]) for i, article in enumerate(ordered)}
+
+
+def _changed(memo: RelatedMemo | None, urls_now: list[str],
+             keys: list[tuple[tuple[str, ...], str, str]]) -> list[int] | None:
+    """Positions whose tags, headline or summary changed since the memo's pass; None when a full pass is due
+    (no memo, articles added, removed or reordered, or so many changes that one full pass is cheaper)."""
+    if memo is None or memo.urls != urls_now or len(memo.found) != len(urls_now):
+        return None
+    changed = [i for i, key in enumerate(keys) if key != memo.keys[i]]
+    return changed if len(changed) <= max(10, len(keys) // 50) else None
 
 
 def _members(keys: list[tuple[tuple[str, ...], str, str]],
