@@ -84,7 +84,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         previous = {**(remembered or {}), **(cache.state.sources if known is None else known)}
         try:
             report("loading content", 0, 0)
-            articles, errors = load_articles(config, cache, jobs)
+            articles, errors = load_articles(config, cache, jobs, inputs)
             conversion = convert(config, existing=articles, seeds=_seed_files(inputs, config), previous=previous)
             if conversion.written:
                 articles, errors = load_articles(config, cache, jobs)
@@ -175,6 +175,10 @@ def convert(config: Config, force: bool = False, existing: Iterable[Article] | N
 
     if existing is not None and seeds is not None and not force and only is None:
         existing = list(existing)
+        root = str(config.root) + os.sep
+        named = {a.source for a in existing if a.source}  # as the converter writes them: seeds/x.txt
+        if all(seed.startswith(root) and seed[len(root):] in named for seed in seeds):
+            return ConvertReport()
         named = {os.path.normpath(os.path.join(config.root, a.source)) for a in existing if a.source}
         if all(seed in named for seed in seeds):
             return ConvertReport()

@@ -22,6 +22,8 @@ def sort_articles(articles: Iterable[Article]) -> list[Article]:
 
 def duplicate_urls(articles: Sequence[Article]) -> list[ContentError]:
     """Two articles that would write the same page: an error naming both files."""
+    if len({a.url for a in articles}) == len(articles):  # the usual case, checked without sorting
+        return []
     first: dict[str, Article] = {}
     errors = []
     for article in sorted(articles, key=lambda a: str(a.path)):
@@ -62,9 +64,13 @@ def _best_name(counts: Counter[str]) -> str:
 def group_by_period(articles: Sequence[Article]) -> dict[Period, tuple[Article, ...]]:
     """Year, month and day archives, newest period first."""
     groups: dict[Period, list[Article]] = defaultdict(list)
+    days: dict[tuple[int, int, int], tuple[Period, Period, Period]] = {}  # one set of Periods per day
     for article in articles:
-        day = article.period
-        for period in (Period(day.year), Period(day.year, day.month), day):
+        date = article.date
+        key = (date.year, date.month, date.day)
+        if key not in days:
+            days[key] = (Period(date.year), Period(date.year, date.month), Period(*key))
+        for period in days[key]:
             groups[period].append(article)
     return {p: tuple(groups[p]) for p in sorted(groups, key=lambda p: p.sort_key)}
 
@@ -142,7 +148,7 @@ def related_articles(articles: Sequence[Article], limit: int = RELATED,
         words = [_words(a) for a in ordered]
         by_tag, by_word = _members(keys, words)
         found = [_related_to(i, keys, words, by_tag, by_word, limit) for i in range(len(ordered))]
-    else:
+    elif changed:
         old_words = [frozenset(w.split()) for w in memo.words]
         words = list(old_words)
         for i in changed:
@@ -151,7 +157,9 @@ def related_articles(articles: Sequence[Article], limit: int = RELATED,
         found = memo.found
         for i in _near_changes(changed, (memo.keys, old_words), keys, words, by_tag, by_word):
             found[i] = _related_to(i, keys, words, by_tag, by_word, limit)
-    if memo is not None:
+    else:  # nothing it looks at has changed (an edited body, say): the last pass stands
+        found = memo.found
+    if memo is not None and changed != []:
         memo.urls, memo.keys, memo.words, memo.found = urls_now, keys, [" ".join(sorted(w)) for w in words], found
     return {article.url: tuple(ordered[j] for j in found[i]) for i, article in enumerate(ordered)}
 

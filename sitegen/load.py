@@ -6,7 +6,7 @@ import hashlib
 import html
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
@@ -27,10 +27,12 @@ KNOWN_KEYS = {
 }  # fmt: skip
 
 
-def content_files(content_dir: Path, root: Path | None = None) -> list[tuple[str, os.stat_result]]:
-    """Every content file as (path, stat), sorted by path; hidden files (editor temp files), and
-    names starting with '_' (Hugo's _index.md) are not articles. Plain strings: this runs on every
-    file at every build.
+def content_files(content_dir: Path, root: Path | None = None,
+                  stats: Mapping[str, tuple[int, int]] | None = None) -> list[tuple[str, int, int]]:
+    """Every content file as (path, mtime_ns, size), sorted by path; hidden files (editor temp files),
+    and names starting with '_' (Hugo's _index.md) are not articles. Plain strings: this runs on every
+    file at every build. ``stats``: (mtime_ns, size) by path as the build's snapshot found them, so
+    that the files are not stat'ed twice.
 
     A symlink whose real path is outside the site folder ``root`` (default: the content folder) is
     never read: the build fails naming it (BuildFailed), before anything is written."""
@@ -38,16 +40,23 @@ def content_files(content_dir: Path, root: Path | None = None) -> list[tuple[str
                                   skip=(".", "_"))
     if refused:
         raise BuildFailed(refused)
+    known = stats or {}
     found = []
     for entry in entries:
+        path = entry.path
+        if path in known:
+            found.append((path, *known[path]))
+            continue
         try:
-            found.append((entry.path, entry.stat()))
+            stat = entry.stat()
         except OSError:  # gone since it was listed, or a dangling symlink: not an article
             continue
+        found.append((path, stat.st_mtime_ns, stat.st_size))
     return found
 
 
-def load_articles(config: Config, cache: Cache, jobs: int = 1) -> tuple[list[Article], list[ContentError]]:
+def load_articles(config: Config, cache: Cache, jobs: int = 1,
+                  stats: Mapping[str, tuple[int, int]] | None = None) -> tuple[list[Article], list[ContentError]]:
     """Every article under the content folder (drafts too), and every error found on the way.
 
     A file whose size, mtime or content hash matches the cache is not parsed again; the others are
@@ -58,10 +67,10 @@ def load_articles(config: Config, cache: Cache, jobs: int = 1) -> tuple[list[Art
     todo: list[tuple[str, Path, str, str, int, int]] = []
     errors: list[ContentError] = []
     root = str(config.root) + os.sep
-    for name, stat in content_files(config.content_path, config.root):
+    for name, mtime_ns, size in content_files(config.content_path, config.root, stats):
         rel = name[len(root):] if name.startswith(root) else name
         entry = previous.get(rel)
-        if entry and entry.mtime_ns == stat.st_mtime_ns and entry.size == stat.st_size:
+        if entry and entry.mtime_ns == mtime_ns and entry.size == size:
             current[rel] = entry
             continue
         shown = Path(rel)
@@ -73,7 +82,7 @@ def load_articles(config: Config, cache: Cache, jobs: int = 1) -> tuple[list[Art
             continue
         digest = hashlib.sha256(data).hexdigest()[:32]
         if entry and entry.digest == digest:
-            current[rel] = SourceEntry(stat.st_mtime_ns, stat.st_size, digest, entry.article, entry.errors)
+            current[rel] = SourceEntry(mtime_ns, size, digest, entry.article, entry.errors, entry.record)
             continue
         try:
             text = data.decode("utf-8-sig")
@@ -81,7 +90,7 @@ def load_articles(config: Config, cache: Cache, jobs: int = 1) -> tuple[list[Art
             line = data[: exc.start].count(b"\n") + 1
             errors.append(ContentError(shown, line, "not UTF-8 text: re-save the file as UTF-8"))
             continue
-        todo.append((rel, shown, text, digest, stat.st_mtime_ns, stat.st_size))
+        todo.append((rel, shown, text, digest, mtime_ns, size))
 
     tz_name, unsafe_html = config.timezone, config.unsafe_html
     work = [(text, shown, digest, tz_name, unsafe_html) for _rel, shown, text, digest, _m, _s in todo]

@@ -149,3 +149,15 @@ class RelatedMemo:
     keys: list[tuple[tuple[str, ...], str, str]] = field(default_factory=list)  # tag slugs, title, summary
     words: list[str] = field(default_factory=list)  # each article's words, space-separated
     found: list[tuple[int, ...]] = field(default_factory=list)  # each article's related, as positions
+
+
+@dataclass
+class PlanMemo:
+    """The last page plan, so a build whose articles still list the same way (only bodies changed) reuses
+    the signatures of the ~2 pages per article that show no body instead of working them all out again.
+    Kept in the build cache; positions are indexes in date order."""
+
+    structure: str = ""  # a hash of the templates, the settings and every article's listing, in order
+    articles: list[str] = field(default_factory=list)  # each article's URL, content file and content hash
+    listings: list[str] = field(default_factory=list)  # a hash of all a list page can show of each article
+    pages: list[tuple[str, str, str]] = field(default_factory=list)  # (path, template, signature): articles' first

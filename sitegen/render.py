@@ -8,14 +8,14 @@ What feeds, site maps and structured data say is worked out in ``feeds.py`` and 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import types
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 from markupsafe import Markup
@@ -45,8 +45,7 @@ FINGERPRINTED = (".css",)  # assets named by their content when ``fingerprint`` 
 URLS = types.SimpleNamespace(**{n: getattr(urls, n) for n in dir(urls) if n.endswith("_url") or n == "with_base"})
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(NamedTuple):
     """One file to render: where it goes, with which template, and a hash of what it shows."""
 
     path: str
@@ -199,21 +198,57 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
     """Every generated file of the site with its signature (``g``: the global one); nothing rendered yet.
 
     ``now`` (default: ``feeds.resolve_now``) decides which articles the Google News sitemap lists.
+    When every article lists as it did in the last plan (``cache.state.plan``: say only bodies were
+    edited), the pages that show no body keep their last signatures and only the edited articles' pages
+    are worked out again; a kept page that must be rendered anyway (its file was deleted) gets its
+    context from a full plan made then.
     """
-    pages: list[Page] = []
     articles = site.articles
     abs_url = env.globals["abs_url"]
+    memo = cache.state.plan
+    ids = [f"{a.url}\x1f{a.path}\x1f{a.fingerprint}" for a in articles]
+    known = dict(zip(memo.articles, memo.listings, strict=True))
+    listings = [known.get(key) or _listing(a) for key, a in zip(ids, articles, strict=True)]
+    structure = _hash(g, *listings)
     related = related_articles(articles, memo=cache.state.related)
+    moment = feeds.resolve_now(now, config.tz)
+
+    def plan_all() -> list[Page]:
+        return _plan_listed(site, config, cache, abs_url, g, listings, related)
+
+    if structure != memo.structure or len(memo.pages) < len(articles):
+        listed = plan_all()
+    else:
+        full = functools.cache(lambda: {p.path: p for p in plan_all()})
+        listed = [Page(path, template, signature, functools.partial(_context_of, full, path))
+                  for path, template, signature in memo.pages]
+        for i, key in enumerate(ids):
+            if key != memo.articles[i]:
+                listed[i] = _article_page(articles, i, related, cache, config, abs_url, g)
+    memo.structure, memo.articles, memo.listings = structure, ids, listings
+    memo.pages = [(p.path, p.template, p.signature) for p in listed]
+    return listed + _feed_pages(site, config, cache, abs_url, g) + _news_pages(site, config, g, moment)
+
+
+def _context_of(full: Callable[[], dict[str, Page]], path: str) -> dict[str, Any]:
+    return full()[path].context()
+
+
+def _listing(article: Article) -> str:
+    """A hash of everything a list page, site map or neighbour can show of an article: all but its body."""
+    return _hash(article.title, article.date.isoformat(), article.slug, article.url, str(article.path),
+                 article.authors, article.tags, article.summary, article.description, article.source,
+                 article.draft, article.updated, article.image, article.extra)
+
+
+def _plan_listed(site: Site, config: Config, cache: Cache, abs_url: Callable[[str], str], g: str,
+                 listings: list[str], related: dict[str, tuple[Article, ...]]) -> list[Page]:
+    """The pages whose signatures depend only on the articles' listings, and each article's own body:
+    article pages (in date order, first), list pages, indexes and the sitemap."""
+    articles = site.articles
     shown = {a.url: _shown(a) for a in articles}
-    for i, article in enumerate(articles):
-        newer = articles[i - 1] if i > 0 else None
-        older = articles[i + 1] if i + 1 < len(articles) else None
-        near = related[article.url]
-        signature = _hash(g, "article", article.fingerprint, article.url, shown[newer.url] if newer else "",
-                          shown[older.url] if older else "", *[shown[r.url] for r in near])
-        pages.append(Page(urls.output_path(article.url), "article.html", signature,
-                          lambda a=article, n=newer, o=older, r=near: article_context(
-                              a, cache.html(a.fingerprint), n, o, r, config, abs_url)))
+    pages = [_article_page(articles, i, related, cache, config, abs_url, g, shown) for i in range(len(articles))]
+    listing = {a.url: key for a, key in zip(articles, listings, strict=True)}
 
     children: dict[Period, list[tuple[Period, int]]] = defaultdict(list)
     for period, members in site.periods.items():
@@ -223,14 +258,29 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
         kids = children.get(page.subject, []) if isinstance(page.subject, Period) else []
         description = _list_description(page, config)
         signature = _hash(g, page.kind, page.url, page.title, f"{page.number}/{page.count}",
-                          _fingerprints(page.articles), ",".join([f"{p.label}:{n}" for p, n in kids]))
+                          ",".join([listing[a.url] for a in page.articles]),
+                          ",".join([f"{p.label}:{n}" for p, n in kids]))
         pages.append(Page(urls.output_path(page.url), PAGE_TEMPLATES[page.kind], signature,
                           lambda p=page, d=description, k=kids: list_context(p, d, k, config, abs_url)))
 
     pages += _index_pages(site, config, children, g)
-    pages += _feed_pages(site, config, cache, abs_url, g)
-    pages += _map_pages(site, config, g, feeds.resolve_now(now, config.tz))
+    pages += _sitemap_pages(site, config, g)
     return pages
+
+
+def _article_page(articles: Sequence[Article], i: int, related: dict[str, tuple[Article, ...]], cache: Cache,
+                  config: Config, abs_url: Callable[[str], str], g: str,
+                  shown: dict[str, str] | None = None) -> Page:
+    article = articles[i]
+    newer = articles[i - 1] if i > 0 else None
+    older = articles[i + 1] if i + 1 < len(articles) else None
+    near = related[article.url]
+    show = (lambda a: shown[a.url] if a else "") if shown is not None else _shown
+    signature = _hash(g, "article", article.fingerprint, article.url, show(newer), show(older),
+                      *[show(r) for r in near])
+    return Page(urls.output_path(article.url), "article.html", signature,
+                lambda: article_context(article, cache.html(article.fingerprint), newer, older, near, config,
+                                        abs_url))
 
 
 def _index_pages(site: Site, config: Config, children: dict[Period, list[tuple[Period, int]]],
@@ -281,17 +331,22 @@ def _feed_context(feed: feeds.Feed, config: Config, cache: Cache, full: bool,
     return context
 
 
-def _map_pages(site: Site, config: Config, g: str, now: datetime) -> list[Page]:
-    """The sitemap (or sitemap index and its parts), the Google News sitemap and robots.txt."""
+def _sitemap_pages(site: Site, config: Config, g: str) -> list[Page]:
+    """The sitemap, or a sitemap index and its parts."""
     extra = [urls.search_url()] if config.search else []
-    entries = feeds.sitemap_entries(site, extra)
-    parts = feeds.split_sitemap(entries)
+    parts = feeds.split_sitemap(feeds.sitemap_entries(site, extra))
     pages = [Page(url.lstrip("/"), "sitemap.xml", _hash(g, url, *[f"{u} {m.isoformat()}" for u, m in part]),
                   lambda p=part: {"entries": p}) for url, part in parts]
     if len(parts) > 1:
         index = [(url, max(m for _u, m in part)) for url, part in parts]
         pages.append(Page(urls.sitemap_url().lstrip("/"), "sitemap_index.xml", _hash(g, "index", repr(index)),
                           lambda: {"sitemaps": index}))
+    return pages
+
+
+def _news_pages(site: Site, config: Config, g: str, now: datetime) -> list[Page]:
+    """The Google News sitemap (the last days' articles, as of ``now``) and robots.txt, which names it."""
+    pages = []
     news = feeds.news_entries(site.articles, now)
     if news:
         pages.append(Page(urls.news_sitemap_url().lstrip("/"), "news-sitemap.xml",

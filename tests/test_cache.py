@@ -29,12 +29,17 @@ def test_the_record_reads_back_equal_with_every_kind_of_value(tmp_path: Path) ->
     cache.state.outputs = {"index.html": OutputEntry("sig", 10, 11)}
     cache.state.global_signature = "g"
     cache.state.related.urls, cache.state.related.found = ["/a/", "/b/"], [(1,), (0,)]
+    cache.state.plan.structure, cache.state.plan.pages = "s", [("index.html", "index.html", "sig")]
     cache.save()
     back = read_state(tmp_path, "key")
     def shown(sources):
-        return {k: e._replace(errors=[str(x) for x in e.errors]) for k, e in sources.items()}
+        return {k: e._replace(errors=[str(x) for x in e.errors], record=None) for k, e in sources.items()}
 
     assert shown(back.sources) == shown(cache.state.sources)
+    cache.state = back  # saved again as read (each article's record reused): still the same
+    cache.save()
+    assert shown(read_state(tmp_path, "key").sources) == shown(back.sources)
+    assert (back.plan.structure, back.plan.pages) == ("s", [("index.html", "index.html", "sig")])
     assert back.sources["content/ü.md"].article.extra == full.extra
     assert back.sources["content/ü.md"].article.date.fold == 1
     assert back.sources["content/bad.md"].errors[0].message == "broken"

@@ -23,7 +23,8 @@ def site_files() -> dict[str, str]:
     files = {
         f"content/{i:02d}.md": article(f"Story number {i}", date=f"2023-0{1 + i % 3}-{10 + i % 5}",
                                        tags=f"[Topic {i % 4}, Common]", authors=f"[Writer {i % 3}]",
-                                       body=f"Paragraph one of story {i}.\n\nParagraph *two*.")
+                                       body=f"Paragraph one of story {i}.\n\nParagraph *two*.",
+                                       **({"summary": f"Summary of story {i}."} if i % 2 == 0 else {}))
         for i in range(14)
     }
     files["sitegen.yaml"] = "title: Incremental\nper_page: 3\n"
@@ -44,7 +45,8 @@ def add_template(root: Path) -> None:
 
 
 CHANGES: dict[str, Change] = {
-    "edit body": edit("content/03.md", "Paragraph one", "Paragraph ONE"),
+    "edit body": edit("content/03.md", "Paragraph one", "Paragraph ONE"),  # its summary is the first paragraph
+    "edit body only": edit("content/02.md", "Paragraph one", "Paragraph ONE"),  # its summary is its own
     "edit title": edit("content/03.md", "Story number 3", "Story retitled"),
     "edit tags": edit("content/04.md", "Topic 0, Common", "Topic 9"),
     "edit date": edit("content/05.md", "2023-03-10", "2022-12-31"),
@@ -92,6 +94,25 @@ def test_only_affected_pages_are_rendered_and_unchanged_files_keep_their_mtime(t
     assert "tags/topic-1/index.html" not in rendered
     assert all(reason == "what it shows changed" for _path, reason in report.rendered)
     assert untouched.stat().st_mtime_ns == before
+
+
+def test_a_body_edit_renders_only_the_pages_that_show_the_body(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write_files(site, site_files())
+    build(load_config(site), jobs=1)
+    edit("content/02.md", "Paragraph one", "Paragraph ONE")(site)
+    (site / "public/tags/topic-2/index.html").unlink()  # a list page the edit does not change, gone meanwhile
+    report = build(load_config(site), jobs=1)
+    assert dict(report.rendered) == {
+        "2023/03/12/story-number-2/index.html": "what it shows changed",
+        "tags/topic-2/index.html": "the output file is missing",
+        **{feed: "what it shows changed" for feed in ("feed.xml", "feed.json", "rss.xml", "tags/common/feed.xml",
+                                                      "tags/topic-2/feed.xml", "authors/writer-2/feed.xml")}}
+    assert "Paragraph ONE" in (site / "public/2023/03/12/story-number-2/index.html").read_text(encoding="utf-8")
+    clean = tmp_path / "clean"
+    shutil.copytree(site, clean, ignore=shutil.ignore_patterns("public", ".sitegen-cache"))
+    build(load_config(clean), jobs=1, clean=True)
+    assert snapshot(site / "public") == snapshot(clean / "public")
 
 
 def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:

@@ -190,7 +190,7 @@ def test_symlinks_inside_the_site_are_followed_once_even_in_a_cycle(make_site):
     (content / "loop").symlink_to(content, target_is_directory=True)  # content/loop/loop/… for ever
     (config.root / "drafts/shared/up").symlink_to(config.root / "drafts", target_is_directory=True)
     (content / "dangling.md").symlink_to(config.root / "nowhere.md")
-    listed = [os.path.relpath(path, config.root) for path, _stat in content_files(content, config.root)]
+    listed = [os.path.relpath(path, config.root) for path, _mtime, _size in content_files(content, config.root)]
     assert listed == ["content/a.md", "content/c.md", "content/linked/b.md", "content/linked/up/c.md"]
     articles, errors = load_articles(config, Cache(config.cache_path, "test"))
     assert sorted(a.title for a in articles) == ["Direct", "Through a file link", "Through a file link",

@@ -87,7 +87,7 @@ def test_the_snapshot_lists_the_files_the_loader_reads_each_path_once(tmp_path):
     looped_site(site)
     content = site / "content"
     stats = snapshot([content])
-    loaded = [path for path, _stat in content_files(content, site)]
+    loaded = [path for path, _mtime, _size in content_files(content, site)]
     assert sorted(stats) == loaded
     assert [os.path.relpath(path, site) for path in loaded] == [
         "content/a.md", "content/linked/c.md", "content/sub/b.md"]  # linked/back leads up to content: not again
