@@ -169,13 +169,20 @@ _ENTITY = re.compile(r"&(?:#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z0-9]+);")
 _ESCAPABLE = "\\`*_{}[]()>#+-.!|"
 _ESCAPE = re.compile(r"\\([" + re.escape(_ESCAPABLE) + r"])")
 # Anything that could be Markdown syntax once escapes are set aside: then the real parser decides.
-_SYNTAX = re.compile(
-    r"[\\`*_{}\[\]|<\t\x00-\x08\x0b-\x1f\x7f]"  # inline syntax, raw HTML, tabs, control characters
-    r"|^[ \t]|[ \t]$"  # indentation (code blocks), trailing spaces (line breaks)
-    r"|^(?:[#>+\-=~:]|\d+[.)])"  # block markers at the start of a line
-    r"|&(?!#[0-9]+;|#x[0-9a-fA-F]+;|[a-zA-Z0-9]+;)",  # a bare ampersand
-    re.MULTILINE,
-)
+# One alternation with ^ and $ (MULTILINE) took 0.2 ms an article, a tenth of a clean build: the checks
+# are split so that each is a fast scan for its first character (``_has_syntax``; the same verdict).
+_SYNTAX_CHAR = re.compile(r"[\\`*_{}\[\]|<\t\x00-\x08\x0b-\x1f\x7f]")  # inline syntax, raw HTML, tabs, controls
+_LINE_MARK = r"(?:[ #>+\-=~:]|\d+[.)])"  # indentation (a code block) or a block marker
+_SYNTAX_LINE = re.compile(r"\n" + _LINE_MARK)  # ... at the start of a line after the first
+_SYNTAX_FIRST = re.compile(_LINE_MARK)  # ... at the start of the first
+_BARE_AMP = re.compile(r"&(?!#[0-9]+;|#x[0-9a-fA-F]+;|[a-zA-Z0-9]+;)")
+
+
+def _has_syntax(text: str) -> bool:
+    """Whether ``text`` holds anything Markdown could read as syntax (tabs are inline syntax here, so a
+    trailing space is the only trailing white space left to find: a line break)."""
+    return bool(_SYNTAX_CHAR.search(text) or _SYNTAX_LINE.search(text) or _SYNTAX_FIRST.match(text)
+                or " \n" in text or text.endswith(" ") or ("&" in text and _BARE_AMP.search(text)))
 _HOLE = "\ue000"  # a private-use character stands in for each escaped character while checking
 
 
@@ -190,7 +197,7 @@ def plain_paragraphs(text: str) -> str | None:
         return _HOLE
 
     holed = _ESCAPE.sub(hole, text.strip("\n"))
-    if not holed or _SYNTAX.search(holed):
+    if not holed or _has_syntax(holed):
         return None
     paragraphs = holed.split("\n\n")
     if any(not p or p.startswith("\n") or p.endswith("\n") for p in paragraphs):

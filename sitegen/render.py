@@ -169,9 +169,10 @@ def article_context(article: Article, body: str, newer: Article | None, older: A
                     related: Sequence[Article], config: Config, abs_url: Callable[[str], str]) -> dict[str, Any]:
     """An article page: its body, neighbours, related articles, reading time and structured data."""
     trail = seo.article_trail(article)
-    jsonld = [seo.news_article(article, body, config, abs_url), seo.breadcrumb_list(trail, abs_url)]
+    words = seo.word_count(body)
+    jsonld = [seo.news_article(article, words, config, abs_url), seo.breadcrumb_list(trail, abs_url)]
     return _page(article.url, article.title, article.description, article=article, body=Markup(body),
-                 newer=newer, older=older, related=related, minutes=seo.reading_minutes(body), trail=trail,
+                 newer=newer, older=older, related=related, minutes=seo.reading_minutes(words), trail=trail,
                  og_type="article", image=article.image or "", jsonld=jsonld)
 
 

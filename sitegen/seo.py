@@ -45,9 +45,9 @@ def word_count(body_html: str) -> int:
     return len(_TAGS.sub(" ", body_html).split())
 
 
-def reading_minutes(body_html: str) -> int:
-    """Minutes a reader needs at 230 words a minute, at least one."""
-    return max(1, round(word_count(body_html) / WORDS_PER_MINUTE))
+def reading_minutes(words: int) -> int:
+    """Minutes a reader needs for ``words`` (``word_count``) at 230 words a minute, at least one."""
+    return max(1, round(words / WORDS_PER_MINUTE))
 
 
 def person(author: Author, abs_url: AbsUrl) -> dict[str, Any]:
@@ -64,8 +64,9 @@ def publisher(config: Config, abs_url: AbsUrl) -> dict[str, Any]:
     return data
 
 
-def news_article(article: Article, body_html: str, config: Config, abs_url: AbsUrl) -> dict[str, Any]:
-    """schema.org NewsArticle, with every property Google's article rich results read."""
+def news_article(article: Article, words: int, config: Config, abs_url: AbsUrl) -> dict[str, Any]:
+    """schema.org NewsArticle, with every property Google's article rich results read (``words``: the
+    body's ``word_count``)."""
     page = abs_url(article.url)
     headline = article.title if len(article.title) <= HEADLINE_LIMIT else article.title[: HEADLINE_LIMIT - 1] + "…"
     data: dict[str, Any] = {
@@ -80,7 +81,7 @@ def news_article(article: Article, body_html: str, config: Config, abs_url: AbsU
         "author": [person(a, abs_url) for a in article.authors] or [publisher(config, abs_url)],
         "publisher": publisher(config, abs_url),
         "inLanguage": config.language,
-        "wordCount": word_count(body_html),
+        "wordCount": words,
     }
     if article.tags:
         data["keywords"] = [t.name for t in article.tags]

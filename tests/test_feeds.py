@@ -292,8 +292,8 @@ def test_bylines_that_are_organisations(name, organization):
 
 
 def test_reading_time():
-    assert seo.reading_minutes("<p>" + "word " * 10 + "</p>") == 1
-    assert seo.reading_minutes("<p>" + "word " * 1150 + "</p>") == 5
+    assert seo.reading_minutes(seo.word_count("<p>" + "word " * 10 + "</p>")) == 1
+    assert seo.reading_minutes(seo.word_count("<p>" + "word " * 1150 + "</p>")) == 5
 
 
 def test_the_demo_builds_with_every_feed(tmp_path: Path):
