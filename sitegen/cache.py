@@ -4,8 +4,8 @@ redoes only what changed. Safe to delete; a corrupt, foreign or outdated cache i
 Two files:
 - ``state.marshal``: per content file its stat, content hash and parsed Article (or errors); per output
   file the signature of everything it shows, and its size and mtime as written; the last related-articles
-  pass and page plan. Plain tuples in ``marshal``: reading and writing the record of 10k articles is a large share of a
-  one-file rebuild, and marshal does it several times faster than pickling the objects.
+  pass and page plan. Plain tuples in ``marshal``: reading and writing the record of 10k articles is a
+  large share of a one-file rebuild, and marshal does it several times faster than pickling the objects.
 - ``html.sqlite``: rendered article bodies keyed by content hash, so Markdown runs once per text and
   the whole site's HTML never has to sit in memory.
 """

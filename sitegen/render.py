@@ -247,8 +247,12 @@ def _plan_listed(site: Site, config: Config, cache: Cache, abs_url: Callable[[st
     """The pages whose signatures depend only on the articles' listings, and each article's own body:
     article pages (in date order, first), list pages, indexes and the sitemap."""
     articles = site.articles
-    shown = {a.url: _shown(a) for a in articles}
-    pages = [_article_page(articles, i, related, cache, config, abs_url, g, shown) for i in range(len(articles))]
+    shown = {a.url: _shown(a) for a in articles}  # each article is shown ~5 times (neighbour, related)
+
+    def show(article: Article | None) -> str:
+        return shown[article.url] if article else ""
+
+    pages = [_article_page(articles, i, related, cache, config, abs_url, g, show) for i in range(len(articles))]
     listing = {a.url: key for a, key in zip(articles, listings, strict=True)}
 
     children: dict[Period, list[tuple[Period, int]]] = defaultdict(list)
@@ -271,12 +275,11 @@ def _plan_listed(site: Site, config: Config, cache: Cache, abs_url: Callable[[st
 
 def _article_page(articles: Sequence[Article], i: int, related: dict[str, tuple[Article, ...]], cache: Cache,
                   config: Config, abs_url: Callable[[str], str], g: str,
-                  shown: dict[str, str] | None = None) -> Page:
+                  show: Callable[[Article | None], str] = _shown) -> Page:
     article = articles[i]
     newer = articles[i - 1] if i > 0 else None
     older = articles[i + 1] if i + 1 < len(articles) else None
     near = related[article.url]
-    show = (lambda a: shown[a.url] if a else "") if shown is not None else _shown
     signature = _hash(g, "article", article.fingerprint, article.url, show(newer), show(older),
                       *[show(r) for r in near])
     return Page(urls.output_path(article.url), "article.html", signature,
