@@ -44,14 +44,18 @@ class BuildReport:
 
 def build(config: Config, *, jobs: int | None = None, clean: bool = False,
           progress: Progress | None = None, now: str | datetime | None = None,
-          warm: Cache | None = None, remembered: Mapping[str, SourceEntry] | None = None) -> BuildReport:
+          warm: Cache | None = None, remembered: Mapping[str, SourceEntry] | None = None,
+          changed: Collection[Path] | None = None) -> BuildReport:
     """Build the site into the output folder, redoing only what changed since the last build.
 
     Raises BuildFailed (every error found) and leaves the output folder exactly as it was.
     ``now`` (default: SOURCE_DATE_EPOCH, else the clock) decides the news sitemap and what counts as future.
     ``warm``: a cache kept in the caller's memory from its last build (the preview's), used instead of
     reading and writing the one on disk. ``remembered``: content files known from elsewhere (the site's own
-    cache, for the preview), so one deleted on purpose is not converted again.
+    cache, for the preview), so one deleted on purpose is not converted again. ``changed``: every input
+    file changed since the last good build with ``warm``, as the caller's file watcher saw them; then only
+    those are looked at again instead of every input file, and the output files are trusted to be as
+    that build left them (the preview's, in a folder of its own), so the no-op check is skipped.
     """
     started = time.perf_counter()
     jobs = jobs or default_jobs()
@@ -61,8 +65,11 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         manifest_path = config.cache_path / "manifest.marshal"
         moment = resolve_now(now, config.tz)
         key = f"{_manifest_key(config)}|{moment.date()}"  # the news sitemap lists the last days' articles
-        inputs = manifest.snapshot(input_roots(config))
-        last = None if clean else manifest.unchanged(manifest_path, key, inputs, config.output_path)
+        watched = None if warm is None or warm.inputs is None or changed is None or clean else \
+            manifest.restat(warm.inputs, changed, input_roots(config))
+        inputs = manifest.snapshot(input_roots(config)) if watched is None else watched
+        last = None if clean or watched is not None else \
+            manifest.unchanged(manifest_path, key, inputs, config.output_path)
         if last:
             articles, pages, tags = last["summary"]
             return BuildReport(articles, pages, tags, WriteReport(kept=len(last["paths"])),
@@ -102,7 +109,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             env = make_env(config)
             signature = global_signature(env, config)
             pages = plan_pages(site, config, cache, env, signature, now=moment)
-            todo, keep, reasons = _decide(pages, cache, config.output_path, signature)
+            todo, keep, reasons = _decide(pages, cache, config.output_path, signature, verify=watched is None)
             rendered = _counting(render_pages(todo, env, jobs), len(todo), report)
             try:
                 statics = list(static_files(config))
@@ -119,12 +126,18 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             problem = search.update_index(config.output_path, enabled=config.search,
                                           changed=bool(written.written or written.removed), jobs=jobs)
             warnings += [problem] if problem else []
+        except BaseException:
+            if warm is not None:
+                warm.inputs = None  # what this build read is not known to be built: look at every file next time
+            raise
         finally:
             cache.close()
         html_pages = sum(1 for p in pages if p.path.endswith(".html"))
         # Inputs as they were when this build read them (plus what it converted): an edit made while
         # it ran differs from this record, so the next build sees it.
         inputs.update(manifest.snapshot([config.resolve(p) for p in conversion.written]))
+        if warm is not None:
+            warm.inputs = inputs
         if not conversion.deleted:  # else no no-op shortcut next time: the warning repeats until it is dealt with
             manifest.save(manifest_path, key, inputs,
                           {path: (e.size, e.mtime_ns) for path, e in cache.state.outputs.items()},
@@ -205,9 +218,10 @@ def check_output_dir(config: Config) -> None:
                                "choose a folder of its own, such as 'public'")
 
 
-def _decide(pages: list[Page], cache: Cache, output_dir: Path,
-            signature: str) -> tuple[list[Page], list[Page], dict[str, str]]:
-    """Which pages to render, which to keep as they are, and why."""
+def _decide(pages: list[Page], cache: Cache, output_dir: Path, signature: str,
+            verify: bool = True) -> tuple[list[Page], list[Page], dict[str, str]]:
+    """Which pages to render, which to keep as they are, and why. ``verify``: check that each kept page's
+    file is still as written (else the output folder is trusted)."""
     previous = cache.state.outputs
     base = str(output_dir) + os.sep
     settings_changed = cache.state.global_signature != signature
@@ -218,6 +232,8 @@ def _decide(pages: list[Page], cache: Cache, output_dir: Path,
             reason = "new page" if previous else "no earlier build in the cache"
         elif entry.signature != page.signature:
             reason = "templates or settings changed" if settings_changed else "what it shows changed"
+        elif not verify:
+            reason = ""
         else:
             try:
                 stat = os.stat(base + page.path)

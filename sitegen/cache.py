@@ -4,14 +4,16 @@ redoes only what changed. Safe to delete; a corrupt, foreign or outdated cache i
 Two files:
 - ``state.marshal``: per content file its stat, content hash and parsed Article (or errors); per output
   file the signature of everything it shows, and its size and mtime as written; the last related-articles
-  pass and page plan. Plain tuples in ``marshal``: reading and writing the record of 10k articles is a
-  large share of a one-file rebuild, and marshal does it several times faster than pickling the objects.
+  pass and page plan. In ``marshal``, each article as one string: reading and writing the record of 10k
+  articles is a large share of a one-file rebuild, and marshal does that several times faster than
+  pickling the objects or storing their fields one by one.
 - ``html.sqlite``: rendered article bodies keyed by content hash, so Markdown runs once per text and
   the whole site's HTML never has to sit in memory.
 """
 
 from __future__ import annotations
 
+import functools
 import marshal
 import os
 import pickle
@@ -25,9 +27,9 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from .errors import ContentError
-from .model import Article, PlanMemo, RelatedMemo, shared_author, shared_tag
+from .model import Article, Author, PlanMemo, RelatedMemo, Tag, shared_author, shared_tag
 
-FORMAT = 7  # bump when the records change shape
+FORMAT = 9  # bump when the records change shape
 STATE_FILE = "state.marshal"
 
 
@@ -37,7 +39,7 @@ class SourceEntry(NamedTuple):
     digest: str
     article: Article | None
     errors: list[ContentError]
-    record: tuple | None = None  # the article as read from the cache file: written back as it is
+    record: str | tuple | None = None  # the article as read from the cache file: written back as it is
 
 
 class OutputEntry(NamedTuple):
@@ -67,6 +69,8 @@ class Cache:
             self._html_path.unlink(missing_ok=True)
         self._db: sqlite3.Connection | None = None
         self._pid = os.getpid()
+        # Kept in memory only (the preview's): the input files' stats as the last good build with it saw them.
+        self.inputs: dict[str, tuple[int, int]] | None = None
 
     def save(self) -> None:
         """Write the state atomically: a build killed while saving leaves the previous cache intact."""
@@ -139,14 +143,16 @@ def _record(state: State) -> tuple:
                    pickle.dumps(e.errors) if e.errors else None) for rel, e in state.sources.items()},
             {path: tuple(e) for path, e in state.outputs.items()},
             (memo.urls, memo.keys, memo.words, memo.found),
-            (state.plan.structure, state.plan.articles, state.plan.listings, state.plan.pages))
+            (state.plan.structure, state.plan.articles, state.plan.listings, state.plan.pages, state.plan.layout,
+             state.plan.placements))
 
 
 def _state(record: tuple) -> State:
     _fmt, key, signature, sources, outputs, (related_urls, keys, words, found), plan = record
+    moments: dict[tuple, datetime] = {}
     return State(
         key=key,
-        sources={rel: SourceEntry(mtime, size, digest, None if article is None else _article(article),
+        sources={rel: SourceEntry(mtime, size, digest, None if article is None else _article(article, moments),
                                   pickle.loads(errors) if errors else [], article)  # noqa: S301 - our own file
                  for rel, (mtime, size, digest, article, errors) in sources.items()},
         outputs={path: OutputEntry(*entry) for path, entry in outputs.items()},
@@ -156,18 +162,64 @@ def _state(record: tuple) -> State:
     )
 
 
-def _article_record(a: Article) -> tuple:
-    return (a.title, _moment(a.date), a.slug, a.url, str(a.path), a.fingerprint,
+def _article_record(a: Article) -> str | tuple:
+    """An article as one string (marshal reads and writes one string per article many times faster than
+    its twenty-odd small objects), or as a tuple when a field holds a separator or needs pickling."""
+    date, updated = _moment(a.date), _moment(a.updated)
+    if not a.extra and isinstance(date, tuple) and not isinstance(updated, bytes):
+        names = [part for x in (*a.authors, *a.tags) for part in (x.name, x.slug)]
+        texts = [a.title, a.slug, a.url, str(a.path), a.summary, a.description, a.source or "", a.image or ""]
+        if not any(_SEPARATORS.intersection(text) for text in (*names, *texts)):
+            return _FIELD.join((
+                a.title, *date[:2], str(date[2]), a.slug, a.url, str(a.path), a.fingerprint,
+                _NEXT.join([f"{x.name}{_PAIR}{x.slug}" for x in a.authors]),
+                _NEXT.join([f"{x.name}{_PAIR}{x.slug}" for x in a.tags]),
+                a.summary, _NONE if a.description == a.summary else a.description, _text(a.source),
+                "1" if a.draft else "", *((updated[0], updated[1], str(updated[2])) if updated else ("", "", "")),
+                _text(a.image)))
+    return (a.title, date, a.slug, a.url, str(a.path), a.fingerprint,
             tuple((x.name, x.slug) for x in a.authors), tuple((x.name, x.slug) for x in a.tags),
-            a.summary, a.description, a.source, a.draft, _moment(a.updated), a.image,
+            a.summary, a.description, a.source, a.draft, updated, a.image,
             pickle.dumps(a.extra) if a.extra else None)
 
 
-def _article(r: tuple) -> Article:
-    return Article(r[0], _from_moment(r[1]), r[2], r[3], Path(r[4]), r[5],
-                   tuple(shared_author(*x) for x in r[6]), tuple(shared_tag(*x) for x in r[7]),
-                   r[8], r[9], r[10], r[11], _from_moment(r[12]), r[13],
-                   pickle.loads(r[14]) if r[14] else {})  # noqa: S301 - our own file
+_FIELD, _PAIR, _NEXT, _NONE = "\x1f", "\x1e", "\x1d", "\x00"
+_SEPARATORS = frozenset(_FIELD + _PAIR + _NEXT + _NONE)
+
+
+@functools.cache
+def _tag(pair: str) -> Tag:
+    return shared_tag(*pair.split(_PAIR))
+
+
+@functools.cache
+def _author(pair: str) -> Author:
+    return shared_author(*pair.split(_PAIR))
+
+
+def _text(value: str | None) -> str:
+    return _NONE if value is None else value
+
+
+def _article(r: str | tuple, moments: dict[tuple, datetime]) -> Article:
+    """The article of a record; ``moments`` shares one datetime per distinct date (many articles share one)."""
+    if isinstance(r, tuple):
+        return Article(r[0], _from_moment(r[1]), r[2], r[3], Path(r[4]), r[5],
+                       tuple(shared_author(*x) for x in r[6]), tuple(shared_tag(*x) for x in r[7]),
+                       r[8], r[9], r[10], r[11], _from_moment(r[12]), r[13],
+                       pickle.loads(r[14]) if r[14] else {})  # noqa: S301 - our own file
+    (title, date, zone, fold, slug, url, path, fingerprint, authors, tags, summary, description, source,
+     draft, updated, updated_zone, updated_fold, image) = r.split(_FIELD)
+    key = (date, zone, fold)
+    moment = moments.get(key)
+    if moment is None:
+        moment = moments[key] = _from_moment((date, zone, int(fold)))
+    return Article(title, moment, slug, url, Path(path), fingerprint,
+                   tuple(map(_author, authors.split(_NEXT))) if authors else (),
+                   tuple(map(_tag, tags.split(_NEXT))) if tags else (),
+                   summary, summary if description == _NONE else description, None if source == _NONE else source,
+                   draft == "1", _from_moment((updated, updated_zone, int(updated_fold))) if updated else None,
+                   None if image == _NONE else image, {})
 
 
 def _moment(moment: datetime | None) -> Any:

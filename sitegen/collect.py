@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TypeVar
 
 from . import urls
@@ -63,16 +63,17 @@ def _best_name(counts: Counter[str]) -> str:
 
 def group_by_period(articles: Sequence[Article]) -> dict[Period, tuple[Article, ...]]:
     """Year, month and day archives, newest period first."""
-    groups: dict[Period, list[Article]] = defaultdict(list)
-    days: dict[tuple[int, int, int], tuple[Period, Period, Period]] = {}  # one set of Periods per day
+    # Grouped under plain tuples, which hash in C, then one Period each: hashing a Period three times an
+    # article was most of the time of this function.
+    groups: dict[tuple[int, ...], list[Article]] = defaultdict(list)
     for article in articles:
         date = article.date
-        key = (date.year, date.month, date.day)
-        if key not in days:
-            days[key] = (Period(date.year), Period(date.year, date.month), Period(*key))
-        for period in days[key]:
-            groups[period].append(article)
-    return {p: tuple(groups[p]) for p in sorted(groups, key=lambda p: p.sort_key)}
+        year, month = date.year, date.month
+        groups[(year,)].append(article)
+        groups[(year, month)].append(article)
+        groups[(year, month, date.day)].append(article)
+    periods = {Period(*key): members for key, members in groups.items()}
+    return {p: tuple(periods[p]) for p in sorted(periods, key=lambda p: p.sort_key)}
 
 
 def paginate(kind: str, title: str, articles: Sequence[Article], per_page: int,
@@ -99,21 +100,24 @@ def build_site(articles: Iterable[Article], per_page: int, site_title: str) -> t
     """Group the articles into everything the renderer lists; report URL collisions."""
     ordered = sort_articles(articles)
     errors = duplicate_urls(ordered)
-    tags = group_by_tag(ordered)
-    authors = group_by_author(ordered)
-    periods = group_by_period(ordered)
-    pages = paginate("index", site_title, ordered, per_page, urls.index_url)
-    for tag, members in tags.items():
+    site = Site(articles=tuple(ordered), tags=group_by_tag(ordered), authors=group_by_author(ordered),
+                periods=group_by_period(ordered), paginate=lambda s: list_pages(s, per_page, site_title))
+    return site, errors
+
+
+def list_pages(site: Site, per_page: int, site_title: str) -> tuple[ListPage, ...]:
+    """The paginated front page, then each tag's, author's and archive period's pages."""
+    pages = paginate("index", site_title, site.articles, per_page, urls.index_url)
+    for tag, members in site.tags.items():
         pages += paginate("tag", tag.name, members, per_page,
                           lambda n, s=tag.slug: urls.tag_url(s, n), tag)
-    for author, members in authors.items():
+    for author, members in site.authors.items():
         pages += paginate("author", author.name, members, per_page,
                           lambda n, s=author.slug: urls.author_url(s, n), author)
-    for period, members in periods.items():
+    for period, members in site.periods.items():
         pages += paginate("archive", period.label, members, per_page,
                           lambda n, p=period: urls.archive_url(p, n), period)
-    site = Site(articles=tuple(ordered), tags=tags, authors=authors, periods=periods, pages=tuple(pages))
-    return site, errors
+    return tuple(pages)
 
 
 # --- related articles ---------------------------------------------------------------------------------
@@ -128,8 +132,8 @@ who what when where which while why how all any can may our out off per via
 """.split())  # noqa: SIM905 - a word list reads best as words
 
 
-def related_articles(articles: Sequence[Article], limit: int = RELATED,
-                     memo: RelatedMemo | None = None) -> dict[str, tuple[Article, ...]]:
+def related_articles(articles: Sequence[Article], limit: int = RELATED, memo: RelatedMemo | None = None, *,
+                     in_order: bool = False) -> Related:
     """Each article's closest others, by URL: most shared tags first, then most similar headline and
     summary words, then nearest in time. Pure and deterministic.
 
@@ -139,8 +143,9 @@ def related_articles(articles: Sequence[Article], limit: int = RELATED,
 
     With a ``memo`` of the last pass (updated in place) over the same articles in the same order, only
     articles whose candidates may have changed are worked out again: the result is the same as a full pass.
+    ``in_order``: the articles are already sorted newest first (as ``build_site`` sorts them).
     """
-    ordered = sort_articles(articles)
+    ordered = list(articles) if in_order else sort_articles(articles)
     urls_now = [a.url for a in ordered]
     keys = [(tuple(t.slug for t in a.tags), a.title, a.summary) for a in ordered]
     changed = _changed(memo, urls_now, keys)
@@ -161,7 +166,25 @@ def related_articles(articles: Sequence[Article], limit: int = RELATED,
         found = memo.found
     if memo is not None and changed != []:
         memo.urls, memo.keys, memo.words, memo.found = urls_now, keys, [" ".join(sorted(w)) for w in words], found
-    return {article.url: tuple(ordered[j] for j in found[i]) for i, article in enumerate(ordered)}
+    return Related(ordered, found)
+
+
+class Related(Mapping[str, tuple[Article, ...]]):
+    """Each article's related ones by URL, looked up when asked: a rebuild asks for a few, not 10k.
+    ``found``: each article's related ones as positions in date order."""
+
+    def __init__(self, ordered: list[Article], found: list[tuple[int, ...]]) -> None:
+        self._ordered, self.found = ordered, found
+        self._at = {a.url: i for i, a in enumerate(ordered)}
+
+    def __getitem__(self, url: str) -> tuple[Article, ...]:
+        return tuple(self._ordered[j] for j in self.found[self._at[url]])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._at)
+
+    def __len__(self) -> int:
+        return len(self._at)
 
 
 def _changed(memo: RelatedMemo | None, urls_now: list[str],

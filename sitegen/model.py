@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +130,13 @@ class Site:
     tags: dict[Tag, tuple[Article, ...]]
     authors: dict[Author, tuple[Article, ...]]
     periods: dict[Period, tuple[Article, ...]]
-    pages: tuple[ListPage, ...]
+    paginate: Callable[[Site], tuple[ListPage, ...]] = field(repr=False, compare=False)
+
+    @cached_property
+    def pages(self) -> tuple[ListPage, ...]:
+        """Every list page (front, tags, authors, archives). Made when first asked for: a rebuild after a
+        body edit keeps every list page as it was and never needs them (21k objects at 10k articles)."""
+        return self.paginate(self)
 
 
 @dataclass(frozen=True)
@@ -154,10 +161,14 @@ class RelatedMemo:
 @dataclass
 class PlanMemo:
     """The last page plan, so a build whose articles still list the same way (only bodies changed) reuses
-    the signatures of the ~2 pages per article that show no body instead of working them all out again.
-    Kept in the build cache; positions are indexes in date order."""
+    the signatures of the ~2 pages per article that show no body instead of working them all out again,
+    and one whose articles still sit on the same list pages (a headline or summary edited) works out
+    only the list pages that show an edited article. Kept in the build cache; positions are indexes in
+    date order."""
 
     structure: str = ""  # a hash of the templates, the settings and every article's listing, in order
     articles: list[str] = field(default_factory=list)  # each article's URL, content file and content hash
     listings: list[str] = field(default_factory=list)  # a hash of all a list page can show of each article
     pages: list[tuple[str, str, str]] = field(default_factory=list)  # (path, template, signature): articles' first
+    layout: str = ""  # a hash of the templates, the settings and what places each article on list pages, in order
+    placements: list[str] = field(default_factory=list)  # that for each article: its URL, dates, tags, authors

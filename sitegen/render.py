@@ -12,7 +12,7 @@ import functools
 import hashlib
 import types
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -25,7 +25,7 @@ from .cache import Cache
 from .collect import related_articles
 from .config import Config
 from .errors import BuildFailed, ContentError
-from .model import MONTHS, Article, ListPage, Output, Period, Site
+from .model import MONTHS, Article, ListPage, Output, Period, PlanMemo, Site
 from .parallel import parallel_imap
 
 PAGE_TEMPLATES = {
@@ -199,36 +199,74 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
     """Every generated file of the site with its signature (``g``: the global one); nothing rendered yet.
 
     ``now`` (default: ``feeds.resolve_now``) decides which articles the Google News sitemap lists.
-    When every article lists as it did in the last plan (``cache.state.plan``: say only bodies were
-    edited), the pages that show no body keep their last signatures and only the edited articles' pages
-    are worked out again; a kept page that must be rendered anyway (its file was deleted) gets its
-    context from a full plan made then.
+    The last plan (``cache.state.plan``) saves work in two cases. When every article lists as it did
+    (only bodies edited), the pages that show no body keep their last signatures and only the edited
+    articles' pages are worked out again. When every article still sits on the same list pages (same
+    articles, dates, tags and authors; a headline or summary edited), the article pages and the list
+    pages that show an edited article are worked out again, and the indexes and site map are kept. A kept
+    page that must be rendered anyway (its file was deleted) gets its context from a full plan made then.
     """
     articles = site.articles
     abs_url = env.globals["abs_url"]
     memo = cache.state.plan
     ids = [f"{a.url}\x1f{a.path}\x1f{a.fingerprint}" for a in articles]
-    known = dict(zip(memo.articles, memo.listings, strict=True))
-    listings = [known.get(key) or _listing(a) for key, a in zip(ids, articles, strict=True)]
-    structure = _hash(g, *listings)
-    related = related_articles(articles, memo=cache.state.related)
+    known = dict(zip(memo.articles, zip(memo.listings, memo.placements, strict=True), strict=True))
+    listings, placements = [], []
+    for key, article in zip(ids, articles, strict=True):
+        listing, placement = known.get(key) or (_listing(article), _placement(article))
+        listings.append(listing)
+        placements.append(placement)
+    structure, layout = _hash(g, *listings), _hash(g, *placements)
+    related_before = list(cache.state.related.found)  # the pass below updates it in place
+    related = related_articles(articles, memo=cache.state.related, in_order=True)
     moment = feeds.resolve_now(now, config.tz)
+    n = len(articles)
+    full = functools.cache(lambda: {p.path: p for p in _plan_listed(site, config, cache, abs_url, g, listings,
+                                                                     related)})
 
-    def plan_all() -> list[Page]:
-        return _plan_listed(site, config, cache, abs_url, g, listings, related)
+    def kept(path: str, template: str, signature: str) -> Page:
+        return Page(path, template, signature, functools.partial(_context_of, full, path))
 
-    if structure != memo.structure or len(memo.pages) < len(articles):
-        listed = plan_all()
-    else:
-        full = functools.cache(lambda: {p.path: p for p in plan_all()})
-        listed = [Page(path, template, signature, functools.partial(_context_of, full, path))
-                  for path, template, signature in memo.pages]
+    if structure == memo.structure and len(memo.pages) >= n:  # only bodies changed
+        listed = [kept(*entry) for entry in memo.pages]
         for i, key in enumerate(ids):
             if key != memo.articles[i]:
                 listed[i] = _article_page(articles, i, related, cache, config, abs_url, g)
-    memo.structure, memo.articles, memo.listings = structure, ids, listings
+    elif layout == memo.layout and len(memo.pages) > n + len(site.pages):  # same list pages, same indexes
+        listed = [kept(*entry) for entry in memo.pages[:n]]
+        for i in _articles_to_plan(ids, listings, memo, related.found, related_before):
+            listed[i] = _article_page(articles, i, related, cache, config, abs_url, g)
+        edited = {id(a) for a, new, old in zip(articles, listings, memo.listings, strict=True) if new != old}
+        listing = dict(zip([a.url for a in articles], listings, strict=True))
+        children = _children(site)
+        for position, page in enumerate(site.pages, start=n):
+            if edited.isdisjoint(map(id, page.articles)):
+                listed.append(kept(*memo.pages[position]))
+            else:
+                listed.append(_list_page(page, children, listing, config, abs_url, g))
+        listed += [kept(*entry) for entry in memo.pages[len(listed):]]
+    else:
+        listed = list(full().values())
+    memo.structure, memo.layout, memo.articles, memo.listings, memo.placements = \
+        structure, layout, ids, listings, placements
     memo.pages = [(p.path, p.template, p.signature) for p in listed]
     return listed + _feed_pages(site, config, cache, abs_url, g) + _news_pages(site, config, g, moment)
+
+
+def _articles_to_plan(ids: list[str], listings: list[str], memo: PlanMemo, related: list[tuple[int, ...]],
+                      related_before: list[tuple[int, ...]]) -> set[int]:
+    """The article pages whose signatures may have changed, as positions, when every article keeps its
+    place: the edited ones, their neighbours (which link to them), and those whose related articles
+    changed or include an edited one. Everything, if the last related-articles pass is not comparable."""
+    n = len(ids)
+    if len(related) != n or len(related_before) != n:
+        return set(range(n))
+    edited = {i for i in range(n) if listings[i] != memo.listings[i]}
+    todo = edited | {i for i in range(n) if ids[i] != memo.articles[i]}
+    todo.update(j for i in edited for j in (i - 1, i + 1) if 0 <= j < n)
+    todo.update(i for i, (now, before) in enumerate(zip(related, related_before, strict=True))
+                if now != before or not edited.isdisjoint(now))
+    return todo
 
 
 def _context_of(full: Callable[[], dict[str, Page]], path: str) -> dict[str, Any]:
@@ -242,38 +280,57 @@ def _listing(article: Article) -> str:
                  article.draft, article.updated, article.image, article.extra)
 
 
-def _plan_listed(site: Site, config: Config, cache: Cache, abs_url: Callable[[str], str], g: str,
-                 listings: list[str], related: dict[str, tuple[Article, ...]]) -> list[Page]:
-    """The pages whose signatures depend only on the articles' listings, and each article's own body:
-    article pages (in date order, first), list pages, indexes and the sitemap."""
-    articles = site.articles
+def _placement(article: Article) -> str:
+    """What decides which list pages show an article, where, and what the indexes and site map say of it."""
+    return _hash(article.url, article.date.isoformat(), article.updated, article.tags, article.authors,
+                 article.draft)
+
+
+def _show_function(articles: Sequence[Article]) -> Callable[[Article | None], str]:
     shown = {a.url: _shown(a) for a in articles}  # each article is shown ~5 times (neighbour, related)
 
     def show(article: Article | None) -> str:
         return shown[article.url] if article else ""
 
+    return show
+
+
+def _plan_listed(site: Site, config: Config, cache: Cache, abs_url: Callable[[str], str], g: str,
+                 listings: list[str], related: Mapping[str, tuple[Article, ...]]) -> list[Page]:
+    """The pages whose signatures depend only on the articles' listings, and each article's own body:
+    article pages (in date order, first), list pages, indexes and the sitemap."""
+    articles = site.articles
+    show = _show_function(articles)
     pages = [_article_page(articles, i, related, cache, config, abs_url, g, show) for i in range(len(articles))]
-    listing = {a.url: key for a, key in zip(articles, listings, strict=True)}
-
-    children: dict[Period, list[tuple[Period, int]]] = defaultdict(list)
-    for period, members in site.periods.items():
-        if period.parent is not None:
-            children[period.parent].append((period, len(members)))
-    for page in site.pages:
-        kids = children.get(page.subject, []) if isinstance(page.subject, Period) else []
-        description = _list_description(page, config)
-        signature = _hash(g, page.kind, page.url, page.title, f"{page.number}/{page.count}",
-                          ",".join([listing[a.url] for a in page.articles]),
-                          ",".join([f"{p.label}:{n}" for p, n in kids]))
-        pages.append(Page(urls.output_path(page.url), PAGE_TEMPLATES[page.kind], signature,
-                          lambda p=page, d=description, k=kids: list_context(p, d, k, config, abs_url)))
-
+    listing = dict(zip([a.url for a in articles], listings, strict=True))
+    children = _children(site)
+    pages += [_list_page(page, children, listing, config, abs_url, g) for page in site.pages]
     pages += _index_pages(site, config, children, g)
     pages += _sitemap_pages(site, config, g)
     return pages
 
 
-def _article_page(articles: Sequence[Article], i: int, related: dict[str, tuple[Article, ...]], cache: Cache,
+def _children(site: Site) -> dict[Period, list[tuple[Period, int]]]:
+    """Each year's months and each month's days, with their article counts."""
+    children: dict[Period, list[tuple[Period, int]]] = defaultdict(list)
+    for period, members in site.periods.items():
+        if period.parent is not None:
+            children[period.parent].append((period, len(members)))
+    return children
+
+
+def _list_page(page: ListPage, children: dict[Period, list[tuple[Period, int]]], listing: dict[str, str],
+               config: Config, abs_url: Callable[[str], str], g: str) -> Page:
+    kids = children.get(page.subject, []) if isinstance(page.subject, Period) else []
+    description = _list_description(page, config)
+    signature = _hash(g, page.kind, page.url, page.title, f"{page.number}/{page.count}",
+                      ",".join([listing[a.url] for a in page.articles]),
+                      ",".join([f"{p.label}:{n}" for p, n in kids]))
+    return Page(urls.output_path(page.url), PAGE_TEMPLATES[page.kind], signature,
+                lambda: list_context(page, description, kids, config, abs_url))
+
+
+def _article_page(articles: Sequence[Article], i: int, related: Mapping[str, tuple[Article, ...]], cache: Cache,
                   config: Config, abs_url: Callable[[str], str], g: str,
                   show: Callable[[Article | None], str] = _shown) -> Page:
     article = articles[i]

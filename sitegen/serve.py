@@ -173,7 +173,10 @@ class Preview:
             if not (first or changes or self._config_stale):
                 continue
             reload_config, self._config_stale = self._config_stale or self.config is None, False
-            self.builder, pending = _in_thread(functools.partial(self._build, None if reload_config else self.config))
+            # The watcher's changes, unless this build reads the settings (which may move the watched folders)
+            known = None if first or reload_config else changes
+            self.builder, pending = _in_thread(functools.partial(self._build, None if reload_config else self.config,
+                                                                 known))
             outcome = await pending
             if reload_config and outcome.config is None:
                 self.config = None  # still broken: read it again on the next change
@@ -182,8 +185,9 @@ class Preview:
                 threading.Thread(target=webbrowser.open, args=(self.url,), daemon=True).start()
             first = False
 
-    def _build(self, config: Config | None) -> _Outcome:
-        """One build on the worker thread. Never raises: whatever went wrong is shown in the browser."""
+    def _build(self, config: Config | None, changes: set[Path] | None) -> _Outcome:
+        """One build on the worker thread. Never raises: whatever went wrong is shown in the browser.
+        ``changes``: the files changed since the last build, or None to look at every file."""
         outcome = _Outcome()
         try:
             if config is None:
@@ -199,7 +203,7 @@ class Preview:
             key = cache_key(preview)
             if self.warm is None or self.warm.key != key:
                 self.warm = Cache(preview.cache_path, key)
-            outcome.report = build(preview, warm=self.warm, remembered=self.remembered)
+            outcome.report = build(preview, warm=self.warm, remembered=self.remembered, changed=changes)
         except BuildFailed as failed:
             outcome.errors = [_where_and_what(error, self.root) for error in failed.errors]
             outcome.notes = failed.notes

@@ -20,10 +20,22 @@ def test_the_record_reads_back_equal_with_every_kind_of_value(tmp_path: Path) ->
     )
     bare = Article(title="T", date=datetime(1, 1, 1, tzinfo=UTC), slug="t", url="/0001/01/01/t/",
                    path=Path("content/t.md"), fingerprint="def")
+    # every field set, as the usual compact record holds them (zone-named dates, no extra keys)
+    usual = Article(title="Usual", date=datetime(2021, 10, 31, 2, 30, tzinfo=paris, fold=1), slug="v",
+                    url="/2021/10/31/v/", path=Path("content/v.md"), fingerprint="ghi",
+                    authors=(Author("Ann", "ann"), Author("Bo", "bo")), tags=(Tag("Oil", "oil"),), summary="Same",
+                    description="Same", source="seeds/v.txt", draft=True, updated=datetime(2022, 1, 1, tzinfo=paris),
+                    image="")
+    # separators and control characters that the compact record uses: kept exactly all the same
+    odd = Article(title="A\x1fB\x00", date=datetime(2020, 1, 1, tzinfo=UTC), slug="w", url="/2020/01/01/w/",
+                  path=Path("content/w.md"), fingerprint="jkl", tags=(Tag("X\x1eY", "x\x1dy"),), summary="",
+                  description="\x00")
     cache = Cache(tmp_path, "key")
     cache.state.sources = {
         "content/ü.md": SourceEntry(1, 2, "d1", full, []),
         "content/t.md": SourceEntry(3, 4, "d2", bare, []),
+        "content/v.md": SourceEntry(7, 8, "d4", usual, []),
+        "content/w.md": SourceEntry(9, 10, "d5", odd, []),
         "content/bad.md": SourceEntry(5, 6, "d3", None, [ContentError(Path("content/bad.md"), 3, "broken")]),
     }
     cache.state.outputs = {"index.html": OutputEntry("sig", 10, 11)}
@@ -42,6 +54,7 @@ def test_the_record_reads_back_equal_with_every_kind_of_value(tmp_path: Path) ->
     assert (back.plan.structure, back.plan.pages) == ("s", [("index.html", "index.html", "sig")])
     assert back.sources["content/ü.md"].article.extra == full.extra
     assert back.sources["content/ü.md"].article.date.fold == 1
+    assert back.sources["content/v.md"].article.date.fold == 1
     assert back.sources["content/bad.md"].errors[0].message == "broken"
     assert back.outputs == cache.state.outputs and back.global_signature == "g"
     assert back.related == cache.state.related

@@ -24,7 +24,8 @@ def site_files() -> dict[str, str]:
         f"content/{i:02d}.md": article(f"Story number {i}", date=f"2023-0{1 + i % 3}-{10 + i % 5}",
                                        tags=f"[Topic {i % 4}, Common]", authors=f"[Writer {i % 3}]",
                                        body=f"Paragraph one of story {i}.\n\nParagraph *two*.",
-                                       **({"summary": f"Summary of story {i}."} if i % 2 == 0 else {}))
+                                       **({"summary": f"Summary of story {i}."} if i % 2 == 0 else {}),
+                                       **({"slug": "story-nine"} if i == 9 else {}))
         for i in range(14)
     }
     files["sitegen.yaml"] = "title: Incremental\nper_page: 3\n"
@@ -47,7 +48,9 @@ def add_template(root: Path) -> None:
 CHANGES: dict[str, Change] = {
     "edit body": edit("content/03.md", "Paragraph one", "Paragraph ONE"),  # its summary is the first paragraph
     "edit body only": edit("content/02.md", "Paragraph one", "Paragraph ONE"),  # its summary is its own
-    "edit title": edit("content/03.md", "Story number 3", "Story retitled"),
+    "edit title": edit("content/03.md", "Story number 3", "Story retitled"),  # and so its address
+    "edit headline": edit("content/09.md", "Story number 9", "Story nine retitled"),  # same address (own slug)
+    "edit summary": edit("content/02.md", "Summary of story 2", "Summary rewritten"),
     "edit tags": edit("content/04.md", "Topic 0, Common", "Topic 9"),
     "edit date": edit("content/05.md", "2023-03-10", "2022-12-31"),
     "add": lambda root: write_files(root, {"content/new.md": article("Brand new", date="2023-03-14", tags="[Common]")}),
@@ -115,6 +118,29 @@ def test_a_body_edit_renders_only_the_pages_that_show_the_body(tmp_path: Path) -
     assert snapshot(site / "public") == snapshot(clean / "public")
 
 
+def test_a_headline_edit_renders_the_pages_that_show_the_headline_and_only_those(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write_files(site, site_files())
+    build(load_config(site), jobs=1)
+    edit("content/09.md", "Story number 9", "Story nine retitled")(site)
+    (site / "public/tags/topic-2/index.html").unlink()  # a list page the edit does not change, gone meanwhile
+    report = build(load_config(site), jobs=1)
+    rendered = dict(report.rendered)
+    assert rendered.pop("tags/topic-2/index.html") == "the output file is missing"
+    assert set(rendered.values()) == {"what it shows changed"}
+    assert not {"sitemap.xml", "tags/index.html", "archive/index.html", "tags/topic-3/index.html"} & set(rendered)
+    pages = {p.relative_to(site / "public").as_posix(): p.read_text(encoding="utf-8")
+             for p in (site / "public").rglob("*.html")}
+    showing = {path for path, text in pages.items() if "/story-nine/" in text and path != "404.html"}
+    assert "2023/01/14/story-nine/index.html" in rendered
+    assert showing <= set(rendered)  # every page that links to it: neighbours, related, lists, and the tag page
+    assert not [path for path, text in pages.items() if "Story number 9" in text]  # none shows the old headline
+    clean = tmp_path / "clean"
+    shutil.copytree(site, clean, ignore=shutil.ignore_patterns("public", ".sitegen-cache"))
+    build(load_config(clean), jobs=1, clean=True)
+    assert snapshot(site / "public") == snapshot(clean / "public")
+
+
 def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:
     files = site_files()
     files.update({f"content/x{i:03d}.md": article(f"Many {i}", date=f"2021-05-{1 + i % 28:02d}", tags="[Bulk]")
@@ -163,3 +189,34 @@ def test_deleting_the_output_folder_rebuilds_it(tmp_path: Path) -> None:
     assert snapshot(tmp_path / "public") == expected
     assert dict(report.rendered) == {"index.html": "the output file was changed outside sitegen",
                                      "tags/index.html": "the output file is missing"}
+
+
+def test_a_warm_build_told_what_changed_equals_a_clean_build(tmp_path: Path) -> None:
+    """The preview's builds: the cache kept in memory, and only the files its watcher reported looked at."""
+    from sitegen.build import cache_key
+    from sitegen.cache import Cache
+
+    site = tmp_path / "site"
+    write_files(site, site_files())
+    config = load_config(site)
+    warm = Cache(config.cache_path, cache_key(config))
+    build(config, jobs=1, warm=warm)
+    content = site / "content"
+    steps = [
+        (edit("content/03.md", "Paragraph one", "Paragraph NEW"), {content / "03.md"}),
+        (lambda root: write_files(root, {"content/new.md": article("Brand new", date="2023-03-14")}),
+         {content / "new.md"}),
+        (lambda root: (root / "content/06.md").unlink(), {content / "06.md"}),
+        (lambda root: write_files(root, {"content/sub/deep.md": article("Deep inside", date="2023-03-15")}),
+         {content / "sub"}),  # a folder appeared: every file is looked at again
+    ]
+    for change, reported in steps:
+        change(site)
+        build(config, jobs=1, warm=warm, changed=reported)
+        clean = tmp_path / "clean"
+        shutil.rmtree(clean, ignore_errors=True)
+        shutil.copytree(site, clean, ignore=shutil.ignore_patterns("public", ".sitegen-cache"))
+        build(load_config(clean), jobs=1, clean=True)
+        assert snapshot(site / "public") == snapshot(clean / "public")
+    front = (site / "public/index.html").read_text(encoding="utf-8")
+    assert "Deep inside" in front and "Brand new" in front

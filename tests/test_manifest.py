@@ -98,3 +98,23 @@ def test_a_single_file_root_and_a_missing_root(tmp_path):
     (tmp_path / "sitegen.yaml").write_text("title: x\n", encoding="utf-8")
     stats = snapshot([tmp_path / "sitegen.yaml", tmp_path / "nowhere"])
     assert list(stats) == [str(tmp_path / "sitegen.yaml")]
+
+
+def test_restat_updates_the_reported_files_and_gives_up_on_what_it_cannot_vouch_for(tmp_path):
+    from sitegen.manifest import restat
+    from sitegen.manifest import snapshot as in_process
+
+    content, settings = tmp_path / "content", tmp_path / "sitegen.yaml"
+    write_files(tmp_path, {"content/a.md": "a", "content/b.md": "b", "sitegen.yaml": "title: x\n"})
+    roots = [content, settings]
+    before = in_process(roots)
+    (content / "a.md").write_text("longer text", encoding="utf-8")
+    (content / "b.md").unlink()
+    (content / "c.md").write_text("new", encoding="utf-8")
+    after = restat(before, [content / "a.md", content / "b.md", content / "c.md"], roots)
+    assert after == in_process(roots)
+    assert str(content / "b.md") in before  # the snapshot it started from is left as it was
+    (content / "sub").mkdir()
+    assert restat(before, [content / "sub"], roots) is None  # a folder: its files were not reported one by one
+    assert restat(before, [tmp_path / "elsewhere.md"], roots) is None  # not under a root as the snapshot names it
+    assert restat(before, [settings], roots) == before
