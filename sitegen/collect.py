@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TypeVar
@@ -147,25 +147,34 @@ def related_articles(articles: Sequence[Article], limit: int = RELATED, memo: Re
     """
     ordered = list(articles) if in_order else sort_articles(articles)
     urls_now = [a.url for a in ordered]
-    keys = [(tuple(t.slug for t in a.tags), a.title, a.summary) for a in ordered]
+    keys = [(tuple([t.slug for t in a.tags]), a.title, a.summary) for a in ordered]
     changed = _changed(memo, urls_now, keys)
     if memo is None or changed is None:
         words = [_words(a) for a in ordered]
         by_tag, by_word = _members(keys, words)
         found = [_related_to(i, keys, words, by_tag, by_word, limit) for i in range(len(ordered))]
+        if memo is not None:
+            memo.words = [" ".join(sorted(w)) for w in words]
     elif changed:
-        old_words = [frozenset(w.split()) for w in memo.words]
+        if memo.index is None:
+            old_words = [frozenset(w.split()) for w in memo.words]
+            by_tag, by_word = _members(memo.keys, old_words)
+        else:
+            old_words, by_tag, by_word = memo.index
+            memo.index = None  # changed in place below: kept again only once the memo matches it
         words = list(old_words)
         for i in changed:
             words[i] = _words(ordered[i])
-        by_tag, by_word = _members(keys, words)
+            _move(by_tag, i, memo.keys[i][0], keys[i][0])
+            _move(by_word, i, old_words[i], words[i])
+            memo.words[i] = " ".join(sorted(words[i]))
         found = memo.found
         for i in _near_changes(changed, (memo.keys, old_words), keys, words, by_tag, by_word):
             found[i] = _related_to(i, keys, words, by_tag, by_word, limit)
     else:  # nothing it looks at has changed (an edited body, say): the last pass stands
         found = memo.found
     if memo is not None and changed != []:
-        memo.urls, memo.keys, memo.words, memo.found = urls_now, keys, [" ".join(sorted(w)) for w in words], found
+        memo.urls, memo.keys, memo.found, memo.index = urls_now, keys, found, (words, by_tag, by_word)
     return Related(ordered, found)
 
 
@@ -208,6 +217,16 @@ def _members(keys: list[tuple[tuple[str, ...], str, str]],
         for word in words[i]:
             by_word[word].append(i)
     return by_tag, by_word
+
+
+def _move(index: dict[str, list[int]], i: int, old: Iterable[str], new: Iterable[str]) -> None:
+    """Article ``i`` out of the lists of the names it no longer has, into those of the names it now has."""
+    old, new = set(old), set(new)
+    for name in old - new:
+        members = index[name]
+        del members[bisect_left(members, i)]
+    for name in new - old:
+        insort(index[name], i)
 
 
 def _related_to(i: int, keys: list[tuple[tuple[str, ...], str, str]], words: list[frozenset[str]],
