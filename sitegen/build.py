@@ -91,7 +91,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         previous = {**(remembered or {}), **(cache.state.sources if known is None else known)}
         try:
             report("loading content", 0, 0)
-            articles, errors = load_articles(config, cache, jobs, inputs)
+            articles, errors = load_articles(config, cache, jobs, inputs, complete=watched is not None)
             conversion = convert(config, existing=articles, seeds=_seed_files(inputs, config), previous=previous)
             if conversion.written:
                 articles, errors = load_articles(config, cache, jobs)
@@ -138,7 +138,9 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         inputs.update(manifest.snapshot([config.resolve(p) for p in conversion.written]))
         if warm is not None:
             warm.inputs = inputs
-        if not conversion.deleted:  # else no no-op shortcut next time: the warning repeats until it is dealt with
+        # No record for a no-op check when there is a deleted seed's warning to repeat until it is dealt with,
+        # or when a watcher tells what changed (the preview: it never needs one)
+        if not conversion.deleted and watched is None:
             manifest.save(manifest_path, key, inputs,
                           {path: (e.size, e.mtime_ns) for path, e in cache.state.outputs.items()},
                           (len(site.articles), html_pages, len(site.tags)))

@@ -27,15 +27,20 @@ KNOWN_KEYS = {
 }  # fmt: skip
 
 
-def content_files(content_dir: Path, root: Path | None = None,
-                  stats: Mapping[str, tuple[int, int]] | None = None) -> list[tuple[str, int, int]]:
+def content_files(content_dir: Path, root: Path | None = None, stats: Mapping[str, tuple[int, int]] | None = None,
+                  complete: bool = False) -> list[tuple[str, int, int]]:
     """Every content file as (path, mtime_ns, size), sorted by path; hidden files (editor temp files),
     and names starting with '_' (Hugo's _index.md) are not articles. Plain strings: this runs on every
     file at every build. ``stats``: (mtime_ns, size) by path as the build's snapshot found them, so
     that the files are not stat'ed twice.
 
     A symlink whose real path is outside the site folder ``root`` (default: the content folder) is
-    never read: the build fails naming it (BuildFailed), before anything is written."""
+    never read: the build fails naming it (BuildFailed), before anything is written. ``complete``: the
+    stats are of every file under the content folder, from a listing that was vetted so (the preview's
+    builds, which update the last snapshot with what their watcher saw), and the folder is not listed again.
+    """
+    if complete and stats is not None:
+        return _listed_in(content_dir, stats)
     entries, refused = list_files(content_dir, content_dir if root is None else root, CONTENT_SUFFIXES,
                                   skip=(".", "_"))
     if refused:
@@ -55,19 +60,31 @@ def content_files(content_dir: Path, root: Path | None = None,
     return found
 
 
-def load_articles(config: Config, cache: Cache, jobs: int = 1,
-                  stats: Mapping[str, tuple[int, int]] | None = None) -> tuple[list[Article], list[ContentError]]:
+def _listed_in(content_dir: Path, stats: Mapping[str, tuple[int, int]]) -> list[tuple[str, int, int]]:
+    """The content files among the stats, chosen and sorted as ``list_files`` chooses and sorts them."""
+    prefix = f"{content_dir}{os.sep}"
+    hidden = tuple(f"{os.sep}{start}" for start in (".", "_"))
+    found = [(path, mtime_ns, size) for path, (mtime_ns, size) in stats.items()
+             if path.startswith(prefix) and path.endswith(CONTENT_SUFFIXES)
+             and not path.startswith((".", "_"), len(prefix)) and not any(h in path[len(prefix):] for h in hidden)]
+    found.sort(key=lambda item: item[0].replace(os.sep, "\0"))  # folder by folder, as list_files sorts
+    return found
+
+
+def load_articles(config: Config, cache: Cache, jobs: int = 1, stats: Mapping[str, tuple[int, int]] | None = None,
+                  complete: bool = False) -> tuple[list[Article], list[ContentError]]:
     """Every article under the content folder (drafts too), and every error found on the way.
 
     A file whose size, mtime or content hash matches the cache is not parsed again; the others are
     parsed (front matter and Markdown) on ``jobs`` processes, and their bodies stored in the cache.
+    ``stats`` and ``complete``: as ``content_files`` takes them.
     """
     previous = cache.state.sources
     current: dict[str, SourceEntry] = {}
     todo: list[tuple[str, Path, str, str, int, int]] = []
     errors: list[ContentError] = []
     root = str(config.root) + os.sep
-    for name, mtime_ns, size in content_files(config.content_path, config.root, stats):
+    for name, mtime_ns, size in content_files(config.content_path, config.root, stats, complete):
         rel = name[len(root):] if name.startswith(root) else name
         entry = previous.get(rel)
         if entry and entry.mtime_ns == mtime_ns and entry.size == size:

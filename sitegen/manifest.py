@@ -61,8 +61,8 @@ def snapshot(roots: list[Path]) -> dict[str, tuple[int, int]]:
 def restat(stats: dict[str, tuple[int, int]], changed: Iterable[Path],
            roots: list[Path]) -> dict[str, tuple[int, int]] | None:
     """``stats`` (a snapshot of ``roots``) updated for the files a watcher reported changed. None when one
-    is a folder (moved in, say, with files it did not report one by one) or is not named under a root the
-    way the snapshot names it: then only a full snapshot will do."""
+    is a folder (moved in, say, with files it did not report one by one), a symlink, or not named under a
+    root the way the snapshot names it: then only a full snapshot (and a full listing) will do."""
     prefixes = tuple(f"{root}{os.sep}" for root in roots)
     singles = {str(root) for root in roots}
     found = dict(stats)
@@ -71,19 +71,14 @@ def restat(stats: dict[str, tuple[int, int]], changed: Iterable[Path],
         if not name.startswith(prefixes) and name not in singles:
             return None
         try:
-            mode, mtime_ns, size = _stat(name)
+            stat = os.lstat(name)
         except OSError:
             found.pop(name, None)
             continue
-        if not S_ISREG(mode):
+        if not S_ISREG(stat.st_mode):  # a folder, or a symlink (which the loader must vet)
             return None
-        found[name] = (mtime_ns, size)
+        found[name] = (stat.st_mtime_ns, stat.st_size)
     return found
-
-
-def _stat(name: str) -> tuple[int, int, int]:
-    result = os.stat(name)
-    return result.st_mode, result.st_mtime_ns, result.st_size
 
 
 def digest(stats: dict[str, tuple[int, int]]) -> str:

@@ -50,6 +50,11 @@ class Period:
         return f"{self.day} {MONTHS[self.month - 1]} {self.year}"
 
     @property
+    def key(self) -> tuple[int, ...]:
+        """(year,), (year, month) or (year, month, day)."""
+        return tuple(part for part in (self.year, self.month, self.day) if part is not None)
+
+    @property
     def parent(self) -> Period | None:
         if self.day is not None:
             return Period(self.year, self.month)
@@ -130,6 +135,8 @@ class Site:
     tags: dict[Tag, tuple[Article, ...]]
     authors: dict[Author, tuple[Article, ...]]
     periods: dict[Period, tuple[Article, ...]]
+    per_page: int
+    title: str  # the front page's
     paginate: Callable[[Site], tuple[ListPage, ...]] = field(repr=False, compare=False)
 
     @cached_property

@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from . import __version__, feeds, markup, seo, urls
 from .cache import Cache
-from .collect import related_articles
+from .collect import Related, list_page_count, pages_showing, related_articles
 from .config import Config
 from .errors import BuildFailed, ContentError
 from .model import MONTHS, Article, ListPage, Output, Period, PlanMemo, Site
@@ -218,7 +218,10 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
         placements.append(placement)
     structure, layout = _hash(g, *listings), _hash(g, *placements)
     related_before = list(cache.state.related.found)  # the pass below updates it in place
-    related = related_articles(articles, memo=cache.state.related, in_order=True)
+    if structure == memo.structure and len(related_before) == len(articles):
+        related = Related(list(articles), related_before)  # what it looks at is part of every listing: as before
+    else:
+        related = related_articles(articles, memo=cache.state.related, in_order=True)
     moment = feeds.resolve_now(now, config.tz)
     n = len(articles)
     full = functools.cache(lambda: {p.path: p for p in _plan_listed(site, config, cache, abs_url, g, listings,
@@ -232,19 +235,15 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
         for i, key in enumerate(ids):
             if key != memo.articles[i]:
                 listed[i] = _article_page(articles, i, related, cache, config, abs_url, g)
-    elif layout == memo.layout and len(memo.pages) > n + len(site.pages):  # same list pages, same indexes
-        listed = [kept(*entry) for entry in memo.pages[:n]]
+    elif layout == memo.layout and len(memo.pages) > n + list_page_count(site):  # same list pages and indexes
+        listed = [kept(*entry) for entry in memo.pages]
         for i in _articles_to_plan(ids, listings, memo, related.found, related_before):
             listed[i] = _article_page(articles, i, related, cache, config, abs_url, g)
-        edited = {id(a) for a, new, old in zip(articles, listings, memo.listings, strict=True) if new != old}
+        edited = [a for a, new, old in zip(articles, listings, memo.listings, strict=True) if new != old]
         listing = dict(zip([a.url for a in articles], listings, strict=True))
         children = _children(site)
-        for position, page in enumerate(site.pages, start=n):
-            if edited.isdisjoint(map(id, page.articles)):
-                listed.append(kept(*memo.pages[position]))
-            else:
-                listed.append(_list_page(page, children, listing, config, abs_url, g))
-        listed += [kept(*entry) for entry in memo.pages[len(listed):]]
+        for position, page in pages_showing(site, edited):
+            listed[n + position] = _list_page(page, children, listing, config, abs_url, g)
     else:
         listed = list(full().values())
     memo.structure, memo.layout, memo.articles, memo.listings, memo.placements = \

@@ -120,3 +120,21 @@ def test_related_articles_after_edits_equal_a_full_pass(data):
             arts[i] = replace(arts[i], tags=tuple(Tag(t, urls.slugify(t)) for t in tags),
                               summary=" ".join(words))
         assert related_articles(arts, memo=memo) == related_articles(arts)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.sets(st.sampled_from(["Oil", "Gas", "Kenya"])), st.booleans(),
+                          st.sampled_from(["Ann", "Bo", "Cy"])), min_size=1, max_size=30),
+       st.integers(1, 4), st.data())
+def test_the_list_pages_showing_an_article_are_found_without_making_the_others(rows, per_page, data):
+    from sitegen.collect import list_page_count, list_pages, pages_showing
+
+    arts = [make(f"Story {i}", f"2023-0{1 + day % 3}-{1 + day % 28:02d}",
+                 sorted(t.lower() if lower else t for t in tags), [author])  # spellings differ, slugs agree
+            for i, (day, tags, lower, author) in enumerate(rows)]
+    site, _ = build_site(arts, per_page, "Front")
+    everything = list(enumerate(list_pages(site)))
+    assert list_page_count(site) == len(everything) == len(site.pages)
+    chosen = data.draw(st.lists(st.sampled_from(site.articles), max_size=3))
+    expected = [(k, page) for k, page in everything if any(a in page.articles for a in chosen)]
+    assert pages_showing(site, chosen) == expected

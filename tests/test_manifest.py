@@ -89,6 +89,10 @@ def test_the_snapshot_lists_the_files_the_loader_reads_each_path_once(tmp_path):
     stats = snapshot([content])
     loaded = [path for path, _mtime, _size in content_files(content, site)]
     assert sorted(stats) == loaded
+    # the preview's builds take the listing from the snapshot, skipping what the loader skips
+    write_files(content, {".hidden.md": "x", "_index.md": "x", "sub/.draft/x.md": "x", "notes.txt": "x"})
+    stats = snapshot([content])
+    assert [path for path, _m, _s in content_files(content, site, stats, complete=True)] == loaded
     assert [os.path.relpath(path, site) for path in loaded] == [
         "content/a.md", "content/linked/c.md", "content/sub/b.md"]  # linked/back leads up to content: not again
     assert stats[str(content / "linked/c.md")][1] == (site / "shared/c.md").stat().st_size
@@ -117,4 +121,6 @@ def test_restat_updates_the_reported_files_and_gives_up_on_what_it_cannot_vouch_
     (content / "sub").mkdir()
     assert restat(before, [content / "sub"], roots) is None  # a folder: its files were not reported one by one
     assert restat(before, [tmp_path / "elsewhere.md"], roots) is None  # not under a root as the snapshot names it
+    (content / "link.md").symlink_to(settings)
+    assert restat(before, [content / "link.md"], roots) is None  # a symlink: the loader's full listing vets it
     assert restat(before, [settings], roots) == before
