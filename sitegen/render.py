@@ -79,6 +79,26 @@ def make_env(config: Config) -> jinja2.Environment:
     def abs_url(url: str) -> str:
         return url if url.startswith(("http://", "https://")) else root_url + url.lstrip("/")
 
+    def url_for(url: str) -> str:
+        return urls.with_base(base_path, url)
+
+    # The default theme uses filters (``x|url``) and the ``links`` below: Jinja calls a filter directly, but
+    # a function through its context (~1.3 µs more a call, ~50 calls a page); the functions stay for themes.
+    env.filters.update(url=url_for, abs_url=abs_url, card=card)
+    env.globals.update(
+        links={
+            "home": url_for("/"),
+            "archive": url_for(urls.archive_index_url()),
+            "tags": url_for(urls.tags_index_url()),
+            "authors": url_for(urls.authors_index_url()),
+            "search": url_for(urls.search_url()),
+            "feed": url_for(urls.feed_url()),
+            "json_feed": url_for(urls.json_feed_url()),
+            "rss": url_for(urls.rss_url()),
+            "favicon": url_for(urls.static_url("favicon.svg")),
+            "style": url_for(urls.static_url(assets.get("style.css", "style.css"))),
+        },
+    )
     env.globals.update(
         site={
             "title": config.title,
@@ -90,7 +110,7 @@ def make_env(config: Config) -> jinja2.Environment:
             "image": config.image,
             "search": config.search,
         },
-        url_for=lambda url: urls.with_base(base_path, url),
+        url_for=url_for,
         abs_url=abs_url,
         asset_url=lambda name: urls.with_base(base_path, urls.static_url(assets.get(name, name))),
         urls=URLS,
