@@ -65,9 +65,10 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         manifest_path = config.cache_path / "manifest.marshal"
         moment = resolve_now(now, config.tz)
         key = f"{_manifest_key(config)}|{moment.date()}"  # the news sitemap lists the last days' articles
+        roots = input_roots(config)
         watched = None if warm is None or warm.inputs is None or changed is None or clean else \
-            manifest.restat(warm.inputs, changed, input_roots(config))
-        inputs = manifest.snapshot(input_roots(config)) if watched is None else watched
+            manifest.restat(warm.inputs, changed, roots)
+        inputs = manifest.snapshot(roots, names_only=[config.seeds_path]) if watched is None else watched
         last = None if clean or watched is not None else \
             manifest.unchanged(manifest_path, key, inputs, config.output_path)
         if last:

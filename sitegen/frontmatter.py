@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -123,6 +122,8 @@ def _parse_yaml(block: str, path: Path | str) -> dict[str, Any]:
 
 
 def _parse_toml(block: str, path: Path | str) -> dict[str, Any]:
+    import tomllib  # here: most sites use YAML, and every build imports this module
+
     try:
         return tomllib.loads(block)
     except tomllib.TOMLDecodeError as exc:

@@ -1,9 +1,9 @@
 """The no-op check: when no input file and no output file changed since the last good build, there is
 nothing to do, and a build can say so without loading anything else.
 
-The manifest records a digest of every input file's (mtime, size) under the content, seed, template
-and static folders plus ``sitegen.yaml``, the same for every output file, and the last summary. Standard
-library only, so the check runs before the heavy modules load.
+The manifest records a digest of every input file's (mtime, size) under the content, template and static
+folders plus ``sitegen.yaml`` and of the seed folder's file names, the same for every output file, and
+the last summary. Standard library only, so the check runs before the heavy modules load.
 """
 
 from __future__ import annotations
@@ -18,20 +18,24 @@ from stat import S_ISREG
 FORMAT = 3
 
 
-def snapshot(roots: list[Path]) -> dict[str, tuple[int, int]]:
-    """(mtime_ns, size) of every file under the roots (a root may also be a single file).
+def snapshot(roots: list[Path], names_only: Iterable[Path] = ()) -> dict[str, tuple[int, int]]:
+    """(mtime_ns, size) of every file under the roots (a root may also be a single file); files under a
+    root in ``names_only`` are listed without a stat, as (0, 0): a seed matters when it appears or goes
+    (a new seed is converted), never for its edits (a converted seed is never read again), and a
+    newsroom's seed folder holds as many files as its content folder.
 
     Symlinked folders are followed as the loader follows them (sources.py): a link back to a folder above
     is not entered again, so a loop of links costs one pass, not a walk that doubles at every level until
     the kernel's ELOOP. Only entries that are symlinks cost a ``realpath``: this runs on every build."""
     found: dict[str, tuple[int, int]] = {}
     # (folder as walked, its real path, the real paths of it and every folder above it)
-    stack: list[tuple[str, str, tuple[str, ...]]] = []
+    stack: list[tuple[str, str, tuple[str, ...], bool]] = []
+    unstatted = {str(root) for root in names_only}
     for root in roots:
         real = os.path.realpath(root)
-        stack.append((str(root), real, (real,)))
+        stack.append((str(root), real, (real,), str(root) in unstatted))
     while stack:
-        top, real, chain = stack.pop()
+        top, real, chain, names = stack.pop()
         try:
             entries = os.scandir(top)
         except NotADirectoryError:
@@ -49,7 +53,9 @@ def snapshot(roots: list[Path]) -> dict[str, tuple[int, int]]:
                     if entry.is_dir():
                         sub = os.path.realpath(entry.path) if entry.is_symlink() else os.path.join(real, entry.name)
                         if sub not in chain:
-                            stack.append((entry.path, sub, (*chain, sub)))
+                            stack.append((entry.path, sub, (*chain, sub), names))
+                    elif names:
+                        found[entry.path] = (0, 0)
                     else:
                         stat = entry.stat()
                         found[entry.path] = (stat.st_mtime_ns, stat.st_size)

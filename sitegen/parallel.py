@@ -3,7 +3,6 @@ so a parallel build is byte-identical to a serial one (``--jobs 1``)."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -23,6 +22,8 @@ def default_jobs() -> int:
 
 
 def _can_fork() -> bool:
+    import multiprocessing  # here: a rebuild of a few pages never needs it, and it takes 10 ms to import
+
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -35,6 +36,8 @@ def parallel_imap(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterat
     if jobs <= 1 or len(items) < MIN_PARALLEL or not _can_fork():
         yield from map(fn, items)
         return
+    import multiprocessing
+
     chunk = max(1, min(256, len(items) // (jobs * 8)))
     with multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_interrupts) as pool:
         yield from pool.imap(fn, items, chunksize=chunk)
