@@ -68,14 +68,19 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         roots = input_roots(config)
         watched = None if warm is None or warm.inputs is None or changed is None or clean else \
             manifest.restat(warm.inputs, changed, roots)
-        inputs = manifest.snapshot(roots, names_only=[config.seeds_path]) if watched is None else watched
-        last = None if clean or watched is not None else \
-            manifest.unchanged(manifest_path, key, inputs, config.output_path)
+        unusual: list[str] = []  # symlinks and unreadable folders: content files are then listed with care
+        inputs = manifest.snapshot(roots, [config.seeds_path], unusual) if watched is None else watched
+        content = f"{config.content_path}{os.sep}"
+        listed = watched is not None or not any(f"{path}{os.sep}".startswith(content) for path in unusual)
+        record = None if clean or watched is not None else manifest.load(manifest_path, key)
+        last = manifest.unchanged(record, inputs, config.output_path)
         if last:
             articles, pages, tags = last["summary"]
             return BuildReport(articles, pages, tags, WriteReport(kept=len(last["paths"])),
                                time.perf_counter() - started)
         manifest.forget(manifest_path)
+        # the last build's output files, checked on another core meanwhile (see _decide)
+        on_disk = manifest.stats_in_background(config.output_path, record["paths"]) if record else dict
         from . import search
         from .collect import build_site
         from .deploy_headers import hosting_files
@@ -92,7 +97,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         previous = {**(remembered or {}), **(cache.state.sources if known is None else known)}
         try:
             report("loading content", 0, 0)
-            articles, errors = load_articles(config, cache, jobs, inputs, complete=watched is not None)
+            articles, errors = load_articles(config, cache, jobs, inputs, complete=listed)
             conversion = convert(config, existing=articles, seeds=_seed_files(inputs, config), previous=previous)
             if conversion.written:
                 articles, errors = load_articles(config, cache, jobs)
@@ -110,7 +115,8 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             env = make_env(config)
             signature = global_signature(env, config)
             pages = plan_pages(site, config, cache, env, signature, now=moment)
-            todo, keep, reasons = _decide(pages, cache, config.output_path, signature, verify=watched is None)
+            todo, keep, reasons = _decide(pages, cache, config.output_path, signature,
+                                          on_disk() if watched is None else None)
             rendered = _counting(render_pages(todo, env, jobs), len(todo), report)
             try:
                 statics = list(static_files(config))
@@ -132,6 +138,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                 warm.inputs = None  # what this build read is not known to be built: look at every file next time
             raise
         finally:
+            on_disk()  # collected, whatever happened: the child must not linger
             cache.close()
         html_pages = sum(1 for p in pages if p.path.endswith(".html"))
         # Inputs as they were when this build read them (plus what it converted): an edit made while
@@ -222,9 +229,10 @@ def check_output_dir(config: Config) -> None:
 
 
 def _decide(pages: list[Page], cache: Cache, output_dir: Path, signature: str,
-            verify: bool = True) -> tuple[list[Page], list[Page], dict[str, str]]:
-    """Which pages to render, which to keep as they are, and why. ``verify``: check that each kept page's
-    file is still as written (else the output folder is trusted)."""
+            on_disk: Mapping[str, tuple[int, int]] | None = None) -> tuple[list[Page], list[Page], dict[str, str]]:
+    """Which pages to render, which to keep as they are, and why. Each kept page's file must still be as
+    written: ``on_disk`` has the (size, mtime_ns) of output files already looked at (any other is looked
+    at here); None trusts the output folder (the preview's own, which nobody else writes)."""
     previous = cache.state.outputs
     base = str(output_dir) + os.sep
     settings_changed = cache.state.global_signature != signature
@@ -235,21 +243,26 @@ def _decide(pages: list[Page], cache: Cache, output_dir: Path, signature: str,
             reason = "new page" if previous else "no earlier build in the cache"
         elif entry.signature != page.signature:
             reason = "templates or settings changed" if settings_changed else "what it shows changed"
-        elif not verify:
+        elif on_disk is None:
             reason = ""
         else:
-            try:
-                stat = os.stat(base + page.path)
-                reason = "" if (stat.st_size, stat.st_mtime_ns) == (entry.size, entry.mtime_ns) else \
-                    "the output file was changed outside sitegen"
-            except OSError:
-                reason = "the output file is missing"
+            found = on_disk.get(page.path) or _stat(base + page.path)
+            reason = "the output file is missing" if found is None else \
+                "" if found == (entry.size, entry.mtime_ns) else "the output file was changed outside sitegen"
         if reason:
             todo.append(page)
             reasons[page.path] = reason
         else:
             keep.append(page)
     return todo, keep, reasons
+
+
+def _stat(path: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
 
 
 def _remember(cache: Cache, pages: list[Page], keep: list[Page], written: WriteReport, signature: str) -> None:

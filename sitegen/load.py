@@ -36,8 +36,8 @@ def content_files(content_dir: Path, root: Path | None = None, stats: Mapping[st
 
     A symlink whose real path is outside the site folder ``root`` (default: the content folder) is
     never read: the build fails naming it (BuildFailed), before anything is written. ``complete``: the
-    stats are of every file under the content folder, from a listing that was vetted so (the preview's
-    builds, which update the last snapshot with what their watcher saw), and the folder is not listed again.
+    stats are of every file under the content folder, from a walk that met no symlink and no unreadable
+    folder there (``manifest.snapshot``), and the folder is not listed again.
     """
     if complete and stats is not None:
         return _listed_in(content_dir, stats)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -189,6 +190,14 @@ def test_deleting_the_output_folder_rebuilds_it(tmp_path: Path) -> None:
     assert snapshot(tmp_path / "public") == expected
     assert dict(report.rendered) == {"index.html": "the output file was changed outside sitegen",
                                      "tags/index.html": "the output file is missing"}
+    # the same along with an edit (the output files are then looked at by a child process)
+    (tmp_path / "public/tags/topic-1/index.html").write_text("vandalised too")
+    edit("content/02.md", "Paragraph one", "Paragraph ONE")(tmp_path)
+    report = build(load_config(tmp_path), jobs=1)
+    assert dict(report.rendered)["tags/topic-1/index.html"] == "the output file was changed outside sitegen"
+    assert "Story number 1" in (tmp_path / "public/tags/topic-1/index.html").read_text(encoding="utf-8")
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child process left behind
 
 
 def test_a_warm_build_told_what_changed_equals_a_clean_build(tmp_path: Path) -> None:
