@@ -7,6 +7,7 @@ import re
 from bisect import bisect_left, insort
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from operator import attrgetter
 from typing import TypeVar
 
 from . import urls
@@ -42,20 +43,24 @@ def duplicate_urls(articles: Sequence[Article]) -> list[ContentError]:
 
 def group_by_tag(articles: Sequence[Article]) -> dict[Tag, tuple[Article, ...]]:
     """Tags keyed by slug; the spelling most articles use is the one shown."""
-    return _group_named(articles, lambda a: a.tags, Tag)
+    return _group_named(articles, attrgetter("tags"), Tag)
 
 
 def group_by_author(articles: Sequence[Article]) -> dict[Author, tuple[Article, ...]]:
-    return _group_named(articles, lambda a: a.authors, Author)
+    return _group_named(articles, attrgetter("authors"), Author)
 
 
 def _group_named(articles: Sequence[Article], names: Callable[[Article], Iterable[K]], kind: type) -> dict:
     members: dict[str, list[Article]] = defaultdict(list)
-    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    counts: Counter[tuple[str, str]] = Counter()  # (slug, spelling): how many articles spell it so
     for article in articles:
         for item in names(article):
-            members[item.slug].append(article)
-            spellings[item.slug][item.name] += 1
+            slug = item.slug
+            members[slug].append(article)
+            counts[slug, item.name] += 1
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for (slug, name), count in counts.items():
+        spellings[slug][name] = count
     groups = {}
     for slug in sorted(members, key=lambda s: (_best_name(spellings[s]).casefold(), s)):
         groups[kind(_best_name(spellings[slug]), slug)] = tuple(members[slug])

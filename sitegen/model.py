@@ -178,7 +178,7 @@ class PlanMemo:
     date order."""
 
     structure: str = ""  # a hash of the templates, the settings and every article's listing, in order
-    articles: list[str] = field(default_factory=list)  # each article's URL, content file and content hash
+    articles: list[str] = field(default_factory=list)  # each article's URL and content hash
     listings: list[str] = field(default_factory=list)  # a hash of all a list page can show of each article
     pages: list[tuple[str, str, str]] = field(default_factory=list)  # (path, template, signature): articles' first
     layout: str = ""  # a hash of the templates, the settings and what places each article on list pages, in order

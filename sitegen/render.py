@@ -229,7 +229,7 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
     articles = site.articles
     abs_url = env.globals["abs_url"]
     memo = cache.state.plan
-    ids = [f"{a.url}\x1f{a.path}\x1f{a.fingerprint}" for a in articles]
+    ids = [f"{a.url}\x1f{a.fingerprint}" for a in articles]
     known = dict(zip(memo.articles, zip(memo.listings, memo.placements, strict=True), strict=True))
     listings, placements = [], []
     for key, article in zip(ids, articles, strict=True):
@@ -294,7 +294,7 @@ def _context_of(full: Callable[[], dict[str, Page]], path: str) -> dict[str, Any
 
 def _listing(article: Article) -> str:
     """A hash of everything a list page, site map or neighbour can show of an article: all but its body."""
-    return _hash(article.title, article.date.isoformat(), article.slug, article.url, str(article.path),
+    return _hash(article.title, article.date.isoformat(), article.slug, article.url,
                  article.authors, article.tags, article.summary, article.description, article.source,
                  article.draft, article.updated, article.image, article.extra)
 
