@@ -17,6 +17,7 @@ import functools
 import marshal
 import os
 import pickle
+import re
 import sqlite3
 import tempfile
 from collections.abc import Iterable
@@ -101,6 +102,7 @@ class Cache:
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self._html_path, timeout=30)
         db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")  # a cache: a power cut may cost it the last bodies, never its sense
         db.execute("CREATE TABLE IF NOT EXISTS html (digest TEXT PRIMARY KEY, body TEXT NOT NULL)")
         return db
 
@@ -167,9 +169,9 @@ def _article_record(a: Article) -> str | tuple:
     its twenty-odd small objects), or as a tuple when a field holds a separator or needs pickling."""
     date, updated = _moment(a.date), _moment(a.updated)
     if not a.extra and isinstance(date, tuple) and not isinstance(updated, bytes):
-        names = [part for x in (*a.authors, *a.tags) for part in (x.name, x.slug)]
-        texts = [a.title, a.slug, a.url, str(a.path), a.summary, a.description, a.source or "", a.image or ""]
-        if not any(_SEPARATORS.intersection(text) for text in (*names, *texts)):
+        texts = [a.title, a.slug, a.url, str(a.path), a.summary, a.description, a.source or "", a.image or "",
+                 *[part for x in (*a.authors, *a.tags) for part in (x.name, x.slug)]]
+        if _SEPARATOR.search("".join(texts)) is None:
             return _FIELD.join((
                 a.title, *date[:2], str(date[2]), a.slug, a.url, str(a.path), a.fingerprint,
                 _NEXT.join([f"{x.name}{_PAIR}{x.slug}" for x in a.authors]),
@@ -184,7 +186,7 @@ def _article_record(a: Article) -> str | tuple:
 
 
 _FIELD, _PAIR, _NEXT, _NONE = "\x1f", "\x1e", "\x1d", "\x00"
-_SEPARATORS = frozenset(_FIELD + _PAIR + _NEXT + _NONE)
+_SEPARATOR = re.compile("[\x1f\x1e\x1d\x00]")
 
 
 @functools.cache

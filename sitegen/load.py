@@ -17,7 +17,7 @@ from .cache import Cache, SourceEntry
 from .config import Config, describe_value
 from .errors import BuildFailed, ContentError, SitegenError
 from .model import Article, Author, Tag, shared_author, shared_tag
-from .parallel import parallel_map
+from .parallel import MIN_PARALLEL, parallel_map
 from .sources import list_files
 
 CONTENT_SUFFIXES = (".md", ".markdown")
@@ -81,47 +81,77 @@ def load_articles(config: Config, cache: Cache, jobs: int = 1, stats: Mapping[st
     """
     previous = cache.state.sources
     current: dict[str, SourceEntry] = {}
-    todo: list[tuple[str, Path, str, str, int, int]] = []
-    errors: list[ContentError] = []
+    todo: list[tuple[str, str, SourceEntry | None, int, int]] = []
     root = str(config.root) + os.sep
     for name, mtime_ns, size in content_files(config.content_path, config.root, stats, complete):
         rel = name[len(root):] if name.startswith(root) else name
         entry = previous.get(rel)
         if entry and entry.mtime_ns == mtime_ns and entry.size == size:
             current[rel] = entry
-            continue
+        else:
+            todo.append((rel, name, entry, mtime_ns, size))
+    # Read, hashed, parsed and stored by the workers, in batches: sending every text to them and every
+    # rendered body back took the parent more time than the parsing it handed out.
+    global _LOADING
+    _LOADING = (cache, config.timezone, config.unsafe_html)
+    if len(todo) < MIN_PARALLEL:  # starting processes would cost more than it saves
+        jobs = 1
+    per_batch = max(1, len(todo) if jobs <= 1 else min(64, len(todo) // (jobs * 4)))
+    batches = [[(name, rel, entry.digest if entry else None) for rel, name, entry, _m, _s in todo[i:i + per_batch]]
+               for i in range(0, len(todo), per_batch)]
+    try:
+        results = [result for batch in parallel_map(_load_batch, batches, jobs, min_items=2) for result in batch]
+    finally:
+        _LOADING = None
+    errors: list[ContentError] = []
+    for (rel, _name, entry, mtime_ns, size), (digest, article, file_errors) in zip(todo, results, strict=True):
+        if digest is None:  # unreadable, or not UTF-8: not remembered, so the next build looks again
+            errors += file_errors
+        elif article is None and not file_errors and entry is not None:  # touched, not changed
+            current[rel] = SourceEntry(mtime_ns, size, digest, entry.article, entry.errors, entry.record)
+        else:
+            current[rel] = SourceEntry(mtime_ns, size, digest, article, file_errors)
+    cache.state.sources = current
+    articles = [e.article for e in current.values() if e.article is not None]
+    errors += [error for e in current.values() for error in e.errors]
+    return articles, sorted(errors, key=ContentError.sort_key)
+
+
+_LOADING: tuple[Cache, str, bool] | None = None  # what forked workers load with: the cache, time zone, unsafe_html
+
+
+def _load_batch(batch: list[tuple[str, str, str | None]]) -> list[tuple[str | None, Article | None,
+                                                                        list[ContentError]]]:
+    """Read, hash and parse content files (name, path shown, the cached content hash): (content hash,
+    article, errors) for each; (hash, None, []) when the hash is the cached one. Bodies go to the cache."""
+    assert _LOADING is not None
+    cache, tz_name, unsafe_html = _LOADING
+    results: list[tuple[str | None, Article | None, list[ContentError]]] = []
+    bodies = []
+    for name, rel, known in batch:
         shown = Path(rel)
         try:
             with open(name, "rb") as handle:
                 data = handle.read()
         except OSError as exc:
-            errors.append(ContentError(shown, None, f"cannot read: {exc.strerror}"))
+            results.append((None, None, [ContentError(shown, None, f"cannot read: {exc.strerror}")]))
             continue
         digest = hashlib.sha256(data).hexdigest()[:32]
-        if entry and entry.digest == digest:
-            current[rel] = SourceEntry(mtime_ns, size, digest, entry.article, entry.errors, entry.record)
+        if digest == known:
+            results.append((digest, None, []))
             continue
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
-            errors.append(ContentError(shown, line, "not UTF-8 text: re-save the file as UTF-8"))
+            results.append((None, None, [ContentError(shown, line, "not UTF-8 text: re-save the file as UTF-8")]))
             continue
-        todo.append((rel, shown, text, digest, mtime_ns, size))
-
-    tz_name, unsafe_html = config.timezone, config.unsafe_html
-    work = [(text, shown, digest, tz_name, unsafe_html) for _rel, shown, text, digest, _m, _s in todo]
-    results = parallel_map(_parse_one, work, jobs)
-    bodies = []
-    for (rel, _shown, _text, digest, mtime_ns, size), (article, body, file_errors) in zip(todo, results, strict=True):
-        current[rel] = SourceEntry(mtime_ns, size, digest, article, file_errors)
+        article, body, errors = _parse_one((text, shown, digest, tz_name, unsafe_html))
         if body is not None:
             bodies.append((digest, body))
+        results.append((digest, article, errors))
     cache.put_html(bodies)
-    cache.state.sources = current
-    articles = [e.article for e in current.values() if e.article is not None]
-    errors += [error for e in current.values() for error in e.errors]
-    return articles, sorted(errors, key=ContentError.sort_key)
+    return results
 
 
 def publishable(articles: Iterable[Article], drafts: bool) -> list[Article]:

@@ -27,13 +27,14 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def parallel_imap(fn: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[R]:
+def parallel_imap(fn: Callable[[T], R], items: Sequence[T], jobs: int, min_items: int = MIN_PARALLEL) -> Iterator[R]:
     """``map(fn, items)`` on up to ``jobs`` forked processes, yielding results in order as they come.
 
     Forking lets workers share what the parent already built (the site model, compiled templates)
-    without pickling it; ``fn`` must be a module-level function.
+    without pickling it; ``fn`` must be a module-level function. Fewer than ``min_items`` items are
+    mapped here (items that are batches of work may set it lower).
     """
-    if jobs <= 1 or len(items) < MIN_PARALLEL or not _can_fork():
+    if jobs <= 1 or len(items) < min_items or not _can_fork():
         yield from map(fn, items)
         return
     import multiprocessing
@@ -48,5 +49,5 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def parallel_map(fn: Callable[[T], R], items: Iterable[T], jobs: int) -> list[R]:
-    return list(parallel_imap(fn, list(items), jobs))
+def parallel_map(fn: Callable[[T], R], items: Iterable[T], jobs: int, min_items: int = MIN_PARALLEL) -> list[R]:
+    return list(parallel_imap(fn, list(items), jobs, min_items))
