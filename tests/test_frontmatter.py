@@ -7,7 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitegen import frontmatter
@@ -207,3 +207,39 @@ def test_deeply_nested_sitegen_yaml_is_a_settings_error(tmp_path):
     with pytest.raises(BuildFailed) as caught:
         load_config(tmp_path)
     assert str(caught.value.errors[0]).startswith(f"{tmp_path.resolve() / 'sitegen.yaml'}:1: ")
+
+
+_PIECES = ["title", "date", "tags", "on", "yes", "Null", "no", "2023-09-19", "2023-02-30", "1e3", "0x1F", "G7",
+           "O'Brien", "São Paulo", "Dr. Who", "a-b", "#", ":", ", ", ",", "[", "]", "\"", "\\", " ", "  ", "\t",
+           "\u00a0", "\u200b", "\n", "true", "false", "~", "&a", "*a", "!!str", "-", "'", "é", "x"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["title", "date", "tags", "draft", "on", "y", "x_y", "Title"]),
+                          st.one_of(st.sampled_from(['"Text"', "2023-09-19", "[Oil, São Paulo]", "true", "[]"]),
+                                    st.lists(st.sampled_from(_PIECES), max_size=5).map("".join),
+                                    st.lists(st.lists(st.sampled_from(_PIECES), max_size=4).map("".join),
+                                             max_size=4).map(lambda items: "[" + ", ".join(items) + "]"),
+                                    st.text(max_size=12).map(lambda t: f'"{t}"'))),
+                min_size=1, max_size=5))
+def test_the_simple_front_matter_reader_agrees_with_yaml(lines):
+    """Where the fast reader answers, it answers what PyYAML (with sitegen's loader) answers."""
+    import yaml
+
+    from sitegen.frontmatter import _Loader, _simple_yaml
+
+    block = "\n".join(f"{key}: {value}" for key, value in lines)
+    fast = _simple_yaml(block)
+    if fast is not None:
+        assert fast == yaml.load(block, Loader=_Loader)  # noqa: S506 - a safe loader
+        assert [type(v) for v in fast.values()] == [type(v) for v in yaml.load(block, Loader=_Loader).values()]  # noqa: S506
+
+
+def test_the_converters_front_matter_takes_the_simple_reader():
+    from sitegen.frontmatter import _simple_yaml
+
+    block = ('title: "Losses, floods: and \'more\'"\ndate: 2018-12-18\nauthors: [Staff, Ann O\'Neil]\n'
+             'tags: [Court Ceasefire, São Paulo]\nslug: "losses"\nsummary: "It was #1."\nsource: "seeds/0.txt"')
+    assert _simple_yaml(block) == {"title": "Losses, floods: and 'more'", "date": date(2018, 12, 18),
+                                   "authors": ["Staff", "Ann O'Neil"], "tags": ["Court Ceasefire", "São Paulo"],
+                                   "slug": "losses", "summary": "It was #1.", "source": "seeds/0.txt"}
