@@ -82,7 +82,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         # the last build's output files, checked on another core meanwhile (see _decide)
         on_disk = manifest.stats_in_background(config.output_path, record["paths"]) if record else dict
         from . import search
-        from .collect import build_site
+        from .collect import build_site, updated_site
         from .deploy_headers import hosting_files
         from .load import load_articles, publishable
         from .render import global_signature, make_env, plan_pages, render_pages, static_files
@@ -103,7 +103,13 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                 articles, errors = load_articles(config, cache, jobs)
             cache.state.sources.update(conversion.remembered)
             report("collecting", 0, 0)
-            site, url_errors = build_site(publishable(articles, config.drafts), config.per_page, config.title)
+            listed_articles = publishable(articles, config.drafts)
+            last_site = cache.site if cache is warm and cache.site is not None and \
+                (cache.site.per_page, cache.site.title) == (config.per_page, config.title) else None
+            site = updated_site(last_site, listed_articles) if last_site is not None else None
+            url_errors = []
+            if site is None:
+                site, url_errors = build_site(listed_articles, config.per_page, config.title)
             errors = [*conversion.errors, *errors, *url_errors]
             if errors:
                 raise BuildFailed(errors, notes=[f"converted {shown_path(p, config.root)}" for p in conversion.written])
@@ -135,7 +141,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             warnings += [problem] if problem else []
         except BaseException:
             if warm is not None:
-                warm.inputs = None  # what this build read is not known to be built: look at every file next time
+                warm.inputs = warm.site = None  # what this build read is not known to be built: start afresh
             raise
         finally:
             on_disk()  # collected, whatever happened: the child must not linger
@@ -145,7 +151,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         # it ran differs from this record, so the next build sees it.
         inputs.update(manifest.snapshot([config.resolve(p) for p in conversion.written]))
         if warm is not None:
-            warm.inputs = inputs
+            warm.inputs, warm.site = inputs, site
         # No record for a no-op check when there is a deleted seed's warning to repeat until it is dealt with,
         # or when a watcher tells what changed (the preview: it never needs one)
         if not conversion.deleted and watched is None:

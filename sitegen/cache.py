@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from .errors import ContentError
-from .model import Article, Author, PlanMemo, RelatedMemo, Tag, shared_author, shared_tag
+from .model import Article, Author, PlanMemo, RelatedMemo, Site, Tag, shared_author, shared_tag
 
 FORMAT = 9  # bump when the records change shape
 STATE_FILE = "state.marshal"
@@ -70,8 +70,10 @@ class Cache:
             self._html_path.unlink(missing_ok=True)
         self._db: sqlite3.Connection | None = None
         self._pid = os.getpid()
-        # Kept in memory only (the preview's): the input files' stats as the last good build with it saw them.
+        # Kept in memory only (the preview's): the input files' stats as the last good build with it saw them,
+        # and the site it grouped, which the next build patches when the articles keep their places.
         self.inputs: dict[str, tuple[int, int]] | None = None
+        self.site: Site | None = None
 
     def save(self) -> None:
         """Write the state atomically: a build killed while saving leaves the previous cache intact."""

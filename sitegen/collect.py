@@ -122,6 +122,42 @@ def build_site(articles: Iterable[Article], per_page: int, site_title: str) -> t
     return site, errors
 
 
+def updated_site(previous: Site, articles: Sequence[Article]) -> Site | None:
+    """``previous`` with the articles that changed replaced, when each still sits where it sat (same
+    address, dates, tags and authors): the groups are patched instead of made again. None otherwise."""
+    if len(articles) != len(previous.articles):
+        return None
+    before = {a.url: a for a in previous.articles}
+    swap: dict[int, Article] = {}
+    for article in articles:
+        old = before.get(article.url)
+        if old is None:
+            return None
+        if old is not article:
+            if (old.date, old.updated, old.tags, old.authors) != (article.date, article.updated, article.tags,
+                                                                 article.authors):
+                return None
+            swap[id(old)] = article
+    if not swap:
+        return previous
+
+    def patched(members: tuple[Article, ...]) -> tuple[Article, ...]:
+        return tuple([swap.get(id(a), a) for a in members])
+
+    changed = list(swap.values())
+    tags, authors, periods = dict(previous.tags), dict(previous.authors), dict(previous.periods)
+    slugs = {a.slug for c in changed for a in c.tags} | {a.slug for c in changed for a in c.authors}
+    for groups in (tags, authors):
+        for key in [key for key in groups if key.slug in slugs]:
+            groups[key] = patched(groups[key])
+    for article in changed:
+        date = article.date
+        for key in (Period(date.year), Period(date.year, date.month), Period(date.year, date.month, date.day)):
+            periods[key] = patched(periods[key])
+    return Site(articles=patched(previous.articles), tags=tags, authors=authors, periods=periods,
+                per_page=previous.per_page, title=previous.title, paginate=previous.paginate)
+
+
 _Group = tuple[str, str, Sequence[Article], Callable[[int], str], Tag | Author | Period | None]
 
 

@@ -213,6 +213,8 @@ def test_a_warm_build_told_what_changed_equals_a_clean_build(tmp_path: Path) -> 
     content = site / "content"
     steps = [
         (edit("content/03.md", "Paragraph one", "Paragraph NEW"), {content / "03.md"}),
+        (edit("content/09.md", "Story number 9", "Story nine retitled"), {content / "09.md"}),  # same places
+        (edit("content/04.md", "Topic 0, Common", "Topic 9"), {content / "04.md"}),  # other tag pages
         (lambda root: write_files(root, {"content/new.md": article("Brand new", date="2023-03-14")}),
          {content / "new.md"}),
         (lambda root: (root / "content/06.md").unlink(), {content / "06.md"}),
