@@ -252,7 +252,7 @@ def _decide(pages: list[Page], cache: Cache, output_dir: Path, signature: str,
         elif on_disk is None:
             reason = ""
         else:
-            found = on_disk.get(page.path) or _stat(base + page.path)
+            found = on_disk.get(page.path) or manifest.size_and_mtime(base + page.path)
             reason = "the output file is missing" if found is None else \
                 "" if found == (entry.size, entry.mtime_ns) else "the output file was changed outside sitegen"
         if reason:
@@ -261,14 +261,6 @@ def _decide(pages: list[Page], cache: Cache, output_dir: Path, signature: str,
         else:
             keep.append(page)
     return todo, keep, reasons
-
-
-def _stat(path: str) -> tuple[int, int] | None:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns
 
 
 def _remember(cache: Cache, pages: list[Page], keep: list[Page], written: WriteReport, signature: str) -> None:

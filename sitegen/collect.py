@@ -52,15 +52,11 @@ def group_by_author(articles: Sequence[Article]) -> dict[Author, tuple[Article, 
 
 def _group_named(articles: Sequence[Article], names: Callable[[Article], Iterable[K]], kind: type) -> dict:
     members: dict[str, list[Article]] = defaultdict(list)
-    counts: Counter[tuple[str, str]] = Counter()  # (slug, spelling): how many articles spell it so
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for article in articles:
         for item in names(article):
-            slug = item.slug
-            members[slug].append(article)
-            counts[slug, item.name] += 1
-    spellings: dict[str, Counter[str]] = defaultdict(Counter)
-    for (slug, name), count in counts.items():
-        spellings[slug][name] = count
+            members[item.slug].append(article)
+            spellings[item.slug][item.name] += 1
     groups = {}
     for slug in sorted(members, key=lambda s: (_best_name(spellings[s]).casefold(), s)):
         groups[kind(_best_name(spellings[slug]), slug)] = tuple(members[slug])
@@ -77,13 +73,16 @@ def group_by_period(articles: Sequence[Article]) -> dict[Period, tuple[Article, 
     # article was most of the time of this function.
     groups: dict[tuple[int, ...], list[Article]] = defaultdict(list)
     for article in articles:
-        date = article.date
-        year, month = date.year, date.month
-        groups[(year,)].append(article)
-        groups[(year, month)].append(article)
-        groups[(year, month, date.day)].append(article)
+        for key in _period_keys(article):
+            groups[key].append(article)
     periods = {Period(*key): members for key, members in groups.items()}
     return {p: tuple(periods[p]) for p in sorted(periods, key=lambda p: p.sort_key)}
+
+
+def _period_keys(article: Article) -> tuple[tuple[int], tuple[int, int], tuple[int, int, int]]:
+    """The keys (``Period.key``) of the year, month and day an article is archived under."""
+    date = article.date
+    return (date.year,), (date.year, date.month), (date.year, date.month, date.day)
 
 
 def paginate(kind: str, title: str, articles: Sequence[Article], per_page: int,
@@ -151,9 +150,8 @@ def updated_site(previous: Site, articles: Sequence[Article]) -> Site | None:
         for key in [key for key in groups if key.slug in slugs]:
             groups[key] = patched(groups[key])
     for article in changed:
-        date = article.date
-        for key in (Period(date.year), Period(date.year, date.month), Period(date.year, date.month, date.day)):
-            periods[key] = patched(periods[key])
+        for key in _period_keys(article):
+            periods[Period(*key)] = patched(periods[Period(*key)])
     return Site(articles=patched(previous.articles), tags=tags, authors=authors, periods=periods,
                 per_page=previous.per_page, title=previous.title, paginate=previous.paginate)
 
@@ -190,8 +188,7 @@ def pages_showing(site: Site, articles: Iterable[Article]) -> list[tuple[int, Li
     wanted = list(articles)
     tags = {t.slug for a in wanted for t in a.tags}
     authors = {x.slug for a in wanted for x in a.authors}
-    days = {(a.date.year, a.date.month, a.date.day) for a in wanted}
-    periods = {key[:size] for key in days for size in (1, 2, 3)}
+    periods = {key for a in wanted for key in _period_keys(a)}
     found: dict[int, ListPage] = {}
     position = 0
     for kind, title, members, url, subject in _groups(site):

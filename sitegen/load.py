@@ -126,6 +126,7 @@ def _load_batch(batch: list[tuple[str, str, str | None]]) -> list[tuple[str | No
     article, errors) for each; (hash, None, []) when the hash is the cached one. Bodies go to the cache."""
     assert _LOADING is not None
     cache, tz_name, unsafe_html = _LOADING
+    tz = ZoneInfo(tz_name)
     results: list[tuple[str | None, Article | None, list[ContentError]]] = []
     bodies = []
     for name, rel, known in batch:
@@ -146,7 +147,7 @@ def _load_batch(batch: list[tuple[str, str, str | None]]) -> list[tuple[str | No
             line = data[: exc.start].count(b"\n") + 1
             results.append((None, None, [ContentError(shown, line, "not UTF-8 text: re-save the file as UTF-8")]))
             continue
-        article, body, errors = _parse_one((text, shown, digest, tz_name, unsafe_html))
+        article, body, errors = _parse_one(text, shown, digest, tz, unsafe_html)
         if body is not None:
             bodies.append((digest, body))
         results.append((digest, article, errors))
@@ -158,10 +159,11 @@ def publishable(articles: Iterable[Article], drafts: bool) -> list[Article]:
     return [a for a in articles if drafts or not a.draft]
 
 
-def _parse_one(work: tuple[str, Path, str, str, bool]) -> tuple[Article | None, str | None, list[ContentError]]:
-    text, shown, digest, tz_name, unsafe_html = work
+def _parse_one(text: str, shown: Path, digest: str, tz: tzinfo,
+               unsafe_html: bool) -> tuple[Article | None, str | None, list[ContentError]]:
+    """One content file's article and body, or its errors (every one of them)."""
     try:
-        article, html = parse_article(text, shown, ZoneInfo(tz_name), digest, unsafe_html=unsafe_html)
+        article, html = parse_article(text, shown, tz, digest, unsafe_html=unsafe_html)
     except ContentError as exc:
         return None, None, [exc]
     except _Errors as exc:

@@ -103,16 +103,24 @@ def digest(stats: dict[str, tuple[int, int]]) -> str:
     return hashlib.sha1(marshal.dumps(stats, 2)).hexdigest()
 
 
+def size_and_mtime(path: str) -> tuple[int, int] | None:
+    """(size, mtime_ns) of an output file, as the build records it; None when it is missing."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
 def output_stats(output_dir: Path, paths: Iterable[str]) -> dict[str, tuple[int, int]] | None:
     """(size, mtime_ns) of each output file, or None when one is missing."""
     base = str(output_dir) + os.sep
     stats = {}
     for rel in paths:
-        try:
-            stat = os.stat(base + rel)
-        except OSError:
+        found = size_and_mtime(base + rel)
+        if found is None:
             return None
-        stats[rel] = (stat.st_size, stat.st_mtime_ns)
+        stats[rel] = found
     return stats
 
 
@@ -137,14 +145,7 @@ def stats_in_background(output_dir: Path, paths: list[str]) -> Callable[[], dict
         code = 1
         try:
             os.close(read_end)
-            found: list[tuple[int, int] | None] = []
-            for rel in paths:
-                try:
-                    stat = os.stat(base + rel)
-                except OSError:
-                    found.append(None)
-                    continue
-                found.append((stat.st_size, stat.st_mtime_ns))
+            found = [size_and_mtime(base + rel) for rel in paths]
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(marshal.dumps(found))
             code = 0

@@ -34,6 +34,22 @@ def site_files() -> dict[str, str]:
     return files
 
 
+def built_site(tmp_path: Path) -> Path:
+    """The site of ``site_files`` in ``tmp_path/site``, built once."""
+    site = tmp_path / "site"
+    write_files(site, site_files())
+    build(load_config(site), jobs=1)
+    return site
+
+
+def clean_build(site: Path, folder: Path) -> dict[str, bytes]:
+    """The output of a clean build of a copy of the site's sources in ``folder`` (replaced if there)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(site, folder, ignore=shutil.ignore_patterns("public", ".sitegen-cache"))
+    build(load_config(folder), jobs=1, clean=True)
+    return snapshot(folder / "public")
+
+
 def edit(rel: str, old: str, new: str) -> Change:
     def change(root: Path) -> None:
         path = root / rel
@@ -66,16 +82,10 @@ CHANGES: dict[str, Change] = {
 
 @pytest.mark.parametrize("name", CHANGES)
 def test_incremental_build_equals_clean_build(tmp_path: Path, name: str) -> None:
-    site = tmp_path / "site"
-    write_files(site, site_files())
-    build(load_config(site), jobs=1)
+    site = built_site(tmp_path)
     CHANGES[name](site)
     build(load_config(site), jobs=1)
-
-    clean = tmp_path / "clean"
-    shutil.copytree(site, clean, ignore=shutil.ignore_patterns("public", ".sitegen-cache"))
-    build(load_config(clean), jobs=1, clean=True)
-    assert snapshot(site / "public") == snapshot(clean / "public")
+    assert snapshot(site / "public") == clean_build(site, tmp_path / "clean")
 
 
 def test_only_affected_pages_are_rendered_and_unchanged_files_keep_their_mtime(tmp_path: Path) -> None:
@@ -101,9 +111,7 @@ def test_only_affected_pages_are_rendered_and_unchanged_files_keep_their_mtime(t
 
 
 def test_a_body_edit_renders_only_the_pages_that_show_the_body(tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    write_files(site, site_files())
-    build(load_config(site), jobs=1)
+    site = built_site(tmp_path)
     edit("content/02.md", "Paragraph one", "Paragraph ONE")(site)
     (site / "public/tags/topic-2/index.html").unlink()  # a list page the edit does not change, gone meanwhile
     report = build(load_config(site), jobs=1)
@@ -113,16 +121,11 @@ def test_a_body_edit_renders_only_the_pages_that_show_the_body(tmp_path: Path) -
         **{feed: "what it shows changed" for feed in ("feed.xml", "feed.json", "rss.xml", "tags/common/feed.xml",
                                                       "tags/topic-2/feed.xml", "authors/writer-2/feed.xml")}}
     assert "Paragraph ONE" in (site / "public/2023/03/12/story-number-2/index.html").read_text(encoding="utf-8")
-    clean = tmp_path / "clean"
-    shutil.copytree(site, clean, ignore=shutil.ignore_patterns("public", ".sitegen-cache"))
-    build(load_config(clean), jobs=1, clean=True)
-    assert snapshot(site / "public") == snapshot(clean / "public")
+    assert snapshot(site / "public") == clean_build(site, tmp_path / "clean")
 
 
 def test_a_headline_edit_renders_the_pages_that_show_the_headline_and_only_those(tmp_path: Path) -> None:
-    site = tmp_path / "site"
-    write_files(site, site_files())
-    build(load_config(site), jobs=1)
+    site = built_site(tmp_path)
     edit("content/09.md", "Story number 9", "Story nine retitled")(site)
     (site / "public/tags/topic-2/index.html").unlink()  # a list page the edit does not change, gone meanwhile
     report = build(load_config(site), jobs=1)
@@ -136,10 +139,7 @@ def test_a_headline_edit_renders_the_pages_that_show_the_headline_and_only_those
     assert "2023/01/14/story-nine/index.html" in rendered
     assert showing <= set(rendered)  # every page that links to it: neighbours, related, lists, and the tag page
     assert not [path for path, text in pages.items() if "Story number 9" in text]  # none shows the old headline
-    clean = tmp_path / "clean"
-    shutil.copytree(site, clean, ignore=shutil.ignore_patterns("public", ".sitegen-cache"))
-    build(load_config(clean), jobs=1, clean=True)
-    assert snapshot(site / "public") == snapshot(clean / "public")
+    assert snapshot(site / "public") == clean_build(site, tmp_path / "clean")
 
 
 def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:
@@ -171,10 +171,7 @@ def test_a_corrupt_or_foreign_cache_is_rebuilt_never_trusted(tmp_path: Path, dam
     report = build(load_config(tmp_path), jobs=1)
     assert report.articles == 15
     assert b"Paragraph uno" in (tmp_path / "public/2023/03/12/story-number-2/index.html").read_bytes()
-    clean = tmp_path.parent / f"{tmp_path.name}-clean"
-    shutil.copytree(tmp_path, clean, ignore=shutil.ignore_patterns("public", ".sitegen-cache"))
-    build(load_config(clean), jobs=1, clean=True)
-    assert snapshot(tmp_path / "public") == snapshot(clean / "public")
+    assert snapshot(tmp_path / "public") == clean_build(tmp_path, tmp_path.parent / f"{tmp_path.name}-clean")
 
 
 def test_deleting_the_output_folder_rebuilds_it(tmp_path: Path) -> None:
@@ -224,10 +221,6 @@ def test_a_warm_build_told_what_changed_equals_a_clean_build(tmp_path: Path) -> 
     for change, reported in steps:
         change(site)
         build(config, jobs=1, warm=warm, changed=reported)
-        clean = tmp_path / "clean"
-        shutil.rmtree(clean, ignore_errors=True)
-        shutil.copytree(site, clean, ignore=shutil.ignore_patterns("public", ".sitegen-cache"))
-        build(load_config(clean), jobs=1, clean=True)
-        assert snapshot(site / "public") == snapshot(clean / "public")
+        assert snapshot(site / "public") == clean_build(site, tmp_path / "clean")
     front = (site / "public/index.html").read_text(encoding="utf-8")
     assert "Deep inside" in front and "Brand new" in front
