@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from .errors import ContentError
-from .model import Article, Author, PlanMemo, RelatedMemo, Site, Tag, shared_author, shared_tag
+from .model import Article, Author, PlanMemo, RelatedMemo, Site, Tag, article_of, shared_author, shared_tag
 
 FORMAT = 9  # bump when the records change shape
 STATE_FILE = "state.marshal"
@@ -208,22 +208,23 @@ def _text(value: str | None) -> str:
 def _article(r: str | tuple, moments: dict[tuple, datetime]) -> Article:
     """The article of a record; ``moments`` shares one datetime per distinct date (many articles share one)."""
     if isinstance(r, tuple):
-        return Article(r[0], _from_moment(r[1]), r[2], r[3], Path(r[4]), r[5],
-                       tuple(shared_author(*x) for x in r[6]), tuple(shared_tag(*x) for x in r[7]),
-                       r[8], r[9], r[10], r[11], _from_moment(r[12]), r[13],
-                       pickle.loads(r[14]) if r[14] else {})  # noqa: S301 - our own file
+        return article_of(r[0], _from_moment(r[1]), r[2], r[3], Path(r[4]), r[5],
+                          tuple(shared_author(*x) for x in r[6]), tuple(shared_tag(*x) for x in r[7]),
+                          r[8], r[9], r[10], r[11], _from_moment(r[12]), r[13],
+                          pickle.loads(r[14]) if r[14] else {})  # noqa: S301 - our own file
     (title, date, zone, fold, slug, url, path, fingerprint, authors, tags, summary, description, source,
      draft, updated, updated_zone, updated_fold, image) = r.split(_FIELD)
     key = (date, zone, fold)
     moment = moments.get(key)
     if moment is None:
         moment = moments[key] = _from_moment((date, zone, int(fold)))
-    return Article(title, moment, slug, url, Path(path), fingerprint,
-                   tuple(map(_author, authors.split(_NEXT))) if authors else (),
-                   tuple(map(_tag, tags.split(_NEXT))) if tags else (),
-                   summary, summary if description == _NONE else description, None if source == _NONE else source,
-                   draft == "1", _from_moment((updated, updated_zone, int(updated_fold))) if updated else None,
-                   None if image == _NONE else image, {})
+    return article_of(title, moment, slug, url, Path(path), fingerprint,
+                      tuple(map(_author, authors.split(_NEXT))) if authors else (),
+                      tuple(map(_tag, tags.split(_NEXT))) if tags else (),
+                      summary, summary if description == _NONE else description,
+                      None if source == _NONE else source, draft == "1",
+                      _from_moment((updated, updated_zone, int(updated_fold))) if updated else None,
+                      None if image == _NONE else image, {})
 
 
 def _moment(moment: datetime | None) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import cache, cached_property
 from pathlib import Path
@@ -107,9 +107,20 @@ def shared_author(name: str, slug: str) -> Author:
 
 def _restore_article(title, date, slug, url, path, fingerprint, authors, tags, summary, description,  # noqa: ANN001
                      source, draft, updated, image, extra) -> Article:
-    return Article(title, date, slug, url, Path(path), fingerprint,
-                   tuple(shared_author(*a) for a in authors), tuple(shared_tag(*t) for t in tags),
-                   summary, description, source, draft, updated, image, extra)
+    return article_of(title, date, slug, url, Path(path), fingerprint,
+                      tuple(shared_author(*a) for a in authors), tuple(shared_tag(*t) for t in tags),
+                      summary, description, source, draft, updated, image, extra)
+
+
+_ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
+
+
+def article_of(*values: Any) -> Article:
+    """An Article from all its fields in order, without the frozen dataclass's checked ``__init__`` (one
+    ``object.__setattr__`` per field): a rebuild makes every article of the site from its cache record."""
+    article = object.__new__(Article)
+    article.__dict__.update(zip(_ARTICLE_FIELDS, values, strict=True))
+    return article
 
 
 @dataclass(frozen=True)
