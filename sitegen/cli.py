@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import errno
 import gc
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -303,5 +304,17 @@ def _relative(error: SitegenError, root: Path) -> SitegenError:
     return error
 
 
+def entry() -> None:
+    """The ``sitegen`` command: ``main``, then exit without the interpreter's teardown. Everything is written
+    and closed by then; freeing the build's million objects one by one took 0.1 s of a one-file rebuild."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said anyway
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
