@@ -9,16 +9,16 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from . import __version__, manifest
 from .cache import Cache, OutputEntry, SourceEntry, read_state
 from .config import CONFIG_FILE, Config
 from .errors import BuildFailed, SitegenError, shown_path
 from .feeds import future_articles, resolve_now
-from .model import Article, Output
+from .model import Article
 from .parallel import default_jobs
-from .write import WriteReport, output_lock, write_outputs
+from .write import WriteReport, open_staging, output_lock, write_outputs
 
 # The stages that load Jinja2, Markdown and the converter are imported where they are first needed: a build
 # with nothing to do stops at the manifest check, and importing them would be most of its time.
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .render import Page
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
+T = TypeVar("T")
 
 
 @dataclass
@@ -123,13 +124,15 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             pages = plan_pages(site, config, cache, env, signature, now=moment)
             todo, keep, reasons = _decide(pages, cache, config.output_path, signature,
                                           on_disk() if watched is None else None)
-            rendered = _counting(render_pages(todo, env, jobs), len(todo), report)
             try:
                 statics = list(static_files(config))
                 hosting = hosting_files(config, [o.path for o in statics])
+                staging = open_staging(config.output_path)  # the workers stage the pages they render
+                rendered = _counting(render_pages(todo, env, jobs, stage=staging.put), len(todo), report)
                 written = write_outputs(chain(rendered, statics, hosting), config.output_path,
                                         keep=[p.path for p in keep],
-                                        previous=cache.state.outputs.keys() if cache.state.outputs else None)
+                                        previous=cache.state.outputs.keys() if cache.state.outputs else None,
+                                        staging=staging)
             except OSError as exc:
                 raise SitegenError(f"cannot write the site to {config.output_dir}/: {exc.strerror}"
                                    f"{f' ({exc.filename})' if exc.filename else ''}") from None
@@ -279,7 +282,7 @@ def _remember(cache: Cache, pages: list[Page], keep: list[Page], written: WriteR
     cache.state.global_signature = signature
 
 
-def _counting(outputs: Iterable[Output], total: int, progress: Progress) -> Iterator[Output]:
+def _counting(outputs: Iterable[T], total: int, progress: Progress) -> Iterator[T]:
     for done, output in enumerate(outputs, start=1):
         if done % 200 == 0 or done == total:
             progress("rendering pages", done, total)

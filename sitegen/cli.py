@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import gc
 import os
@@ -309,10 +310,8 @@ def entry() -> None:
     and closed by then; freeing the build's million objects one by one took 0.1 s of a one-file rebuild."""
     code = main()
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more can be said anyway
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe: nothing more can be said anyway
-            pass
     os._exit(code)
 
 

@@ -64,6 +64,7 @@ def make_env(config: Config) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one environment per build: no need to stat every template file for every page
     )
     base_path = config.base_path
     root_url = config.base_url.rstrip("/") + "/"
@@ -447,24 +448,29 @@ def _list_description(page: ListPage, config: Config) -> str:
 
 # --- rendering --------------------------------------------------------------------------------------
 
-_ACTIVE: tuple[jinja2.Environment, Sequence[Page]] | None = None  # what forked workers render from
+_ACTIVE: tuple[jinja2.Environment, Sequence[Page], Callable[[Output, str], Any] | None] | None = None
+# ^ what forked workers render from
 
 
-def render_pages(pages: Sequence[Page], env: jinja2.Environment, jobs: int = 1) -> Iterator[Output]:
-    """Render pages in order, on up to ``jobs`` processes; a template error raises BuildFailed."""
+def render_pages(pages: Sequence[Page], env: jinja2.Environment, jobs: int = 1,
+                 stage: Callable[[Output, str], Any] | None = None) -> Iterator[Any]:
+    """Render pages in order, on up to ``jobs`` processes; a template error raises BuildFailed. Yields each
+    page's Output; with ``stage`` (the output stage's ``Staging.put``), the worker that rendered a page
+    hands it over there, under a name unique in this build, and what ``stage`` returns is yielded instead."""
     global _ACTIVE
-    _ACTIVE = (env, pages)
+    _ACTIVE = (env, pages, stage)
     try:
         yield from parallel_imap(_render_index, range(len(pages)), jobs)
     finally:
         _ACTIVE = None
 
 
-def _render_index(index: int) -> Output:
+def _render_index(index: int) -> Any:
     assert _ACTIVE is not None
-    env, pages = _ACTIVE
+    env, pages, stage = _ACTIVE
     page = pages[index]
-    return Output(page.path, render_template(env, page.template, page.context()))
+    output = Output(page.path, render_template(env, page.template, page.context()))
+    return output if stage is None else stage(output, f"r{index}")
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> bytes:

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from .errors import SitegenError
 from .model import Output
@@ -142,22 +143,92 @@ def safe_relative(path: str) -> str:
     return pure.as_posix()
 
 
-def write_outputs(outputs: Iterable[Output], output_dir: Path, keep: Iterable[str] = (),
-                  previous: Iterable[str] | None = None) -> WriteReport:
-    """Write every output; ``keep`` are files known to be current already (left as they are).
+class Staged(NamedTuple):
+    """A file put in the staging folder (``name``: its name there), or found unchanged (``name`` None)."""
+
+    path: str  # relative to the output folder
+    name: str | None
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class Staging:
+    """Where a build's files wait until it commits them. Any process may stage a file: the render workers
+    stage the pages they render, so no page's bytes travel back to the parent, and the file system's work
+    (the folders and files of 20k pages) is spread over the cores as the rendering is."""
+
+    output_dir: Path
+    folder: Path
+    fresh: bool  # the output folder is empty or missing: the staging folder becomes the output folder
+    _made: set[str] = field(default_factory=set, compare=False)  # folders made by this process
+
+    def put(self, output: Output, name: str) -> Staged:
+        """Stage one file under ``name`` (unique in this build; a fresh build uses the file's own path).
+        A file whose bytes are already in the output folder is left alone, not staged."""
+        rel = safe_relative(output.path)
+        if self.fresh:
+            target = os.path.join(self.folder, rel)
+            parent = os.path.dirname(target)
+            if parent not in self._made:
+                os.makedirs(parent, exist_ok=True)
+                self._made.add(parent)
+            return Staged(rel, rel, *_write_file(target, output.data))
+        existing = self.output_dir / rel
+        if _same_bytes(existing, output.data):
+            stat = existing.stat()
+            return Staged(rel, None, stat.st_size, stat.st_mtime_ns)
+        return Staged(rel, name, *_write_file(self.folder / name, output.data))  # flat: no folders to make
+
+
+def open_staging(output_dir: Path) -> Staging:
+    """An empty staging folder beside the output folder, after finishing or discarding a killed build's."""
+    recover(output_dir)
+    try:
+        fresh = not output_dir.is_dir() or not any(output_dir.iterdir())
+        folder = _staging(output_dir)
+        folder.mkdir(parents=True)
+    except OSError as exc:
+        raise _explain(exc, output_dir) from None
+    return Staging(output_dir, folder, fresh)
+
+
+def write_outputs(outputs: Iterable[Output | Staged], output_dir: Path, keep: Iterable[str] = (),
+                  previous: Iterable[str] | None = None, staging: Staging | None = None) -> WriteReport:
+    """Write every output, then commit them all at once; ``keep`` are files known to be current already
+    (left as they are). Outputs may come staged already, in ``staging`` (from ``open_staging``).
 
     ``previous`` lists the files the last build wrote, which are removed unless written or kept again;
     when it is not known, every other file in the output folder is removed.
     """
-    recover(output_dir)
+    staging = staging or open_staging(output_dir)
     try:
-        if not output_dir.is_dir() or not any(output_dir.iterdir()):
-            return _write_fresh(outputs, output_dir)
-        return _write_incremental(outputs, output_dir, set(keep), previous)
+        try:  # before the commit point: on any failure, as if nothing had been staged
+            kept = set(keep)
+            seen = set(kept)
+            staged: list[Staged] = []
+            for number, item in enumerate(outputs):
+                if isinstance(item, Output):
+                    item = staging.put(item, f"w{number}")
+                if item.path in seen:
+                    raise SitegenError(f"two pages would be written to {item.path}: check the theme's URL scheme")
+                seen.add(item.path)
+                staged.append(item)
+            if staging.fresh:
+                return _commit_fresh(staged, staging)
+            plan = _commit(staged, staging, seen, previous)
+        except BaseException:
+            shutil.rmtree(staging.folder, ignore_errors=True)
+            raise
+        _apply_committed(plan, staging)
     except _Committed as exc:
         raise _explain(exc.error, output_dir, committed=True) from None
     except OSError as exc:
         raise _explain(exc, output_dir) from None
+    # A move keeps the staged file's size and mtime
+    return WriteReport(written=len(plan["moves"]), unchanged=len(staged) - len(plan["moves"]),
+                       kept=len(kept), removed=len(plan["deletes"]),
+                       stats={s.path: (s.size, s.mtime_ns) for s in staged})
 
 
 class _Committed(Exception):
@@ -168,29 +239,12 @@ class _Committed(Exception):
         super().__init__(str(error))
 
 
-def _write_fresh(outputs: Iterable[Output], output_dir: Path) -> WriteReport:
-    staging = _staging(output_dir)
-    staging.mkdir(parents=True)
-    report = WriteReport()
-    made: set[Path] = {staging}
-    try:
-        for output in outputs:
-            rel = safe_relative(output.path)
-            if rel in report.stats:
-                raise SitegenError(f"two pages would be written to {rel}: check the theme's URL scheme")
-            target = staging / rel
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            report.stats[rel] = _write_file(target, output.data)
-            report.written += 1
-        if output_dir.is_dir():
-            output_dir.rmdir()  # empty, as checked by the caller
-        staging.rename(output_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return report
+def _commit_fresh(staged: list[Staged], staging: Staging) -> WriteReport:
+    output_dir = staging.output_dir
+    if output_dir.is_dir():
+        output_dir.rmdir()  # empty, as open_staging found it
+    staging.folder.rename(output_dir)
+    return WriteReport(written=len(staged), stats={s.path: (s.size, s.mtime_ns) for s in staged})
 
 
 def _write_file(path: Path, data: bytes) -> tuple[int, int]:
@@ -205,52 +259,32 @@ def _write_file(path: Path, data: bytes) -> tuple[int, int]:
     return stat.st_size, stat.st_mtime_ns
 
 
-def _write_incremental(outputs: Iterable[Output], output_dir: Path, keep: set[str],
-                       previous: Iterable[str] | None) -> WriteReport:
-    staging = _staging(output_dir)
-    staging.mkdir(parents=True)
-    report = WriteReport(kept=len(keep))
-    moves: list[tuple[str, str]] = []
-    seen: set[str] = set(keep)
+def _commit(staged: list[Staged], staging: Staging, seen: set[str], previous: Iterable[str] | None) -> dict:
+    """Write the journal of every move and deletion: the commit point."""
+    output_dir = staging.output_dir
+    moves = [(s.name, s.path) for s in staged if s.name is not None]
+    existing = _files(output_dir) if previous is None else set(previous)
+    deletes = sorted(rel for rel in existing if rel not in seen)
+    _check_writable(output_dir, [rel for _name, rel in moves] + deletes)
+    plan = {"moves": moves, "deletes": deletes}
+    temp = _journal_temp(output_dir)
     try:
-        for output in outputs:
-            rel = safe_relative(output.path)
-            if rel in seen:
-                raise SitegenError(f"two pages would be written to {rel}: check the theme's URL scheme")
-            seen.add(rel)
-            target = output_dir / rel
-            if _same_bytes(target, output.data):
-                report.unchanged += 1
-                stat = target.stat()
-                report.stats[rel] = (stat.st_size, stat.st_mtime_ns)
-                continue
-            name = str(len(moves))
-            _write_file(staging / name, output.data)  # flat: no folders to create while staging
-            moves.append((name, rel))
-        existing = _files(output_dir) if previous is None else set(previous)
-        deletes = sorted(rel for rel in existing if rel not in seen)
-        _check_writable(output_dir, [rel for _name, rel in moves] + deletes)
-        plan = {"moves": moves, "deletes": deletes}
-        journal = _journal(output_dir)
-        temp = _journal_temp(output_dir)
         temp.write_text(json.dumps(plan), encoding="utf-8")
-        os.replace(temp, journal)  # from here on, the new site is committed
+        os.replace(temp, _journal(output_dir))  # from here on, the new site is committed
     except BaseException:
-        _journal_temp(output_dir).unlink(missing_ok=True)
-        shutil.rmtree(staging, ignore_errors=True)
+        temp.unlink(missing_ok=True)
         raise
+    return plan
+
+
+def _apply_committed(plan: dict, staging: Staging) -> None:
+    """Apply the journal; a failure here leaves it for the next run to finish (see ``recover``)."""
     try:
-        _apply(plan, staging, output_dir)
-        journal.unlink(missing_ok=True)
+        _apply(plan, staging.folder, staging.output_dir)
+        _journal(staging.output_dir).unlink(missing_ok=True)
     except OSError as exc:
         raise _Committed(exc) from None
-    shutil.rmtree(staging, ignore_errors=True)
-    for _name, rel in moves:
-        stat = (output_dir / rel).stat()
-        report.stats[rel] = (stat.st_size, stat.st_mtime_ns)
-    report.written = len(moves)
-    report.removed = len(deletes)
-    return report
+    shutil.rmtree(staging.folder, ignore_errors=True)
 
 
 def _check_writable(output_dir: Path, paths: list[str]) -> None:

@@ -151,6 +151,18 @@ def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:
     build(load_config(tmp_path / "a"), jobs=1)
     build(load_config(tmp_path / "b"), jobs=2)
     assert snapshot(tmp_path / "a/public") == snapshot(tmp_path / "b/public")
+    # Again into the existing output (the workers stage changed pages beside it, unchanged ones stay)
+    base = (Path(__file__).resolve().parent.parent / "templates/base.html").read_text(encoding="utf-8")
+    for name in "ab":
+        write_files(tmp_path / name, {"templates/base.html": base.replace("</footer>", "Edited footer.</footer>")})
+    before = snapshot(tmp_path / "b/public")
+    build(load_config(tmp_path / "a"), jobs=1)
+    report = build(load_config(tmp_path / "b"), jobs=2)
+    after = snapshot(tmp_path / "b/public")
+    assert after == snapshot(tmp_path / "a/public")
+    assert report.files.written > 100 and report.files.unchanged > 0  # the feeds do not use base.html
+    assert all(b"Edited footer." in data for path, data in after.items() if path.endswith(".html"))
+    assert {path for path in after if after[path] != before.get(path)} == {p for p in after if p.endswith(".html")}
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncate", "foreign", "no bodies"])
