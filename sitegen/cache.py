@@ -32,6 +32,7 @@ from .model import Article, Author, PlanMemo, RelatedMemo, Site, Tag, article_of
 
 FORMAT = 9  # bump when the records change shape
 STATE_FILE = "state.marshal"
+_INHERITED: list[Any] = []  # connections a forked worker inherited: kept, never closed (see Cache._connection)
 
 
 class SourceEntry(NamedTuple):
@@ -64,12 +65,12 @@ class Cache:
         self.folder = folder
         self.key = key
         self._html_path = folder / "html.sqlite"
-        # Parsed articles are only as good as their stored bodies: without those, start afresh.
-        self.state = State(key) if clean or not self._html_path.is_file() else read_state(folder, key)
-        if not self.state.sources:
-            self._html_path.unlink(missing_ok=True)
         self._db: sqlite3.Connection | None = None
         self._pid = os.getpid()
+        # Parsed articles are only as good as their stored bodies: without those, start afresh.
+        self.state = State(key) if clean or not self._bodies_readable() else read_state(folder, key)
+        if not self.state.sources:
+            self._remove_bodies()
         # Kept in memory only (the preview's): the input files' stats as the last good build with it saw them,
         # and the site it grouped, which the next build patches when the articles keep their places.
         self.inputs: dict[str, tuple[int, int]] | None = None
@@ -91,15 +92,47 @@ class Cache:
     # --- rendered article bodies ----------------------------------------------------------------
 
     def _connection(self) -> sqlite3.Connection:
-        if self._db is None or self._pid != os.getpid():  # a forked worker opens its own connection
+        if self._pid != os.getpid():  # a forked worker: a connection of its own
+            # The parent's connection is never used here, nor closed: closing it in a child may checkpoint
+            # or remove the write-ahead log under the parent (SQLite: do not carry a connection over fork).
+            _INHERITED.append(self._db)
+            self._db, self._pid = None, os.getpid()
+        if self._db is None:
             self.folder.mkdir(parents=True, exist_ok=True)
-            try:
-                self._db = self._open()
-            except sqlite3.DatabaseError:
-                self._html_path.unlink(missing_ok=True)  # corrupt: start again
-                self._db = self._open()
-            self._pid = os.getpid()
+            self._db = self._open()
         return self._db
+
+    def prepare(self) -> None:
+        """Create the bodies' database (afresh if it is corrupt) before workers are forked to fill it, so
+        that no two processes create it at once and none of them finds it half made. Closed again: each
+        worker opens its own connection."""
+        if self._pid != os.getpid():
+            return
+        try:
+            self._connection().execute("SELECT 1 FROM html LIMIT 1").fetchall()
+        except sqlite3.OperationalError:  # locked for longer than the timeout, say: not damage
+            raise
+        except sqlite3.DatabaseError:  # not a database, or a malformed one: only a cache, start again
+            self.close()
+            self._remove_bodies()
+            self._connection()
+        self.close()
+
+    def _bodies_readable(self) -> bool:
+        if not self._html_path.is_file():
+            return False
+        try:
+            self._connection().execute("SELECT 1 FROM html LIMIT 1").fetchall()
+            return True
+        except sqlite3.DatabaseError:  # not a database, a malformed one, no table, or locked for 30 s
+            return False
+        finally:
+            self.close()
+
+    def _remove_bodies(self) -> None:
+        # With its write-ahead log and index: a log left beside a new database would be replayed into it.
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self._html_path}{suffix}").unlink(missing_ok=True)
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self._html_path, timeout=30)
@@ -120,8 +153,11 @@ class Cache:
         return row[0]
 
     def close(self) -> None:
-        if self._db is not None and self._pid == os.getpid():
-            self._db.close()
+        if self._db is not None:
+            if self._pid == os.getpid():
+                self._db.close()
+            else:  # the parent's, in a forked worker: see _connection
+                _INHERITED.append(self._db)
         self._db = None
 
 

@@ -94,6 +94,8 @@ def load_articles(config: Config, cache: Cache, jobs: int = 1, stats: Mapping[st
     # rendered body back took the parent more time than the parsing it handed out.
     global _LOADING
     _LOADING = (cache, config.timezone, config.unsafe_html)
+    if todo:
+        cache.prepare()
     if len(todo) < MIN_PARALLEL:  # starting processes would cost more than it saves
         jobs = 1
     per_batch = max(1, len(todo) if jobs <= 1 else min(64, len(todo) // (jobs * 4)))

@@ -1,5 +1,6 @@
 """The build cache's record: what one build saves, the next reads back exactly; damage means starting afresh."""
 
+import os
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -71,3 +72,48 @@ def test_a_damaged_or_foreign_record_is_an_empty_one(tmp_path: Path) -> None:
     for damaged in (good[:40], b"junk", marshal.dumps((FORMAT, "key", "g", {"x": (1,)}, {}, ([], [], [], [])))):
         (tmp_path / STATE_FILE).write_bytes(damaged)
         assert read_state(tmp_path, "key").global_signature == ""
+
+
+def test_a_forked_worker_reads_on_its_own_connection_and_never_closes_the_parents(tmp_path: Path) -> None:
+    """SQLite: a connection must not be used or closed in a forked child (closing it there may checkpoint or
+    remove the write-ahead log under the parent). A worker opens its own and keeps the inherited one."""
+    import gc
+    import sqlite3
+
+    def open_connections() -> list[sqlite3.Connection]:
+        gc.collect()
+        return [o for o in gc.get_objects() if isinstance(o, sqlite3.Connection)]
+
+    cache = Cache(tmp_path, "k")
+    cache.put_html([("a", "<p>A</p>")])
+    parents = cache._db
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker
+        try:
+            body = cache.html("a")
+            # its own connection, and the parent's one still there: not deallocated, so never closed
+            fine = body == "<p>A</p>" and cache._db is not parents and any(c is parents for c in open_connections())
+            del parents
+            os.write(write, b"ok" if fine and len(open_connections()) == 2 else b"closed")
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 100) == b"ok"
+    cache.put_html([("b", "<p>B</p>")])
+    assert cache.html("a") == "<p>A</p>" and cache.html("b") == "<p>B</p>"
+    assert cache._db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_a_damaged_bodies_database_starts_the_cache_afresh(tmp_path: Path) -> None:
+    cache = Cache(tmp_path, "k")
+    cache.state.sources["content/a.md"] = SourceEntry(1, 2, "d", None, [])
+    cache.put_html([("d", "<p>A</p>")])
+    cache.save()
+    cache.close()
+    assert Cache(tmp_path, "k").state.sources  # as saved
+    (tmp_path / "html.sqlite").write_bytes(b"SQLite format 3\x00" + b"\xff" * 5000)
+    fresh = Cache(tmp_path, "k")
+    assert fresh.state.sources == {}  # the records would name bodies that are gone
+    fresh.put_html([("e", "<p>E</p>")])
+    assert fresh.html("e") == "<p>E</p>"

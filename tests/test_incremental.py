@@ -165,7 +165,7 @@ def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:
     assert {path for path in after if after[path] != before.get(path)} == {p for p in after if p.endswith(".html")}
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncate", "foreign", "no bodies"])
+@pytest.mark.parametrize("damage", ["garbage", "truncate", "foreign", "no bodies", "corrupt bodies"])
 def test_a_corrupt_or_foreign_cache_is_rebuilt_never_trusted(tmp_path: Path, damage: str) -> None:
     write_files(tmp_path, site_files())
     build(load_config(tmp_path), jobs=1)
@@ -177,8 +177,10 @@ def test_a_corrupt_or_foreign_cache_is_rebuilt_never_trusted(tmp_path: Path, dam
     elif damage == "foreign":
         import pickle
         state.write_bytes(pickle.dumps((999, {"something": "else"})))
-    else:
+    elif damage == "no bodies":
         (tmp_path / ".sitegen-cache/html.sqlite").unlink()
+    else:
+        (tmp_path / ".sitegen-cache/html.sqlite").write_bytes(b"SQLite format 3\x00" + b"\xff" * 5000)
     edit("content/02.md", "Paragraph one", "Paragraph uno")(tmp_path)
     report = build(load_config(tmp_path), jobs=1)
     assert report.articles == 15
