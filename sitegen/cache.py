@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from .errors import ContentError
+from .errors import ContentError, SitegenError
 from .model import Article, Author, PlanMemo, RelatedMemo, Site, Tag, article_of, shared_author, shared_tag
 
 FORMAT = 9  # bump when the records change shape
@@ -103,31 +103,29 @@ class Cache:
         return self._db
 
     def prepare(self) -> None:
-        """Create the bodies' database (afresh if it is corrupt) before workers are forked to fill it, so
+        """Create the bodies' database (afresh if it is damaged) before workers are forked to fill it, so
         that no two processes create it at once and none of them finds it half made. Closed again: each
         worker opens its own connection."""
-        if self._pid != os.getpid():
-            return
-        try:
-            self._connection().execute("SELECT 1 FROM html LIMIT 1").fetchall()
-        except sqlite3.OperationalError:  # locked for longer than the timeout, say: not damage
-            raise
-        except sqlite3.DatabaseError:  # not a database, or a malformed one: only a cache, start again
-            self.close()
-            self._remove_bodies()
+        if self._pid == os.getpid():
+            if not self._bodies_readable():
+                self._remove_bodies()
             self._connection()
-        self.close()
+            self.close()
 
     def _bodies_readable(self) -> bool:
+        """Whether the bodies' database is there and readable; a lock held past the timeout is not damage."""
         if not self._html_path.is_file():
             return False
         try:
             self._connection().execute("SELECT 1 FROM html LIMIT 1").fetchall()
-            return True
-        except sqlite3.DatabaseError:  # not a database, a malformed one, no table, or locked for 30 s
+        except sqlite3.OperationalError as exc:
+            raise SitegenError(f"cannot read the build cache {self._html_path}: {exc}; wait for the other "
+                               f"build using it, or delete {self.folder}") from None
+        except sqlite3.DatabaseError:  # not a database, or a malformed one: only a cache, start again
             return False
         finally:
             self.close()
+        return True
 
     def _remove_bodies(self) -> None:
         # With its write-ahead log and index: a log left beside a new database would be replayed into it.

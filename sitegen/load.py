@@ -94,10 +94,10 @@ def load_articles(config: Config, cache: Cache, jobs: int = 1, stats: Mapping[st
     # rendered body back took the parent more time than the parsing it handed out.
     global _LOADING
     _LOADING = (cache, config.timezone, config.unsafe_html)
-    if todo:
-        cache.prepare()
     if len(todo) < MIN_PARALLEL:  # starting processes would cost more than it saves
         jobs = 1
+    if jobs > 1:
+        cache.prepare()  # the bodies' database, made before the workers that fill it are forked
     per_batch = max(1, len(todo) if jobs <= 1 else min(64, len(todo) // (jobs * 4)))
     batches = [[(name, rel, entry.digest if entry else None) for rel, name, entry, _m, _s in todo[i:i + per_batch]]
                for i in range(0, len(todo), per_batch)]
