@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import types
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -117,9 +118,18 @@ def make_env(config: Config) -> jinja2.Environment:
         urls=URLS,
         card=card,
     )
-    env.filters.update(longdate=long_date, isodate=lambda d: d.isoformat(), rfc822=feeds.rfc822)
+    env.filters.update(longdate=long_date, isodate=lambda d: d.isoformat(), rfc822=feeds.rfc822,
+                       script_json=script_json)
     env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
     return env
+
+
+def script_json(data: Any) -> Markup:
+    """JSON to put inside a <script> element: what ``tojson`` writes (nothing that can close the element or
+    start a comment), and U+2028/2029 escaped too, which JavaScript before ES2019 reads as line ends."""
+    text = json.dumps(data, ensure_ascii=False)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+                  .replace("'", "\\u0027").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
 def _jinja_cache(config: Config) -> Path:
