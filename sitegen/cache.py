@@ -32,7 +32,7 @@ from .model import Article, Author, PlanMemo, RelatedMemo, Site, Tag, article_of
 
 FORMAT = 9  # bump when the records change shape
 STATE_FILE = "state.marshal"
-_INHERITED: list[Any] = []  # connections a forked worker inherited: kept, never closed (see Cache._connection)
+_INHERITED: list[Any] = []  # connections a forked worker inherited: kept, never closed (see Cache.close)
 
 
 class SourceEntry(NamedTuple):
@@ -92,11 +92,9 @@ class Cache:
     # --- rendered article bodies ----------------------------------------------------------------
 
     def _connection(self) -> sqlite3.Connection:
-        if self._pid != os.getpid():  # a forked worker: a connection of its own
-            # The parent's connection is never used here, nor closed: closing it in a child may checkpoint
-            # or remove the write-ahead log under the parent (SQLite: do not carry a connection over fork).
-            _INHERITED.append(self._db)
-            self._db, self._pid = None, os.getpid()
+        if self._pid != os.getpid():  # a forked worker: set the parent's connection aside, open its own
+            self.close()
+            self._pid = os.getpid()
         if self._db is None:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._db = self._open()
@@ -154,7 +152,8 @@ class Cache:
         if self._db is not None:
             if self._pid == os.getpid():
                 self._db.close()
-            else:  # the parent's, in a forked worker: see _connection
+            else:  # the parent's, in a forked worker: never used nor closed there (closing it in a child may
+                # checkpoint or remove the write-ahead log under the parent; SQLite: no connection across fork)
                 _INHERITED.append(self._db)
         self._db = None
 

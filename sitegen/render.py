@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import types
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import jinja2
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from . import __version__, feeds, markup, seo, urls
@@ -127,9 +127,8 @@ def make_env(config: Config) -> jinja2.Environment:
 def script_json(data: Any) -> Markup:
     """JSON to put inside a <script> element: what ``tojson`` writes (nothing that can close the element or
     start a comment), and U+2028/2029 escaped too, which JavaScript before ES2019 reads as line ends."""
-    text = json.dumps(data, ensure_ascii=False)
-    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-                  .replace("'", "\\u0027").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    text = str(htmlsafe_json_dumps(data, ensure_ascii=False))
+    return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
 def _jinja_cache(config: Config) -> Path:
