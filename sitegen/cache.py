@@ -13,6 +13,7 @@ Two files:
 
 from __future__ import annotations
 
+import copy  # noqa: F401 - used by the decoder _compile_codec writes
 import functools
 import marshal
 import os
@@ -20,17 +21,31 @@ import pickle
 import re
 import sqlite3
 import tempfile
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import MISSING, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from .errors import ContentError, SitegenError
-from .model import Article, Author, PlanMemo, RelatedMemo, Site, Tag, article_of, shared_author, shared_tag
+from .model import (
+    ARTICLE_FIELDS,
+    Article,
+    Author,
+    PlanMemo,
+    RelatedMemo,
+    Site,
+    Tag,
+    article_from_values,
+    article_of,  # noqa: F401 - used by the decoder _compile_codec writes
+    article_values,
+    field_type,
+    shared_author,
+    shared_tag,
+)
 
-FORMAT = 9  # bump when the records change shape
+FORMAT = 10  # bump when the records change shape
 STATE_FILE = "state.marshal"
 _INHERITED: list[Any] = []  # connections a forked worker inherited: kept, never closed (see Cache.close)
 
@@ -41,7 +56,7 @@ class SourceEntry(NamedTuple):
     digest: str
     article: Article | None
     errors: list[ContentError]
-    record: str | tuple | None = None  # the article as read from the cache file: written back as it is
+    record: str | bytes | None = None  # the article as read from the cache file: written back as it is
 
 
 class OutputEntry(NamedTuple):
@@ -186,7 +201,7 @@ def _record(state: State) -> tuple:
 
 def _state(record: tuple) -> State:
     _fmt, key, signature, sources, outputs, (related_urls, keys, words, found), plan = record
-    moments: dict[tuple, datetime] = {}
+    moments: dict[str, datetime] = {}
     return State(
         key=key,
         sources={rel: SourceEntry(mtime, size, digest, None if article is None else _article(article, moments),
@@ -199,65 +214,101 @@ def _state(record: tuple) -> State:
     )
 
 
-def _article_record(a: Article) -> str | tuple:
+def _article_record(a: Article) -> str | bytes:
     """An article as one string (marshal reads and writes one string per article many times faster than
-    its twenty-odd small objects), or as a tuple when a field holds a separator or needs pickling."""
-    date, updated = _moment(a.date), _moment(a.updated)
-    if not a.extra and isinstance(date, tuple) and not isinstance(updated, bytes):
-        texts = [a.title, a.slug, a.url, str(a.path), a.summary, a.description, a.source or "", a.image or "",
-                 *[part for x in (*a.authors, *a.tags) for part in (x.name, x.slug)]]
-        if _SEPARATOR.search("".join(texts)) is None:
-            return _FIELD.join((
-                a.title, *date[:2], str(date[2]), a.slug, a.url, str(a.path), a.fingerprint,
-                _NEXT.join([f"{x.name}{_PAIR}{x.slug}" for x in a.authors]),
-                _NEXT.join([f"{x.name}{_PAIR}{x.slug}" for x in a.tags]),
-                a.summary, _NONE if a.description == a.summary else a.description, _text(a.source),
-                "1" if a.draft else "", *((updated[0], updated[1], str(updated[2])) if updated else ("", "", "")),
-                _text(a.image)))
-    return (a.title, date, a.slug, a.url, str(a.path), a.fingerprint,
-            tuple((x.name, x.slug) for x in a.authors), tuple((x.name, x.slug) for x in a.tags),
-            a.summary, a.description, a.source, a.draft, updated, a.image,
-            pickle.dumps(a.extra) if a.extra else None)
+    its twenty-odd small objects), or pickled when a field holds a separator, a time zone without a name
+    or a value the string cannot code (extra keys; anything but its default in a field of another type)."""
+    parts = _encode(a)
+    if None in parts or _SEPARATOR.search(_free_text(a)) is not None:
+        return pickle.dumps(article_values(a))
+    return _FIELD.join(parts)
+
+
+def _article(r: str | bytes, moments: dict[str, datetime]) -> Article:
+    """The article of a record; ``moments`` shares one datetime per distinct date (many articles share one)."""
+    if isinstance(r, bytes):
+        return article_from_values(pickle.loads(r))  # noqa: S301 - our own file
+    return _decode(r.split(_FIELD), moments)
+
+
+# How each declared field type goes into its part of the string and back, as expressions over the article
+# ``a`` (encoding) and the list of parts ``p`` (decoding). Any other type is coded only at its default.
+_CODES = {
+    str: ("a.{f}", "p[{i}]"),
+    str | None: ("_NONE if a.{f} is None else a.{f}", "None if p[{i}] == _NONE else p[{i}]"),
+    bool: ("'1' if a.{f} else ''", "p[{i}] == '1'"),
+    datetime: ("_moment_text(a.{f})", "_moment_of(p[{i}], moments)"),
+    datetime | None: ("_moment_text(a.{f})", "_moment_of(p[{i}], moments)"),
+    Path: ("str(a.{f})", "Path(p[{i}])"),
+    tuple[Author, ...]: ("_pairs(a.{f})", "_authors(p[{i}])"),
+    tuple[Tag, ...]: ("_pairs(a.{f})", "_tags(p[{i}])"),
+}
+_OTHER = ("'' if a.{f} == _DEFAULTS[{i}] else None", "copy.copy(_DEFAULTS[{i}])")
+_DEFAULTS = tuple(f.default_factory() if f.default_factory is not MISSING else f.default for f in ARTICLE_FIELDS)
+
+
+def _compile_codec() -> tuple[Callable[[Article], list[str | None]], Callable[[list[str], dict], Article],
+                              Callable[[Article], str]]:
+    """The encoder and decoder of the string record, written out from the dataclass's fields (as dataclasses
+    writes ``__init__``): a new Article field is coded with no edit here, and a rebuild decodes 10k records
+    without a function call per field. The third function gives the text as written (titles, paths...),
+    which must hold no separator; pairs check their own, and dates and flags hold none."""
+    types = [field_type(f.name) for f in ARTICLE_FIELDS]
+    codes = [_CODES.get(kind, _OTHER) for kind in types]
+    names = [f.name for f in ARTICLE_FIELDS]
+    encode = ", ".join(code[0].format(f=name, i=i) for i, (name, code) in enumerate(zip(names, codes, strict=True)))
+    decode = ", ".join(code[1].format(i=i) for i, code in enumerate(codes))
+    written = [(name, kind) for name, kind in zip(names, types, strict=True) if kind in (str, str | None, Path)]
+    free = " + ".join(f"a.{name}" if kind is str else f"(a.{name} or '')" if kind == str | None else
+                      f"str(a.{name})" for name, kind in written)
+    source = (f"def encode(a):\n    return [{encode}]\n"
+              f"def decode(p, moments):\n    return article_of({decode}) if len(p) == {len(codes)} else _bad(p)\n"
+              f"def free_text(a):\n    return {free}\n")
+    namespace: dict[str, Any] = {}
+    exec(source, globals(), namespace)  # noqa: S102 - our own source, from the field list above
+    return namespace["encode"], namespace["decode"], namespace["free_text"]
+
+
+def _bad(parts: list[str]) -> Article:
+    raise ValueError(f"a record of {len(parts)} fields")  # read_state takes any error for a damaged cache
 
 
 _FIELD, _PAIR, _NEXT, _NONE = "\x1f", "\x1e", "\x1d", "\x00"
 _SEPARATOR = re.compile("[\x1f\x1e\x1d\x00]")
 
 
-@functools.cache
-def _tag(pair: str) -> Tag:
-    return shared_tag(*pair.split(_PAIR))
+def _pairs(items: tuple[Author, ...] | tuple[Tag, ...]) -> str | None:
+    """Names and slugs as one part; None when one holds a separator."""
+    pairs = [f"{x.name}{_PAIR}{x.slug}" for x in items]
+    return None if any(_SEPARATOR.search(f"{x.name}{x.slug}") for x in items) else _NEXT.join(pairs)
 
 
 @functools.cache
-def _author(pair: str) -> Author:
-    return shared_author(*pair.split(_PAIR))
+def _authors(text: str) -> tuple[Author, ...]:
+    return tuple(shared_author(*pair.split(_PAIR)) for pair in text.split(_NEXT)) if text else ()
 
 
-def _text(value: str | None) -> str:
-    return _NONE if value is None else value
+@functools.cache
+def _tags(text: str) -> tuple[Tag, ...]:
+    return tuple(shared_tag(*pair.split(_PAIR)) for pair in text.split(_NEXT)) if text else ()
 
 
-def _article(r: str | tuple, moments: dict[tuple, datetime]) -> Article:
-    """The article of a record; ``moments`` shares one datetime per distinct date (many articles share one)."""
-    if isinstance(r, tuple):
-        return article_of(r[0], _from_moment(r[1]), r[2], r[3], Path(r[4]), r[5],
-                          tuple(shared_author(*x) for x in r[6]), tuple(shared_tag(*x) for x in r[7]),
-                          r[8], r[9], r[10], r[11], _from_moment(r[12]), r[13],
-                          pickle.loads(r[14]) if r[14] else {})  # noqa: S301 - our own file
-    (title, date, zone, fold, slug, url, path, fingerprint, authors, tags, summary, description, source,
-     draft, updated, updated_zone, updated_fold, image) = r.split(_FIELD)
-    key = (date, zone, fold)
-    moment = moments.get(key)
-    if moment is None:
-        moment = moments[key] = _from_moment((date, zone, int(fold)))
-    return article_of(title, moment, slug, url, Path(path), fingerprint,
-                      tuple(map(_author, authors.split(_NEXT))) if authors else (),
-                      tuple(map(_tag, tags.split(_NEXT))) if tags else (),
-                      summary, summary if description == _NONE else description,
-                      None if source == _NONE else source, draft == "1",
-                      _from_moment((updated, updated_zone, int(updated_fold))) if updated else None,
-                      None if image == _NONE else image, {})
+def _moment_text(moment: datetime | None) -> str | None:
+    """'' for no time, None when the string cannot hold it (a zone without a name)."""
+    coded = _moment(moment)
+    if coded is None:
+        return ""
+    return None if isinstance(coded, bytes) else f"{coded[0]}{_PAIR}{coded[1]}{_PAIR}{coded[2]}"
+
+
+def _moment_of(text: str, moments: dict[str, datetime]) -> datetime | None:
+    if not text:
+        return None
+    found = moments.get(text)
+    if found is None:
+        when, zone, fold = text.split(_PAIR)
+        found = moments[text] = datetime.fromisoformat(when).replace(tzinfo=ZoneInfo(zone), fold=int(fold))
+    return found
 
 
 def _moment(moment: datetime | None) -> Any:
@@ -276,3 +327,6 @@ def _from_moment(value: Any) -> datetime | None:
         return pickle.loads(value)  # noqa: S301 - our own file
     text, zone, fold = value
     return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(zone), fold=fold)
+
+
+_encode, _decode, _free_text = _compile_codec()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, get_type_hints
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -86,12 +86,9 @@ class Article:
         return Period(self.date.year, self.date.month, self.date.day)
 
     def __reduce__(self) -> tuple:
-        # Compact pickling for the build cache: tags and authors as plain pairs, shared again on load.
-        return (_restore_article, (
-            self.title, self.date, self.slug, self.url, str(self.path), self.fingerprint,
-            tuple((a.name, a.slug) for a in self.authors), tuple((t.name, t.slug) for t in self.tags),
-            self.summary, self.description, self.source, self.draft, self.updated, self.image, self.extra,
-        ))
+        # Compact pickling (results of load workers, the cache's rare records): tags and authors as plain
+        # pairs, shared again on load.
+        return (article_from_values, (article_values(self),))
 
 
 @cache
@@ -105,21 +102,39 @@ def shared_author(name: str, slug: str) -> Author:
     return Author(name, slug)
 
 
-def _restore_article(title, date, slug, url, path, fingerprint, authors, tags, summary, description,  # noqa: ANN001
-                     source, draft, updated, image, extra) -> Article:
-    return article_of(title, date, slug, url, Path(path), fingerprint,
-                      tuple(shared_author(*a) for a in authors), tuple(shared_tag(*t) for t in tags),
-                      summary, description, source, draft, updated, image, extra)
+ARTICLE_FIELDS = tuple(fields(Article))
+_FIELD_NAMES = tuple(f.name for f in ARTICLE_FIELDS)
+_FIELD_TYPES = get_type_hints(Article)
+_PAIRED = tuple(i for i, name in enumerate(_FIELD_NAMES) if _FIELD_TYPES[name] in (tuple[Author, ...], tuple[Tag, ...]))
 
 
-_ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
+def field_type(name: str) -> Any:
+    """An Article field's declared type (``str | None``, ``tuple[Tag, ...]``...): the cache codes by it."""
+    return _FIELD_TYPES[name]
+
+
+def article_values(article: Article) -> tuple:
+    """All fields in order, tags and authors as (name, slug) pairs: plain values for pickle and marshal."""
+    values = [article.__dict__[name] for name in _FIELD_NAMES]
+    for i in _PAIRED:
+        values[i] = tuple((x.name, x.slug) for x in values[i])
+    return tuple(values)
+
+
+def article_from_values(values: tuple) -> Article:
+    """The inverse of ``article_values``."""
+    shared = list(values)
+    for i in _PAIRED:
+        make = shared_author if _FIELD_TYPES[_FIELD_NAMES[i]] == tuple[Author, ...] else shared_tag
+        shared[i] = tuple(make(*pair) for pair in shared[i])
+    return article_of(*shared)
 
 
 def article_of(*values: Any) -> Article:
     """An Article from all its fields in order, without the frozen dataclass's checked ``__init__`` (one
     ``object.__setattr__`` per field): a rebuild makes every article of the site from its cache record."""
     article = object.__new__(Article)
-    article.__dict__.update(zip(_ARTICLE_FIELDS, values, strict=True))
+    article.__dict__.update(zip(_FIELD_NAMES, values, strict=True))
     return article
 
 

@@ -117,3 +117,28 @@ def test_a_damaged_bodies_database_starts_the_cache_afresh(tmp_path: Path) -> No
     assert fresh.state.sources == {}  # the records would name bodies that are gone
     fresh.put_html([("e", "<p>E</p>")])
     assert fresh.html("e") == "<p>E</p>"
+
+
+def test_every_article_field_is_kept_by_the_compact_record_without_an_edit_to_the_cache(tmp_path: Path) -> None:
+    """The record follows the dataclass: a field of a type the string codes (text, dates, flags, paths,
+    tags and authors) round-trips as a string, whatever fields the model gains."""
+    from dataclasses import MISSING, fields
+
+    from sitegen.cache import _article_record
+    from sitegen.model import field_type
+
+    tokyo = datetime(2022, 3, 4, 5, 6, tzinfo=ZoneInfo("Asia/Tokyo"))
+    samples = {str: "text", str | None: "maybe", bool: True, datetime: tokyo,
+               datetime | None: datetime(2022, 3, 5, tzinfo=ZoneInfo("UTC")), Path: Path("content/p.md"),
+               tuple[Author, ...]: (Author("Ann", "ann"),), tuple[Tag, ...]: (Tag("Oil", "oil"), Tag("Gas", "gas"))}
+    def default(f):
+        return f.default_factory() if f.default_factory is not MISSING else f.default
+
+    values = {f.name: samples.get(field_type(f.name), default(f)) for f in fields(Article)}
+    every = Article(**values)
+    assert isinstance(_article_record(every), str)
+    cache = Cache(tmp_path, "key")
+    cache.state.sources = {"content/p.md": SourceEntry(1, 2, "d", every, [])}
+    cache.save()
+    back = read_state(tmp_path, "key").sources["content/p.md"].article
+    assert {f.name: getattr(back, f.name) for f in fields(Article)} == values
