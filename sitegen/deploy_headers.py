@@ -110,7 +110,8 @@ def hosting_files(config: Config, paths: Iterable[str], redirects: Mapping[str, 
     """`_headers` and `_redirects` for Netlify and Cloudflare Pages, given every other output path.
 
     Patterns carry the base URL's path, because the output folder is what lives at ``base_url``.
-    ``redirects`` maps old site-relative URLs to new ones (301); none are configured yet.
+    ``redirects`` maps old site-relative URLs to new ones (301): the site's redirects (redirects.py). A site's
+    own ``static/_headers`` and ``static/_redirects`` are kept, ahead of what sitegen writes.
     """
     base = config.base_path
     assets = sorted(p for p in paths if p.startswith("static/") and PurePosixPath(p).name not in HOSTING_FILES)
@@ -125,8 +126,21 @@ def hosting_files(config: Config, paths: Iterable[str], redirects: Mapping[str, 
             lines += [f"{urls.with_base(base, '/' + path)}", f"  Cache-Control: {IMMUTABLE}"]
     rules = ["# Redirects for Netlify and Cloudflare Pages, written by sitegen."]
     for old, new in sorted((redirects or {}).items()):
-        rules.append(f"{urls.with_base(base, old)} {urls.with_base(base, new)} 301")
-    return [Output(HEADERS_FILE, _text(lines)), Output(REDIRECTS_FILE, _text(rules))]
+        target = new if new.startswith(("http://", "https://")) else urls.with_base(base, new)
+        rules.append(f"{urls.with_base(base, old)} {target} 301")
+    return [Output(HEADERS_FILE, _own(config, HEADERS_FILE) + _text(lines)),
+            Output(REDIRECTS_FILE, _own(config, REDIRECTS_FILE) + _text(rules))]
+
+
+def _own(config: Config, name: str) -> bytes:
+    """The site's own ``static/_headers`` or ``static/_redirects``: its lines come first (the host applies
+    the first matching rule), then sitegen's."""
+    path = config.resolve(config.static_dir) / name
+    if path == config.theme_dirs("static")[-1].resolve() / name or not path.is_file():
+        return b""
+    data = path.read_bytes()
+    return data if data.endswith(b"\n") or not data else data + b"\n"
+
 
 
 def with_hosting_files(outputs: Iterable[Output], config: Config) -> Iterator[Output]:

@@ -27,6 +27,23 @@ class Author:
     slug: str
 
 
+@dataclass(frozen=True, order=True)
+class Section:
+    """A desk (World, Politics, Sport): one per article at most, set in front matter, declared in sitegen.yaml."""
+
+    slug: str
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """One link of the main navigation: a site-relative URL ('/world/') or an absolute one."""
+
+    name: str
+    url: str
+
+
 @dataclass(frozen=True)
 class Period:
     """A year, a month or a day of the date archive."""

@@ -70,6 +70,7 @@ def make_env(config: Config) -> jinja2.Environment:
     base_path = config.base_path
     root_url = config.base_url.rstrip("/") + "/"
     assets = asset_names(config)
+    own_files = root_files(config)
     cards: dict[str, Markup] = {}
 
     def card(article: Article) -> Markup:
@@ -114,7 +115,8 @@ def make_env(config: Config) -> jinja2.Environment:
         },
         url_for=url_for,
         abs_url=abs_url,
-        asset_url=lambda name: urls.with_base(base_path, urls.static_url(assets.get(name, name))),
+        asset_url=lambda name: urls.with_base(base_path, f"/{name}" if name in own_files else
+                                              urls.static_url(assets.get(name, name))),
         urls=URLS,
         card=card,
     )
@@ -506,36 +508,78 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
 # --- static files ----------------------------------------------------------------------------------
 
 
-def _static_sources(config: Config) -> dict[str, Path]:
-    """Asset name → file: a site's own file replaces the default theme's file of the same name."""
-    found: dict[str, Path] = {}
-    for folder in config.theme_dirs("static"):
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.rglob("*")):
-            rel = path.relative_to(folder).as_posix()
-            if path.is_file() and rel not in found and not any(p.startswith(".") for p in rel.split("/")):
-                found[rel] = path
+class StaticFile(NamedTuple):
+    """One file of a static folder: where it is, and whether it is the site's own (published at the site
+    root, as Hugo publishes ``static/``) or a theme asset (under /static/, stylesheets fingerprinted)."""
+
+    path: Path
+    at_root: bool
+
+
+# The one hidden folder a site publishes: RFC 8615's, for security.txt, Apple's and Android's app links.
+PUBLISHED_HIDDEN = (".well-known",)
+
+
+def _static_sources(config: Config) -> dict[str, StaticFile]:
+    """File name → file, for the site's static folder and the default theme's. A site file with the name of
+    a theme asset (``style.css``) replaces that asset; every other site file lands at the site root."""
+    folders = config.theme_dirs("static")
+    theme_folder = folders[-1]
+    theme: dict[str, Path] = dict(_files_in(theme_folder, hidden=()))
+    found: dict[str, StaticFile] = {}
+    if len(folders) > 1:
+        for rel, path in _files_in(folders[0], hidden=PUBLISHED_HIDDEN):
+            found[rel] = StaticFile(path, rel not in theme)
+    for rel, path in theme.items():
+        found.setdefault(rel, StaticFile(path, False))
     return dict(sorted(found.items()))
 
 
+def _files_in(folder: Path, hidden: tuple[str, ...]) -> Iterator[tuple[str, Path]]:
+    """Every file under ``folder`` by its '/'-separated name; hidden names left out but for ``hidden`` folders
+    at the top (editor temp files, .DS_Store and .git never reach the site)."""
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        parts = rel.split("/")
+        if any(p.startswith(".") for p in parts[1:]) or parts[0].startswith(".") and parts[0] not in hidden:
+            continue
+        if path.is_file():
+            yield rel, path
+
+
+def root_files(config: Config) -> dict[str, Path]:
+    """The site's own static files, published at the site root (``static/ads.txt`` → ``/ads.txt``)."""
+    return {rel: f.path for rel, f in _static_sources(config).items() if f.at_root}
+
+
 def asset_names(config: Config) -> dict[str, str]:
-    """Stylesheet name → its fingerprinted name (``style.css`` → ``style.1a2b3c4d5e.css``)."""
+    """Theme stylesheet name → its fingerprinted name (``style.css`` → ``style.1a2b3c4d5e.css``)."""
     if not config.fingerprint:
         return {}
     names = {}
-    for rel, path in _static_sources(config).items():
-        if rel.endswith(FINGERPRINTED):
+    for rel, source in _static_sources(config).items():
+        if rel.endswith(FINGERPRINTED) and not source.at_root:
             stem, dot, suffix = rel.rpartition(".")
-            names[rel] = f"{stem}.{hashlib.sha256(path.read_bytes()).hexdigest()[:10]}{dot}{suffix}"
+            names[rel] = f"{stem}.{hashlib.sha256(source.path.read_bytes()).hexdigest()[:10]}{dot}{suffix}"
     return names
 
 
 def static_files(config: Config) -> Iterator[Output]:
-    """The theme's assets under /static/, each stylesheet also under its fingerprinted name."""
+    """The theme's assets under /static/ (each stylesheet also under its fingerprinted name), then the
+    site's own files at the site root. A site's own ``_headers`` or ``_redirects`` is not among them: its
+    lines go first into the generated file of that name (deploy_headers.hosting_files)."""
     fingerprinted = asset_names(config)
-    for rel, path in _static_sources(config).items():
-        data = path.read_bytes()
+    for rel, source in _static_sources(config).items():
+        if source.at_root:
+            if rel not in HOSTING_OWN:
+                yield Output(rel, source.path.read_bytes())
+            continue
+        data = source.path.read_bytes()
         yield Output(urls.output_path(urls.static_url(rel)), data)
         if rel in fingerprinted:
             yield Output(urls.output_path(urls.static_url(fingerprinted[rel])), data)
+
+
+HOSTING_OWN = ("_headers", "_redirects")  # a site's own, merged into the generated ones
