@@ -11,13 +11,14 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from . import __version__, manifest
+from . import __version__, manifest, redirects
 from .cache import Cache, OutputEntry, SourceEntry, read_state
 from .config import CONFIG_FILE, Config
-from .errors import BuildFailed, SitegenError, shown_path
+from .errors import BuildFailed, ContentError, SitegenError, shown_path
 from .feeds import future_articles, resolve_now
-from .model import Article
+from .model import Article, Output, Section, Site
 from .parallel import default_jobs
+from .redirects import FILE as REDIRECTS_FILE
 from .write import WriteReport, open_staging, output_lock, write_outputs
 
 # The stages that load Jinja2, Markdown and the converter are imported where they are first needed: a build
@@ -41,6 +42,7 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
     rendered: list[tuple[str, str]] = field(default_factory=list)  # (output path, why it was rendered)
     future: list[tuple[str, str]] = field(default_factory=list)  # (content file, date) of articles dated after now
+    redirects: list[str] = field(default_factory=list)  # what this build recorded in redirects.yaml, as sentences
 
 
 def build(config: Config, *, jobs: int | None = None, clean: bool = False,
@@ -95,7 +97,8 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             cache = warm
         else:
             cache = Cache(config.cache_path, key_now, clean=clean)
-        previous = {**(remembered or {}), **(cache.state.sources if known is None else known)}
+        before = cache.state.sources if known is None else known  # what the last build published, by file
+        previous = {**(remembered or {}), **before}
         try:
             report("loading content", 0, 0)
             articles, errors = load_articles(config, cache, jobs, inputs, complete=listed)
@@ -104,29 +107,47 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                 articles, errors = load_articles(config, cache, jobs)
             cache.state.sources.update(conversion.remembered)
             report("collecting", 0, 0)
-            listed_articles = publishable(articles, config.drafts)
+            published = publishable(articles, config.drafts)
+            listed_articles = [a for a in published if a.kind == "article"]
+            standalone = tuple(sorted((a for a in published if a.kind == "page"), key=lambda a: a.url))
+            section_of = _section_finder(config)
             last_site = cache.site if cache is warm and cache.site is not None and \
-                (cache.site.per_page, cache.site.title) == (config.per_page, config.title) else None
+                (cache.site.per_page, cache.site.title, tuple(cache.site.sections), cache.site.standalone) == \
+                (config.per_page, config.title, config.sections, standalone) else None
             site = updated_site(last_site, listed_articles) if last_site is not None else None
             url_errors = []
             if site is None:
-                site, url_errors = build_site(listed_articles, config.per_page, config.title)
-            errors = [*conversion.errors, *errors, *url_errors]
+                site, url_errors = build_site(listed_articles, config.per_page, config.title, config.sections,
+                                              section_of, standalone)
+            links, structure_errors = _check_structure(config, published, section_of)
+            errors = [*conversion.errors, *errors, *url_errors, *structure_errors]
             if errors:
                 raise BuildFailed(errors, notes=[f"converted {shown_path(p, config.root)}" for p in conversion.written])
 
             warnings = list(conversion.warnings)
+            warnings += [note for a in articles for note in a.notes]
             if config.search and (problem := search.unavailable()):
                 warnings.append(problem)
                 config = replace(config, search=False)
             env = make_env(config)
             signature = global_signature(env, config)
-            pages = plan_pages(site, config, cache, env, signature, now=moment)
+            layout_errors = _check_layouts(env, config, standalone)
+            lines, redirect_errors = redirects.read(config.root)
+            if layout_errors or redirect_errors:
+                raise BuildFailed([*layout_errors, *redirect_errors])
+            live_pages = plan_pages(site, config, cache, env, signature, now=moment, links=links)
+            statics = list(static_files(config))
+            live = _owners(live_pages, statics, site, config)
+            moved = redirects.plan(lines, published, live, redirects.detect(before, published), config.root)
+            errors = [*moved.errors, *_root_file_clashes(config, live)]
+            if errors:
+                raise BuildFailed(errors)
+            warnings += moved.warnings
+            pages = live_pages + plan_redirect_pages(moved.targets, moved.titles, config, env, signature)
             todo, keep, reasons = _decide(pages, cache, config.output_path, signature,
                                           on_disk() if watched is None else None)
             try:
-                statics = list(static_files(config))
-                hosting = hosting_files(config, [o.path for o in statics])
+                hosting = hosting_files(config, [o.path for o in statics], moved.targets)
                 staging = open_staging(config.output_path)  # the workers stage the pages they render
                 rendered = _counting(render_pages(todo, env, jobs, stage=staging.put), len(todo), report)
                 written = write_outputs(chain(rendered, statics, hosting), config.output_path,
@@ -137,6 +158,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                 raise SitegenError(f"cannot write the site to {config.output_dir}/: {exc.strerror}"
                                    f"{f' ({exc.filename})' if exc.filename else ''}") from None
             _remember(cache, pages, keep, written, signature)
+            redirects.record(config.root, moved.recorded)
             if cache is not warm:
                 cache.save()
             problem = search.update_index(config.output_path, enabled=config.search,
@@ -145,6 +167,8 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         except BaseException:
             if warm is not None:
                 warm.inputs = warm.site = None  # what this build read is not known to be built: start afresh
+                # ... and what the last good build published stays the one a moved address is compared with
+                warm.state.sources = dict(before)
             raise
         finally:
             on_disk()  # collected, whatever happened: the child must not linger
@@ -152,7 +176,8 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         html_pages = sum(1 for p in pages if p.path.endswith(".html"))
         # Inputs as they were when this build read them (plus what it converted): an edit made while
         # it ran differs from this record, so the next build sees it.
-        inputs.update(manifest.snapshot([config.resolve(p) for p in conversion.written]))
+        inputs.update(manifest.snapshot([config.resolve(p) for p in conversion.written]
+                                        + ([config.root / redirects.FILE] if moved.recorded else [])))
         if warm is not None:
             warm.inputs, warm.site = inputs, site
         # No record for a no-op check when there is a deleted seed's warning to repeat until it is dealt with,
@@ -171,13 +196,124 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         warnings=warnings,
         rendered=[(p.path, reasons[p.path]) for p in todo],
         future=[(shown_path(a.path, config.root), a.date.isoformat()) for a in future_articles(site.articles, moment)],
+        redirects=[f"{old} now redirects to {new} ({rel}: its address changed); recorded in {redirects.FILE}"
+                   if new else f"{old} is {rel}'s address again: its redirect is cancelled in {redirects.FILE}"
+                   for old, new, rel in moved.recorded],
     )
+
+
+def _section_finder(config: Config) -> Callable[[str], Section | None]:
+    """The section a front matter ``section:`` names (slug or name, any case), looked up once per spelling."""
+    known: dict[str, Section | None] = {}
+
+    def find(name: str) -> Section | None:
+        if name not in known:
+            known[name] = config.section_named(name)
+        return known[name]
+
+    return find
+
+
+def _line_of(config: Config, article: Article, *keys: str) -> int | None:
+    from .frontmatter import key_line
+
+    try:
+        text = (config.root / article.path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((line for key in keys if (line := key_line(text, key))), None)
+
+
+def _check_structure(config: Config, published: list[Article],
+                     section_of: Callable[[str], Section | None]) -> tuple[dict[str, str], list[ContentError]]:
+    """Each section named in front matter is one of the settings'; each ``ref`` names a content file.
+    Returns the addresses refs can name (content path, path without suffix, file name or stem → address)."""
+    errors = []
+    known = ", ".join(s.slug for s in config.sections) or "none yet: list them under 'sections:' in sitegen.yaml"
+    for article in published:
+        if article.section and section_of(article.section) is None:
+            errors.append(ContentError(article.path, _line_of(config, article, "section", "category", "categories"),
+                                       f"unknown section '{article.section}'; the sections are: {known}"))
+    links = _ref_targets(config, published)
+    for article in published:
+        for ref in article.refs:
+            line, target = ref.split(":", 1)
+            if target not in links:
+                errors.append(ContentError(article.path, int(line), f"the ref to '{target}' names no published "
+                                                                    "content file: give its path in the content folder"))
+    return links, errors
+
+
+def _ref_targets(config: Config, published: list[Article]) -> dict[str, str]:
+    content = f"{config.content_path.relative_to(config.root).as_posix()}/" \
+        if config.content_path.is_relative_to(config.root) else ""
+    exact: dict[str, str] = {}
+    loose: dict[str, set[str]] = {}
+    for article in published:
+        within = article.path.as_posix().removeprefix(content)
+        stem = within.rsplit(".", 1)[0]
+        for key in (within, stem, f"/{within}", f"/{stem}"):
+            exact[key] = article.url
+        name = within.rsplit("/", 1)[-1]
+        for key in (name, name.rsplit(".", 1)[0]):
+            loose.setdefault(key, set()).add(article.url)
+    for key, found in loose.items():
+        if len(found) == 1:  # a file name two files share names neither
+            exact.setdefault(key, next(iter(found)))
+    return exact
+
+
+def _check_layouts(env: object, config: Config, standalone: tuple[Article, ...]) -> list[ContentError]:
+    from .render import template_names
+
+    names = set(template_names(env))  # type: ignore[arg-type]
+    return [ContentError(page.path, _line_of(config, page, "layout"),
+                         f"layout '{page.layout}' has no template: add templates/{page.layout}.html, "
+                         "or remove the line to use page.html")
+            for page in standalone if page.layout and f"{page.layout}.html" not in names]
+
+
+def _owners(pages: list[Page], statics: list[Output], site: Site, config: Config) -> dict[str, str]:
+    """Every output file a build writes, with what makes it: for errors that name both sides of a clash."""
+    from .deploy_headers import HOSTING_FILES
+    from .render import root_files
+
+    own = set(root_files(config))
+    made = {f"{a.url}": f"the page of {a.path}" for a in (*site.articles, *site.standalone)}
+    owners = {p.path: made.get("/" + p.path.removesuffix("index.html"), f"the generated page {p.path}")
+              for p in pages}
+    owners.update({o.path: f"the theme's file {o.path}" for o in statics if o.path not in own})
+    owners.update({name: f"the generated {name}" for name in HOSTING_FILES if name.startswith("_")})
+    return owners
+
+
+def _root_file_clashes(config: Config, live: dict[str, str]) -> list[ContentError]:
+    """A site file in static/ that would replace a page the build makes: an error naming both."""
+    from .render import root_files
+
+    errors = []
+    static = Path(config.static_dir)
+    for rel in root_files(config):
+        if rel in live:
+            errors.append(ContentError(static / rel, None, f"would be published at /{rel}, replacing "
+                                                           f"{live[rel]}: rename or move the file"))
+        elif config.search and rel.split("/", 1)[0] == "pagefind":
+            errors.append(ContentError(static / rel, None, "would be published in /pagefind/, the search "
+                                                           "index's folder: rename or move the file"))
+    return errors
+
+
+def plan_redirect_pages(targets: Mapping[str, str], titles: Mapping[str, str], config: Config, env: object,
+                        signature: str) -> list[Page]:
+    from .render import redirect_pages
+
+    return redirect_pages(targets, titles, config, env, signature)
 
 
 def input_roots(config: Config) -> list[Path]:
     """Every file a build reads: content, seeds, templates, static files and the settings."""
     return [config.content_path, config.seeds_path, *config.theme_dirs("templates"),
-            *config.theme_dirs("static"), config.root / CONFIG_FILE]
+            *config.theme_dirs("static"), config.root / CONFIG_FILE, config.root / REDIRECTS_FILE]
 
 
 def _manifest_key(config: Config) -> str:

@@ -170,6 +170,8 @@ def _build(args: argparse.Namespace) -> int:
             print(f"warning: {warning}", file=sys.stderr)
         for path, when in report.future:
             print(f"future-dated: {path} ({when}) is published now all the same")
+        for line in report.redirects:
+            print(f"redirect: {line}")
         print(_summary(report, config.output_dir))
     return 0
 
@@ -254,6 +256,8 @@ def _deploy(args: argparse.Namespace) -> int:
             print(f"converted {shown_path(path, config.root)}")
         for warning in built.warnings:
             print(f"warning: {warning}", file=sys.stderr)
+        for line in built.redirects:
+            print(f"redirect: {line}")
         print(_summary(built, config.output_dir))
     report = deploy(target, config.output_path, dry_run=args.dry_run, allow_deletes=args.allow_deletes,
                     echo=None if args.quiet else print)

@@ -85,12 +85,18 @@ class Feed:
 
 
 def site_feeds(site: Site, config: Config) -> list[Feed]:
-    """Every feed of the site: Atom, JSON Feed and RSS for all articles, Atom per tag and per author."""
+    """Every feed of the site: Atom, JSON Feed and RSS for all articles and for each section, Atom per tag
+    and per author."""
     limit = config.feed_limit
     latest = site.articles[:limit]
     feeds = [Feed(urls.feed_url(), config.title, urls.index_url(), latest),
              Feed(urls.json_feed_url(), config.title, urls.index_url(), latest, "json"),
              Feed(urls.rss_url(), config.title, urls.index_url(), latest, "rss")]
+    for section, members in site.sections.items():
+        name, alternate = f"{config.title}: {section.name}", urls.section_url(section.slug)
+        feeds += [Feed(urls.section_feed_url(section.slug), name, alternate, members[:limit]),
+                  Feed(urls.section_json_feed_url(section.slug), name, alternate, members[:limit], "json"),
+                  Feed(urls.section_rss_url(section.slug), name, alternate, members[:limit], "rss")]
     feeds += [Feed(urls.tag_feed_url(tag.slug), f"{config.title}: {tag.name}", urls.tag_url(tag.slug),
                    members[:limit]) for tag, members in site.tags.items()]
     feeds += [Feed(urls.author_feed_url(author.slug), f"{config.title}: {author.name}", urls.author_url(author.slug),
@@ -159,13 +165,15 @@ def json_feed(feed: Feed, config: Config, bodies: Sequence[str | None], abs_url:
 # --- sitemaps ------------------------------------------------------------------------------------
 
 
-def sitemap_entries(site: Site, extra: Sequence[str] = ()) -> list[tuple[str, datetime]]:
-    """Every page of the site with its last change: articles, then every list page, then the indexes."""
+def sitemap_entries(site: Site, extra: Sequence[str] = ()) -> list[tuple[str, datetime | None]]:
+    """Every page of the site with its last change: articles, then every list page, then the indexes, then
+    the undated pages (with no date unless they give one)."""
     newest = max((a.updated or a.date for a in site.articles), default=EPOCH)
     entries = [(a.url, a.updated or a.date) for a in site.articles]
     entries += [(p.url, max((a.updated or a.date for a in p.articles), default=newest)) for p in site.pages]
     entries += [(url, newest) for url in (urls.tags_index_url(), urls.authors_index_url(),
                                           urls.archive_index_url(), *extra)]
+    entries += [(p.url, p.updated or p.date) for p in site.standalone]
     return entries
 
 

@@ -83,7 +83,7 @@ class Period:
 @dataclass(frozen=True)
 class Article:
     title: str
-    date: datetime  # timezone-aware, in the site's timezone
+    date: datetime | None  # timezone-aware, in the site's timezone; None only for an undated page
     slug: str
     url: str  # site-relative, e.g. /2023/09/19/slug/
     path: Path  # the content file it came from
@@ -97,6 +97,12 @@ class Article:
     updated: datetime | None = None
     image: str | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    kind: str = "article"  # or "page": an undated page (About), in no feed, list, archive or related list
+    section: str = ""  # the section as written in front matter (a slug or name of the settings' sections)
+    aliases: tuple[str, ...] = ()  # its earlier addresses (Hugo's aliases, Jekyll's redirect_from)
+    layout: str = ""  # the template it asks for (Hugo's and Jekyll's layout), without .html
+    notes: tuple[str, ...] = ()  # warnings about the file (shortcodes left in the body), each 'file:line: ...'
+    refs: tuple[str, ...] = ()  # content files its body links to (Hugo's ref), each 'line:target'
 
     @property
     def period(self) -> Period:
@@ -159,7 +165,7 @@ def article_of(*values: Any) -> Article:
 class ListPage:
     """One page of a paginated list: the front page, a tag, an author or a date archive."""
 
-    kind: str  # "index", "tag", "author" or "archive"
+    kind: str  # "index", "section", "tag", "author" or "archive"
     url: str
     title: str
     articles: tuple[Article, ...]
@@ -167,7 +173,7 @@ class ListPage:
     count: int = 1
     prev_url: str | None = None  # newer entries
     next_url: str | None = None  # older entries
-    subject: Tag | Author | Period | None = None
+    subject: Tag | Author | Period | Section | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +187,10 @@ class Site:
     per_page: int
     title: str  # the front page's
     paginate: Callable[[Site], tuple[ListPage, ...]] = field(repr=False, compare=False)
+    # Each section of the settings (in their order, empty ones too) with its articles.
+    sections: dict[Section, tuple[Article, ...]] = field(default_factory=dict)
+    standalone: tuple[Article, ...] = ()  # the undated pages (About), by address: in no list
+    section_of: Callable[[str], Section | None] = field(default=lambda _name: None, repr=False, compare=False)
 
     @cached_property
     def pages(self) -> tuple[ListPage, ...]:

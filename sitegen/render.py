@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import types
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -21,16 +22,17 @@ import jinja2
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
-from . import __version__, feeds, markup, seo, urls
+from . import __version__, feeds, markup, seo, shortcodes, urls
 from .cache import Cache
 from .collect import Related, list_page_count, pages_showing, related_articles
 from .config import Config
 from .errors import BuildFailed, ContentError
-from .model import MONTHS, Article, ListPage, Output, Period, PlanMemo, Site
+from .model import MONTHS, Article, ListPage, MenuEntry, Output, Period, PlanMemo, Section, Site
 from .parallel import parallel_imap
 
 PAGE_TEMPLATES = {
     "index": "index.html",
+    "section": "section.html",
     "tag": "tag.html",
     "author": "author.html",
     "archive": "archive.html",
@@ -38,6 +40,7 @@ PAGE_TEMPLATES = {
 TEMPLATES = (
     "base.html", "article.html", "tags.html", "authors.html", "archive_index.html", "404.html", "search.html",
     "feed.xml", "feed.json", "rss.xml", "sitemap.xml", "sitemap_index.xml", "news-sitemap.xml", "robots.txt",
+    "page.html", "redirect.html", "partials/nav.html",
     *PAGE_TEMPLATES.values(),
 )  # fmt: skip
 TEMPLATE_SUFFIXES = ("html", "xml", "txt", "json")
@@ -102,6 +105,8 @@ def make_env(config: Config) -> jinja2.Environment:
             "style": url_for(urls.static_url(assets.get("style.css", "style.css"))),
         },
     )
+    env.globals.update(menu=[{"name": e.name, "url": e.url, "href": e.url if e.url.startswith(("http://", "https://"))
+                               else url_for(e.url)} for e in menu_entries(config)])
     env.globals.update(
         site={
             "title": config.title,
@@ -124,6 +129,19 @@ def make_env(config: Config) -> jinja2.Environment:
                        script_json=script_json)
     env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
     return env
+
+
+def menu_entries(config: Config) -> tuple[MenuEntry, ...]:
+    """The main navigation: the settings' ``menu``, or Latest, each section, then the indexes."""
+    if config.menu is not None:
+        return config.menu
+    entries = [MenuEntry("Latest", urls.index_url())]
+    entries += [MenuEntry(s.name, urls.section_url(s.slug)) for s in config.sections]
+    entries += [MenuEntry("Archive", urls.archive_index_url()), MenuEntry("Topics", urls.tags_index_url()),
+                MenuEntry("Authors", urls.authors_index_url())]
+    if config.search:
+        entries.append(MenuEntry("Search", urls.search_url()))
+    return tuple(entries)
 
 
 def script_json(data: Any) -> Markup:
@@ -198,14 +216,42 @@ def _page(url: str, title: str, description: str, **context: Any) -> dict[str, A
 
 
 def article_context(article: Article, body: str, newer: Article | None, older: Article | None,
-                    related: Sequence[Article], config: Config, abs_url: Callable[[str], str]) -> dict[str, Any]:
-    """An article page: its body, neighbours, related articles, reading time and structured data."""
-    trail = seo.article_trail(article)
+                    related: Sequence[Article], config: Config, abs_url: Callable[[str], str],
+                    links: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """An article page: its body, neighbours, related articles, reading time and structured data.
+    ``links``: the addresses its ``ref`` shortcodes point to (``resolved_refs``)."""
+    section = config.section_named(article.section) if article.section else None
+    trail = seo.article_trail(article, section)
+    body = _with_refs(body, article, links or {}, config)
     words = seo.word_count(body)
-    jsonld = [seo.news_article(article, words, config, abs_url), seo.breadcrumb_list(trail, abs_url)]
+    jsonld = [seo.news_article(article, words, config, abs_url, section), seo.breadcrumb_list(trail, abs_url)]
     return _page(article.url, article.title, article.description, article=article, body=Markup(body),
                  newer=newer, older=older, related=related, minutes=seo.reading_minutes(words), trail=trail,
-                 og_type="article", image=article.image or "", jsonld=jsonld)
+                 og_type="article", image=article.image or "", jsonld=jsonld, section=section)
+
+
+_REF = re.compile(re.escape(shortcodes.REF_SCHEME) + r"(\d+)")
+
+
+def resolved_refs(article: Article, links: Mapping[str, str]) -> list[str]:
+    """The addresses of the content files an article's ``ref`` shortcodes name, in order ('' if none)."""
+    return [links.get(ref.split(":", 1)[1], "") for ref in article.refs]
+
+
+def _with_refs(body: str, article: Article, links: Mapping[str, str], config: Config) -> str:
+    if not article.refs:
+        return body
+    found = resolved_refs(article, links)
+    return _REF.sub(lambda m: urls.with_base(config.base_path, found[int(m.group(1))] or "/"), body)
+
+
+def page_context(page: Article, body: str, config: Config, abs_url: Callable[[str], str],
+                 links: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """An undated page (About): its body, breadcrumbs and WebPage markup."""
+    trail = [("Home", urls.index_url()), (page.title, page.url)]
+    jsonld = [seo.web_page(page, config, abs_url), seo.breadcrumb_list(trail, abs_url)]
+    return _page(page.url, page.title, page.description, article=page, trail=trail, image=page.image or "",
+                 body=Markup(_with_refs(body, page, links or {}, config)), jsonld=jsonld)
 
 
 def list_context(page: ListPage, description: str, children: list[tuple[Period, int]], config: Config,
@@ -220,14 +266,18 @@ def list_context(page: ListPage, description: str, children: list[tuple[Period, 
         alternates.append((f"{page.title}", URLS.tag_feed_url(page.subject.slug)))  # type: ignore[union-attr]
     elif page.kind == "author":
         alternates.append((f"{page.title}", URLS.author_feed_url(page.subject.slug)))  # type: ignore[union-attr]
+    elif page.kind == "section":
+        alternates.append((f"{page.title}", URLS.section_feed_url(page.subject.slug)))  # type: ignore[union-attr]
     jsonld = [seo.breadcrumb_list(trail, abs_url)] if len(trail) > 1 else []
+    if page.kind == "section":
+        jsonld.insert(0, seo.collection_page(page, title, description, config, abs_url))
     if page.kind == "index" and page.number == 1:
         jsonld = [seo.website(config, abs_url)]
     return _page(page.url, title, description, page=page, children=children, alternates=alternates, jsonld=jsonld)
 
 
 def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment, g: str,
-               now: datetime | None = None) -> list[Page]:
+               now: datetime | None = None, links: Mapping[str, str] | None = None) -> list[Page]:
     """Every generated file of the site with its signature (``g``: the global one); nothing rendered yet.
 
     ``now`` (default: ``feeds.resolve_now``) decides which articles the Google News sitemap lists.
@@ -237,7 +287,10 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
     articles, dates, tags and authors; a headline or summary edited), the article pages and the list
     pages that show an edited article are worked out again, and the indexes and site map are kept. A kept
     page that must be rendered anyway (its file was deleted) gets its context from a full plan made then.
+    The undated pages are few and planned afresh every time. ``links``: the addresses ``ref`` shortcodes
+    point to (content file → address).
     """
+    links = links or {}
     articles = site.articles
     abs_url = env.globals["abs_url"]
     memo = cache.state.plan
@@ -248,7 +301,9 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
         listing, placement = known.get(key) or (_listing(article), _placement(article))
         listings.append(listing)
         placements.append(placement)
-    structure, layout = _hash(g, *listings), _hash(g, *placements)
+    # The undated pages are in the site map: a change to their addresses or dates is a change of structure.
+    pages_key = _hash(*[_placement(p) for p in site.standalone])
+    structure, layout = _hash(g, pages_key, *listings), _hash(g, pages_key, *placements)
     related_before = list(cache.state.related.found)  # the pass below updates it in place
     if structure == memo.structure and len(related_before) == len(articles):
         related = Related(list(articles), related_before)  # what it looks at is part of every listing: as before
@@ -257,7 +312,7 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
     moment = feeds.resolve_now(now, config.tz)
     n = len(articles)
     full = functools.cache(lambda: {p.path: p for p in _plan_listed(site, config, cache, abs_url, g, listings,
-                                                                     related)})
+                                                                     related, links)})
 
     def kept(path: str, template: str, signature: str) -> Page:
         return Page(path, template, signature, functools.partial(_context_of, full, path))
@@ -266,11 +321,11 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
         listed = [kept(*entry) for entry in memo.pages]
         for i, key in enumerate(ids):
             if key != memo.articles[i]:
-                listed[i] = _article_page(articles, i, related, cache, config, abs_url, g)
+                listed[i] = _article_page(articles, i, related, cache, config, abs_url, g, links=links)
     elif layout == memo.layout and len(memo.pages) > n + list_page_count(site):  # same list pages and indexes
         listed = [kept(*entry) for entry in memo.pages]
         for i in _articles_to_plan(ids, listings, memo, related.found, related_before):
-            listed[i] = _article_page(articles, i, related, cache, config, abs_url, g)
+            listed[i] = _article_page(articles, i, related, cache, config, abs_url, g, links=links)
         edited = [a for a, new, old in zip(articles, listings, memo.listings, strict=True) if new != old]
         listing = dict(zip([a.url for a in articles], listings, strict=True))
         children = _children(site)
@@ -281,7 +336,40 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
     memo.structure, memo.layout, memo.articles, memo.listings, memo.placements = \
         structure, layout, ids, listings, placements
     memo.pages = [(p.path, p.template, p.signature) for p in listed]
-    return listed + _feed_pages(site, config, cache, abs_url, g) + _news_pages(site, config, g, moment)
+    return (listed + _feed_pages(site, config, cache, abs_url, g) + _news_pages(site, config, g, moment)
+            + _standalone_pages(site, config, cache, abs_url, g, links))
+
+
+def redirect_pages(redirects: Mapping[str, str], titles: Mapping[str, str], config: Config,
+                   env: jinja2.Environment, g: str) -> list[Page]:
+    """The pages left at old addresses (``redirects``: old → new; ``titles``: the new pages' titles)."""
+    return _redirect_pages(redirects, titles, config, env.globals["abs_url"], g)  # type: ignore[arg-type]
+
+
+def _standalone_pages(site: Site, config: Config, cache: Cache, abs_url: Callable[[str], str], g: str,
+                      links: Mapping[str, str]) -> list[Page]:
+    """The undated pages, each with its ``layout:`` template or page.html."""
+    pages = []
+    for page in site.standalone:
+        template = f"{page.layout}.html" if page.layout else "page.html"
+        signature = _hash(g, "page", page.fingerprint, page.url, template, *resolved_refs(page, links))
+        pages.append(Page(urls.output_path(page.url), template, signature,
+                          lambda p=page: page_context(p, cache.html(p.fingerprint), config, abs_url, links)))
+    return pages
+
+
+def _redirect_pages(redirects: Mapping[str, str], titles: Mapping[str, str], config: Config,
+                    abs_url: Callable[[str], str], g: str) -> list[Page]:
+    """A small page at each old address, sending readers and search engines to the new one."""
+    pages = []
+    for old, new in redirects.items():
+        external = new.startswith(("http://", "https://"))
+        target = new if external else urls.with_base(config.base_path, new)
+        title = titles.get(new, new)
+        pages.append(Page(urls.output_path(old), "redirect.html", _hash(g, "redirect", old, new, title),
+                          lambda t=target, n=new, title=title: {"target": t, "target_abs": n if n.startswith(
+                              ("http://", "https://")) else abs_url(n), "title": title}))
+    return pages
 
 
 def _articles_to_plan(ids: list[str], listings: list[str], memo: PlanMemo, related: list[tuple[int, ...]],
@@ -306,15 +394,15 @@ def _context_of(full: Callable[[], dict[str, Page]], path: str) -> dict[str, Any
 
 def _listing(article: Article) -> str:
     """A hash of everything a list page, site map or neighbour can show of an article: all but its body."""
-    return _hash(article.title, article.date.isoformat(), article.slug, article.url,
+    return _hash(article.title, article.date.isoformat() if article.date else "", article.slug, article.url,
                  article.authors, article.tags, article.summary, article.description, article.source,
-                 article.draft, article.updated, article.image, article.extra)
+                 article.draft, article.updated, article.image, article.extra, article.section)
 
 
 def _placement(article: Article) -> str:
     """What decides which list pages show an article, where, and what the indexes and site map say of it."""
-    return _hash(article.url, article.date.isoformat(), article.updated, article.tags, article.authors,
-                 article.draft)
+    return _hash(article.url, article.date.isoformat() if article.date else "", article.updated, article.tags,
+                 article.authors, article.draft, article.section)
 
 
 def _show_function(articles: Sequence[Article]) -> Callable[[Article | None], str]:
@@ -327,12 +415,14 @@ def _show_function(articles: Sequence[Article]) -> Callable[[Article | None], st
 
 
 def _plan_listed(site: Site, config: Config, cache: Cache, abs_url: Callable[[str], str], g: str,
-                 listings: list[str], related: Mapping[str, tuple[Article, ...]]) -> list[Page]:
+                 listings: list[str], related: Mapping[str, tuple[Article, ...]],
+                 links: Mapping[str, str] | None = None) -> list[Page]:
     """The pages whose signatures depend only on the articles' listings, and each article's own body:
     article pages (in date order, first), list pages, indexes and the sitemap."""
     articles = site.articles
     show = _show_function(articles)
-    pages = [_article_page(articles, i, related, cache, config, abs_url, g, show) for i in range(len(articles))]
+    pages = [_article_page(articles, i, related, cache, config, abs_url, g, show, links)
+             for i in range(len(articles))]
     listing = dict(zip([a.url for a in articles], listings, strict=True))
     children = _children(site)
     pages += [_list_page(page, children, listing, config, abs_url, g) for page in site.pages]
@@ -363,16 +453,17 @@ def _list_page(page: ListPage, children: dict[Period, list[tuple[Period, int]]],
 
 def _article_page(articles: Sequence[Article], i: int, related: Mapping[str, tuple[Article, ...]], cache: Cache,
                   config: Config, abs_url: Callable[[str], str], g: str,
-                  show: Callable[[Article | None], str] = _shown) -> Page:
+                  show: Callable[[Article | None], str] = _shown, links: Mapping[str, str] | None = None) -> Page:
     article = articles[i]
     newer = articles[i - 1] if i > 0 else None
     older = articles[i + 1] if i + 1 < len(articles) else None
     near = related[article.url]
+    refs = resolved_refs(article, links) if article.refs and links else []
     signature = _hash(g, "article", article.fingerprint, article.url, show(newer), show(older),
-                      *[show(r) for r in near])
+                      *[show(r) for r in near], *refs)
     return Page(urls.output_path(article.url), "article.html", signature,
                 lambda: article_context(article, cache.html(article.fingerprint), newer, older, near, config,
-                                        abs_url))
+                                        abs_url, links))
 
 
 def _index_pages(site: Site, config: Config, children: dict[Period, list[tuple[Period, int]]],
@@ -427,10 +518,11 @@ def _sitemap_pages(site: Site, config: Config, g: str) -> list[Page]:
     """The sitemap, or a sitemap index and its parts."""
     extra = [urls.search_url()] if config.search else []
     parts = feeds.split_sitemap(feeds.sitemap_entries(site, extra))
-    pages = [Page(url.lstrip("/"), "sitemap.xml", _hash(g, url, *[f"{u} {m.isoformat()}" for u, m in part]),
+    pages = [Page(url.lstrip("/"), "sitemap.xml",
+                  _hash(g, url, *[f"{u} {m.isoformat() if m else ''}" for u, m in part]),
                   lambda p=part: {"entries": p}) for url, part in parts]
     if len(parts) > 1:
-        index = [(url, max(m for _u, m in part)) for url, part in parts]
+        index = [(url, max(m for _u, m in part if m)) for url, part in parts]
         pages.append(Page(urls.sitemap_url().lstrip("/"), "sitemap_index.xml", _hash(g, "index", repr(index)),
                           lambda: {"sitemaps": index}))
     return pages
@@ -452,7 +544,10 @@ def _news_pages(site: Site, config: Config, g: str, now: datetime) -> list[Page]
 def _list_description(page: ListPage, config: Config) -> str:
     if page.kind == "index":
         return config.description
-    what = {"tag": f"Articles tagged {page.title}", "author": f"Articles by {page.title}",
+    if page.kind == "section" and isinstance(page.subject, Section) and page.subject.description:
+        return page.subject.description
+    what = {"section": f"{page.title} news", "tag": f"Articles tagged {page.title}",
+            "author": f"Articles by {page.title}",
             "archive": f"Articles from {page.title}"}[page.kind]
     return f"{what} on {config.title}."
 

@@ -250,6 +250,8 @@ class Preview:
         self._own_writes |= set(report.converted)
         for path in report.converted:
             _say(f"converted {shown_path(path, self.root)}")
+        for line in report.redirects:
+            _say(f"redirect: {line}")
         for warning in report.warnings:
             _say(f"warning: {warning}", error=True)
         files = report.files
@@ -268,8 +270,12 @@ class Preview:
         static = self.config.resolve(self.config.static_dir)
         if not all(p.suffix.lower() in LIVE_SUFFIXES and p.is_relative_to(static) for p in changes):
             return []
-        return [urls.with_base(self.state.base_path, urls.static_url(p.relative_to(static).as_posix()))
-                for p in sorted(changes)]
+        from .render import root_files
+
+        own = root_files(self.config)
+        names = [p.relative_to(static).as_posix() for p in sorted(changes)]
+        return [urls.with_base(self.state.base_path, f"/{name}" if name in own else urls.static_url(name))
+                for name in names]
 
     def _reload(self, path: str) -> None:
         """Tell every open tab: livereload.js swaps a stylesheet or image in place, reloads for anything else."""
