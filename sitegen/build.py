@@ -240,7 +240,7 @@ def _check_structure(config: Config, published: list[Article],
             line, target = ref.split(":", 1)
             if target not in links:
                 errors.append(ContentError(article.path, int(line), f"the ref to '{target}' names no published "
-                                                                    "content file: give its path in the content folder"))
+                                                                    "content file: give its path in content/"))
     return links, errors
 
 

@@ -161,6 +161,8 @@ def _read(path: Path) -> tuple[dict[str, Any], list[ContentError]]:
             errors.append(ContentError(path, line, f"unknown setting '{_cut(shown)}'; the settings are: {known}"))
             continue
         if key in _ENTRY_READERS:
+            if isinstance(value_node, yaml.ScalarNode) and value_node.value in ("", "~", "null"):
+                continue  # the default
             if problem := _size_problem(value_node, budget):
                 errors.append(ContentError(path, line, f"'{key}' {problem}: {_SHORT}"))
                 continue
