@@ -158,7 +158,7 @@ def test_list_pages_show_tag_author_and_summary_as_text(public):
 
 def test_atom_feeds_parse_and_keep_the_text(public):
     feeds = files(public, "feed.xml")
-    assert len(feeds) == 1 + 2 + 2  # the site, two tags, two authors
+    assert len(feeds) == 1 + 1 + 2 + 2  # the site, its one section, two tags, two authors
     for path in feeds:
         root = ET.parse(path).getroot()
         assert root.findtext(f"{ATOM}title").startswith(SITE_TITLE)
