@@ -88,7 +88,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         from .collect import build_site, updated_site
         from .deploy_headers import hosting_files
         from .load import load_articles, publishable
-        from .render import global_signature, make_env, plan_pages, render_pages, static_files
+        from .render import global_signature, make_env, plan_pages, render_pages, set_site_pages, static_files
 
         key_now = cache_key(config)
         # the last build's content files, also under --clean (which starts the cache afresh): deleted ones stay deleted
@@ -130,6 +130,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                 warnings.append(problem)
                 config = replace(config, search=False)
             env = make_env(config)
+            set_site_pages(env, standalone)
             signature = global_signature(env, config)
             layout_errors = _check_layouts(env, config, standalone)
             lines, redirect_errors = redirects.read(config.root)
@@ -354,7 +355,13 @@ def convert(config: Config, force: bool = False, existing: Iterable[Article] | N
         previous = read_state(config.cache_path, cache_key(config)).sources
     known = existing_from(existing, config.root) if existing is not None else None
     return convert_seeds(config.seeds_path, config.content_path, config.root, force=force, existing=known,
-                         previous=previous, only=only)
+                         previous=previous, only=only, section=_seed_section(config))
+
+
+def _seed_section(config: Config) -> str:
+    """The slug converted seeds are given (``seed_section``), or ''."""
+    section = config.section_named(config.seed_section) if config.seed_section else None
+    return section.slug if section else ""
 
 
 def _seed_files(inputs: dict[str, tuple[int, int]], config: Config) -> list[str]:

@@ -105,7 +105,7 @@ def make_env(config: Config) -> jinja2.Environment:
             "style": url_for(urls.static_url(assets.get("style.css", "style.css"))),
         },
     )
-    env.globals.update(menu=[{"name": e.name, "url": e.url, "href": e.url if e.url.startswith(("http://", "https://"))
+    env.globals.update(site_pages=[], menu=[{"name": e.name, "url": e.url, "href": e.url if e.url.startswith(("http://", "https://"))
                                else url_for(e.url)} for e in menu_entries(config)])
     env.globals.update(
         site={
@@ -142,6 +142,11 @@ def menu_entries(config: Config) -> tuple[MenuEntry, ...]:
     if config.search:
         entries.append(MenuEntry("Search", urls.search_url()))
     return tuple(entries)
+
+
+def set_site_pages(env: jinja2.Environment, pages: Sequence[Article]) -> None:
+    """The undated pages (About, a policy), as (title, link) for every page's footer."""
+    env.globals["site_pages"] = [{"title": p.title, "url": p.url, "href": env.filters["url"](p.url)} for p in pages]
 
 
 def script_json(data: Any) -> Markup:
@@ -182,11 +187,12 @@ def check_templates(env: jinja2.Environment) -> None:
 
 
 def global_signature(env: jinja2.Environment, config: Config) -> str:
-    """What every page depends on: sitegen itself, the settings, every template's text and the asset names."""
+    """What every page depends on: sitegen itself, the settings, every template's text, the asset names
+    and the undated pages every footer links to (``env.globals["site_pages"]``, set by ``set_site_pages``)."""
     check_templates(env)
     parts: list[Any] = [__version__, markup.CONFIG_KEY,
                         sorted((k, v) for k, v in vars(config).items() if k != "root"),
-                        sorted(asset_names(config).items())]
+                        sorted(asset_names(config).items()), env.globals.get("site_pages", [])]
     for name in template_names(env):
         source, _filename, _uptodate = env.loader.get_source(env, name)  # type: ignore[union-attr]
         parts += [name, source]
