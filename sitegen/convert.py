@@ -433,6 +433,8 @@ def existing_from(articles: Iterable[Article], root: Path) -> ExistingContent:
         existing.files.add(path)
         if article.source:
             existing.by_plain.setdefault(os.path.normpath(os.path.join(root, article.source)), path)
+        if article.date is None:  # an undated page takes no article's address
+            continue
         existing.taken.setdefault((article.date.date(), article.slug), path)
         name = _CONTENT_NAME.fullmatch(article.path.name)
         if name:
