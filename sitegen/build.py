@@ -125,7 +125,8 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                 raise BuildFailed(errors, notes=[f"converted {shown_path(p, config.root)}" for p in conversion.written])
 
             warnings = list(conversion.warnings)
-            warnings += [note for a in articles for note in a.notes]
+            notes = [note for a in articles for note in a.notes]
+            warnings += notes
             if config.search and (problem := search.unavailable()):
                 warnings.append(problem)
                 config = replace(config, search=False)
@@ -181,9 +182,10 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                                         + ([config.root / redirects.FILE] if moved.recorded else [])))
         if warm is not None:
             warm.inputs, warm.site = inputs, site
-        # No record for a no-op check when there is a deleted seed's warning to repeat until it is dealt with,
+        # No record for a no-op check when there is a deleted seed's warning or a content file's (a shortcode
+        # left in a body) to repeat until it is dealt with,
         # or when a watcher tells what changed (the preview: it never needs one)
-        if not conversion.deleted and watched is None:
+        if not conversion.deleted and not notes and watched is None:
             manifest.save(manifest_path, key, inputs,
                           {path: (e.size, e.mtime_ns) for path, e in cache.state.outputs.items()},
                           (len(site.articles), html_pages, len(site.tags)))
@@ -290,11 +292,13 @@ def _owners(pages: list[Page], statics: list[Output], site: Site, config: Config
 
 def _root_file_clashes(config: Config, live: dict[str, str]) -> list[ContentError]:
     """A site file in static/ that would replace a page the build makes: an error naming both."""
-    from .render import root_files
+    from .render import HOSTING_OWN, root_files
 
     errors = []
     static = Path(config.static_dir)
     for rel in root_files(config):
+        if rel in HOSTING_OWN:  # merged into the generated one
+            continue
         if rel in live:
             errors.append(ContentError(static / rel, None, f"would be published at /{rel}, replacing "
                                                            f"{live[rel]}: rename or move the file"))

@@ -105,8 +105,9 @@ def make_env(config: Config) -> jinja2.Environment:
             "style": url_for(urls.static_url(assets.get("style.css", "style.css"))),
         },
     )
-    env.globals.update(site_pages=[], menu=[{"name": e.name, "url": e.url, "href": e.url if e.url.startswith(("http://", "https://"))
-                               else url_for(e.url)} for e in menu_entries(config)])
+    env.globals.update(site_pages=[], menu=[
+        {"name": e.name, "url": e.url, "href": e.url if e.url.startswith(("http://", "https://")) else url_for(e.url)}
+        for e in menu_entries(config)])
     env.globals.update(
         site={
             "title": config.title,
