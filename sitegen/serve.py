@@ -62,6 +62,7 @@ from .cache import Cache, SourceEntry, read_state
 from .config import CONFIG_FILE, Config, load_config
 from .errors import BuildFailed, ContentError, SitegenError, shown_path
 from .preview_http import GENERATION_PATH, GenerationHandler, SiteHandler, SiteState, bind, host_allowed, is_loopback
+from .redirects import FILE as REDIRECTS_FILE
 
 LIVE_SUFFIXES = (".css", ".jpg", ".jpeg", ".png", ".gif")  # what livereload.js swaps without a reload
 TICK_MS = 500  # how often the watcher also checks sitegen.yaml and folders that come and go
@@ -300,6 +301,8 @@ class Preview:
     async def _watch_loop(self) -> None:
         settings = self.root / CONFIG_FILE
         settings_seen = _stat(settings)
+        moved = self.root / REDIRECTS_FILE
+        moved_seen = _stat(moved)
         polling = False
         while True:
             folders, signature = self._watched()
@@ -312,6 +315,9 @@ class Preview:
                             settings_seen = _stat(settings)
                             changed.add(settings)
                             self._config_stale = True
+                        if _stat(moved) != moved_seen:  # redirects.yaml, edited by hand or by a build
+                            moved_seen = _stat(moved)
+                            changed.add(moved)
                         if changed:
                             self._changes |= changed
                             self._wake.set()

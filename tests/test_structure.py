@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -14,6 +20,7 @@ from sitegen.config import load_config
 from sitegen.deploy_s3 import redirect_locations
 from sitegen.errors import BuildFailed
 from tests.conftest import Page, article, write_files
+from tests.test_deploy import free_port, stop, wait_for_port
 
 SETTINGS = """\
 title: The Desk
@@ -29,7 +36,8 @@ sections:
 def news_site() -> dict[str, str]:
     return {
         "sitegen.yaml": SETTINGS,
-        "content/pages/about.md": "---\ntitle: About us\n---\nWe report. Read [the policy]({{< ref \"corrections.md\" >}}).\n",
+        "content/pages/about.md": ("---\ntitle: About us\n---\n"
+                                   "We report. Read [the policy]({{< ref \"corrections.md\" >}}).\n"),
         "content/pages/corrections.md": "---\ntitle: Corrections policy\nurl: /corrections-policy/\n---\nWe correct.\n",
         "content/2024-01-03-summit.md": article("Summit opens", date="2024-01-03", section="World", tags="[Russia]"),
         "content/2024-01-04-vote.md": article("Vote counted", date="2024-01-04", section="politics", tags="[Russia]"),
@@ -365,3 +373,115 @@ def test_a_ref_to_no_content_file_is_an_error_at_its_line(tmp_path):
     site = make(tmp_path, files)
     assert errors_of(site) == ["content/pages/about.md:5: the ref to 'nowhere.md' names no published content "
                                "file: give its path in content/"]
+
+
+# --- served by nginx, at / and under a sub-path --------------------------------------------------------------
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        for name, value in attrs:
+            if value and (name == "href" and tag in ("a", "link") or name == "src"):
+                self.urls.append(value)
+        if tag == "meta" and (values.get("http-equiv") or "").lower() == "refresh":
+            self.urls.append((values.get("content") or "").split("url=", 1)[1])
+
+
+@pytest.fixture
+def nginx(tmp_path: Path) -> Iterator[tuple[int, Path]]:
+    """nginx on a free 127.0.0.1 port serving tmp_path/www, with its own prefix and no root-owned paths."""
+    port, prefix, www = free_port(), tmp_path / "nginx", tmp_path / "www"
+    prefix.mkdir()
+    www.mkdir()
+    temp = " ".join(f"{kind}_temp_path {prefix}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi",
+                                                                       "scgi"))
+    (prefix / "nginx.conf").write_text(f"""
+        daemon off;
+        master_process off;
+        pid {prefix}/nginx.pid;
+        error_log {prefix}/error.log warn;
+        events {{ worker_connections 64; }}
+        http {{
+            access_log off;
+            {temp}
+            types {{ text/html html; text/css css; application/xml xml; image/svg+xml svg; text/plain txt;
+                    application/json json; }}
+            default_type application/octet-stream;
+            server {{
+                listen 127.0.0.1:{port};
+                root {www};
+            }}
+        }}
+    """)
+    nginx_bin = shutil.which("nginx") or "/usr/sbin/nginx"
+    process = subprocess.Popen([nginx_bin, "-p", str(prefix), "-c", str(prefix / "nginx.conf"),
+                                "-e", str(prefix / "error.log")], stderr=subprocess.PIPE)
+    try:
+        wait_for_port(port, process, 10)
+        yield port, www
+    finally:
+        stop(process)
+
+
+def _get(url: str) -> tuple[bytes, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return answer.read(), answer.headers.get_content_type()
+    except urllib.error.HTTPError as exc:
+        pytest.fail(f"{url} answers {exc.code}")
+
+
+def _crawl(start: str, port: int, base: str) -> set[str]:
+    """Every page reachable from ``start`` through nginx; fails on the first broken link."""
+    seen, todo = {start}, [start]
+    while todo:
+        url = todo.pop()
+        body, kind = _get(url)
+        if kind != "text/html":
+            continue
+        parser = _Links()
+        parser.feed(body.decode("utf-8"))
+        for href in parser.urls:
+            link = urljoin(url, href).split("#")[0]
+            if urlsplit(link).netloc != f"127.0.0.1:{port}":
+                continue
+            assert urlsplit(link).path.startswith(base), f"{url} links outside {base}: {href}"
+            if link not in seen:
+                seen.add(link)
+                todo.append(link)
+    return seen
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("base", ["/", "/news/"])
+def test_the_news_site_served_by_nginx_has_no_broken_links_and_its_old_addresses_lead_on(tmp_path, nginx, base):
+    port, www = nginx
+    origin = f"http://127.0.0.1:{port}"
+    site = make(tmp_path / "site")
+    (site / "sitegen.yaml").write_text(SETTINGS.replace("https://example.org/", origin + base))
+    build(load_config(site), jobs=1)
+    story = site / "content/2024-01-03-summit.md"
+    story.write_text(story.read_text().replace("date: 2024-01-03", "date: 2024-01-02\nslug: summit-moved"))
+    build(load_config(site), jobs=1)
+    served = www / base.strip("/") if base != "/" else www
+    shutil.rmtree(www)
+    shutil.copytree(site / "public", served)
+
+    seen = _crawl(origin + base, port, base)
+    for path in ("about/", "corrections-policy/", "world/", "politics/", "sport/", "world/feed.xml",
+                 "2024/01/02/summit-moved/"):
+        assert origin + base + path in seen, path
+    assert _get(origin + base + "ads.txt") == (b"example.com, pub-0, DIRECT\n", "text/plain")
+    assert _get(origin + base + ".well-known/security.txt")[0].startswith(b"Contact:")
+    old = _Links()
+    old.feed(_get(origin + base + "2024/01/03/summit-opens/")[0].decode())
+    target = urljoin(origin + base + "2024/01/03/summit-opens/", old.urls[-1])
+    assert target == origin + base + "2024/01/02/summit-moved/"
+    assert b"<h1>Summit opens</h1>" in _get(target)[0]
+    assert f"{base}2024/01/03/summit-opens/ {base}2024/01/02/summit-moved/ 301" in read(site, "_redirects")
+    assert main(["-C", str(site), "check"]) == 0
