@@ -338,6 +338,9 @@ def _address(value: Any) -> str:
                          "(letters, digits, '-', '_', '.' and '/', no '?' or '#')")
     if text == "/":
         raise ValueError("cannot be '/', the front page's address")
+    if any(part.startswith(":") for part in text.split("/")):
+        raise ValueError(f"{describe_value(text)} is a Jekyll permalink pattern, which sitegen does not fill in: "
+                         "write the page's own address, such as /2024/01/03/my-post/")
     last = text.rsplit("/", 1)[-1]
     if last and "." not in last:
         text += "/"

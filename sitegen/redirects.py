@@ -143,8 +143,13 @@ def plan(lines: list[Line], published: Iterable[Article], live: Mapping[str, str
     entries: dict[str, Line] = {}
     for article in published:
         for alias in article.aliases:
-            line = frontmatter.key_line(_text(root / article.path), "aliases") or \
-                frontmatter.key_line(_text(root / article.path), "redirect_from")
+            text = _text(root / article.path)
+            line = frontmatter.key_line(text, "aliases") or frontmatter.key_line(text, "redirect_from")
+            other = entries.get(alias)
+            if other is not None and other.new != article.url:
+                result.errors.append(ContentError(article.path, line, f"{alias} is already an earlier address of "
+                                                                      f"{other.where}: keep it in one of them"))
+                continue
             entries[alias] = Line(alias, article.url, article.path, line)
     for line in lines:
         entries[line.old] = line

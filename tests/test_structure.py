@@ -485,3 +485,18 @@ def test_the_news_site_served_by_nginx_has_no_broken_links_and_its_old_addresses
     assert b"<h1>Summit opens</h1>" in _get(target)[0]
     assert f"{base}2024/01/03/summit-opens/ {base}2024/01/02/summit-moved/ 301" in read(site, "_redirects")
     assert main(["-C", str(site), "check"]) == 0
+
+
+def test_one_old_address_claimed_by_two_files_and_a_permalink_pattern_are_errors(tmp_path):
+    files = news_site()
+    files["content/2024-01-03-summit.md"] = article("Summit opens", date="2024-01-03", aliases="[/old/]")
+    files["content/2024-01-04-vote.md"] = article("Vote counted", date="2024-01-04", aliases="[/old/]")
+    files["content/2024-01-05-final.md"] = article("Final won", date="2024-01-05", permalink="/:year/:title/")
+    site = make(tmp_path, files)
+    assert errors_of(site) == [
+        "content/2024-01-05-final.md:4: 'permalink' '/:year/:title/' is a Jekyll permalink pattern, which sitegen "
+        "does not fill in: write the page's own address, such as /2024/01/03/my-post/"]
+    files["content/2024-01-05-final.md"] = article("Final won", date="2024-01-05")
+    site = make(tmp_path, files)
+    assert errors_of(site) == ["content/2024-01-04-vote.md:4: /old/ is already an earlier address of "
+                               "content/2024-01-03-summit.md: keep it in one of them"]
