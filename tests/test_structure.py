@@ -20,7 +20,7 @@ from sitegen.config import load_config
 from sitegen.deploy_s3 import redirect_locations
 from sitegen.errors import BuildFailed
 from tests.conftest import Page, article, write_files
-from tests.test_deploy import free_port, stop, wait_for_port
+from tests.test_deploy import _s3_client, aws_env, bucket, free_port, s3_server, stop, wait_for_port  # noqa: F401
 
 SETTINGS = """\
 title: The Desk
@@ -500,3 +500,30 @@ def test_one_old_address_claimed_by_two_files_and_a_permalink_pattern_are_errors
     site = make(tmp_path, files)
     assert errors_of(site) == ["content/2024-01-04-vote.md:4: /old/ is already an earlier address of "
                                "content/2024-01-03-summit.md: keep it in one of them"]
+
+
+@pytest.mark.server
+def test_deploy_to_s3_gives_the_old_address_its_redirect_location(tmp_path, s3_server, bucket, monkeypatch):
+    # SeaweedFS stores objects but not their website redirect: the header is read off each request sent.
+    import sitegen.deploy_s3 as deploy_s3
+
+    sent: dict[str, str | None] = {}
+    make_client = deploy_s3._client
+
+    def client(target):  # noqa: ANN001, ANN202
+        made = make_client(target)
+        made.meta.events.register("before-send.s3.PutObject", lambda request, **_: sent.__setitem__(
+            request.url.split("/news/", 1)[1], request.headers.get("x-amz-website-redirect-location")))
+        return made
+
+    monkeypatch.setattr(deploy_s3, "_client", client)
+    files = news_site()
+    files["content/2024-01-04-vote.md"] = article("Vote counted", date="2024-01-04", redirect_from="/vote/")
+    site = make(tmp_path, files)
+    (site / "sitegen.yaml").write_text(SETTINGS.replace("https://example.org/", "https://example.org/news/")
+                                       + f"deploy:\n  bucket:\n    url: s3://{bucket}/news\n"
+                                         f"    endpoint_url: {s3_server}\n")
+    assert main(["-C", str(site), "deploy", "-q"]) == 0
+    assert sent["vote/index.html"] in ("/news/2024/01/04/vote-counted/", b"/news/2024/01/04/vote-counted/")
+    assert sent["index.html"] is None and sent["2024/01/04/vote-counted/index.html"] is None
+    assert b"vote-counted" in _s3_client(s3_server).get_object(Bucket=bucket, Key="news/vote/index.html")["Body"].read()
