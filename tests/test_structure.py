@@ -503,7 +503,7 @@ def test_one_old_address_claimed_by_two_files_and_a_permalink_pattern_are_errors
 
 
 @pytest.mark.server
-def test_deploy_to_s3_gives_the_old_address_its_redirect_location(tmp_path, s3_server, bucket, monkeypatch):
+def test_deploy_to_s3_gives_the_old_address_its_redirect_location(tmp_path, s3_server, bucket, monkeypatch):  # noqa: F811
     # SeaweedFS stores objects but not their website redirect: the header is read off each request sent.
     import sitegen.deploy_s3 as deploy_s3
 
