@@ -11,14 +11,13 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from . import __version__, manifest, redirects
+from . import __version__, manifest
 from .cache import Cache, OutputEntry, SourceEntry, read_state
-from .config import CONFIG_FILE, Config
+from .config import CONFIG_FILE, REDIRECTS_FILE, Config
 from .errors import BuildFailed, ContentError, SitegenError, shown_path
 from .feeds import future_articles, resolve_now
 from .model import Article, Output, Section, Site
 from .parallel import default_jobs
-from .redirects import FILE as REDIRECTS_FILE
 from .write import WriteReport, open_staging, output_lock, write_outputs
 
 # The stages that load Jinja2, Markdown and the converter are imported where they are first needed: a build
@@ -84,7 +83,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         manifest.forget(manifest_path)
         # the last build's output files, checked on another core meanwhile (see _decide)
         on_disk = manifest.stats_in_background(config.output_path, record["paths"]) if record else dict
-        from . import search
+        from . import redirects, search
         from .collect import build_site, updated_site
         from .deploy_headers import hosting_files
         from .load import load_articles, publishable
@@ -179,7 +178,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         # Inputs as they were when this build read them (plus what it converted): an edit made while
         # it ran differs from this record, so the next build sees it.
         inputs.update(manifest.snapshot([config.resolve(p) for p in conversion.written]
-                                        + ([config.root / redirects.FILE] if moved.recorded else [])))
+                                        + ([config.root / REDIRECTS_FILE] if moved.recorded else [])))
         if warm is not None:
             warm.inputs, warm.site = inputs, site
         # No record for a no-op check when there is a deleted seed's warning or a content file's (a shortcode
@@ -199,8 +198,8 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         warnings=warnings,
         rendered=[(p.path, reasons[p.path]) for p in todo],
         future=[(shown_path(a.path, config.root), a.date.isoformat()) for a in future_articles(site.articles, moment)],
-        redirects=[f"{old} now redirects to {new} ({rel}: its address changed); recorded in {redirects.FILE}"
-                   if new else f"{old} is {rel}'s address again: its redirect is cancelled in {redirects.FILE}"
+        redirects=[f"{old} now redirects to {new} ({rel}: its address changed); recorded in {REDIRECTS_FILE}"
+                   if new else f"{old} is {rel}'s address again: its redirect is cancelled in {REDIRECTS_FILE}"
                    for old, new, rel in moved.recorded],
     )
 
@@ -237,7 +236,7 @@ def _check_structure(config: Config, published: list[Article],
         if article.section and section_of(article.section) is None:
             errors.append(ContentError(article.path, _line_of(config, article, "section", "category", "categories"),
                                        f"unknown section '{article.section}'; the sections are: {known}"))
-    links = _ref_targets(config, published)
+    links = _ref_targets(config, published) if any(a.refs for a in published) else {}
     for article in published:
         for ref in article.refs:
             line, target = ref.split(":", 1)

@@ -17,6 +17,7 @@ from .errors import BuildFailed, ContentError
 from .model import MenuEntry, Section
 
 CONFIG_FILE = "sitegen.yaml"
+REDIRECTS_FILE = "redirects.yaml"  # old address: new address, at the site root, committed with the content
 FEED_CONTENT = ("full", "summary")
 PACKAGE_THEME = Path(__file__).parent / "_theme"  # the default theme inside an installed wheel
 REPO_THEME = Path(__file__).parent.parent  # ... and in a source checkout (templates/, static/)

@@ -25,10 +25,11 @@ from pathlib import Path
 import yaml
 
 from . import frontmatter, urls
+from .config import REDIRECTS_FILE
 from .errors import ContentError
 from .model import Article
 
-FILE = "redirects.yaml"
+FILE = REDIRECTS_FILE
 HEADER = ("# Redirects: old address: new address, one a line. sitegen appends a line when a page's address\n"
           "# changes; edit or add lines by hand (a later line for the same old address wins, '~' cancels one).\n"
           "# Commit this file with the content: it is how a fresh clone keeps every old link working.\n")

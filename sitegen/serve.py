@@ -59,10 +59,9 @@ from tornado.websocket import WebSocketClosedError, WebSocketHandler
 from . import urls
 from .build import BuildReport, build, cache_key
 from .cache import Cache, SourceEntry, read_state
-from .config import CONFIG_FILE, Config, load_config
+from .config import CONFIG_FILE, REDIRECTS_FILE, Config, load_config
 from .errors import BuildFailed, ContentError, SitegenError, shown_path
 from .preview_http import GENERATION_PATH, GenerationHandler, SiteHandler, SiteState, bind, host_allowed, is_loopback
-from .redirects import FILE as REDIRECTS_FILE
 
 LIVE_SUFFIXES = (".css", ".jpg", ".jpeg", ".png", ".gif")  # what livereload.js swaps without a reload
 TICK_MS = 500  # how often the watcher also checks sitegen.yaml and folders that come and go
