@@ -275,21 +275,45 @@ def _check_layouts(env: object, config: Config, standalone: tuple[Article, ...])
             for page in standalone if page.layout and f"{page.layout}.html" not in names]
 
 
-def _owners(pages: list[Page], statics: list[Output], site: Site, config: Config) -> dict[str, str]:
+class _Owners(Mapping[str, str]):
+    """Every output file a build writes (relative to the output folder), with what makes it, worked out only
+    when an error names it: a clash is rare, and 20k descriptions a build would cost more than the check."""
+
+    def __init__(self, pages: list[Page], statics: list[Output], site: Site, theme: set[str]) -> None:
+        from .deploy_headers import HOSTING_FILES
+
+        self._site = site
+        self._theme = theme
+        self._paths = {p.path for p in pages} | theme | {n for n in HOSTING_FILES if n.startswith("_")}
+
+    def __getitem__(self, path: str) -> str:
+        if path not in self._paths:
+            raise KeyError(path)
+        if path in self._theme:
+            return f"the theme's file {path}"
+        url = "/" + path.removesuffix("index.html")
+        made = next((a for a in (*self._site.articles, *self._site.standalone) if a.url == url), None)
+        return f"the page of {made.path}" if made else f"the generated page {path}"
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._paths
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
+def _owners(pages: list[Page], statics: list[Output], site: Site, config: Config) -> _Owners:
     """Every output file a build writes, with what makes it: for errors that name both sides of a clash."""
-    from .deploy_headers import HOSTING_FILES
     from .render import root_files
 
     own = set(root_files(config))
-    made = {f"{a.url}": f"the page of {a.path}" for a in (*site.articles, *site.standalone)}
-    owners = {p.path: made.get("/" + p.path.removesuffix("index.html"), f"the generated page {p.path}")
-              for p in pages}
-    owners.update({o.path: f"the theme's file {o.path}" for o in statics if o.path not in own})
-    owners.update({name: f"the generated {name}" for name in HOSTING_FILES if name.startswith("_")})
-    return owners
+    return _Owners(pages, statics, site, {o.path for o in statics if o.path not in own})
 
 
-def _root_file_clashes(config: Config, live: dict[str, str]) -> list[ContentError]:
+def _root_file_clashes(config: Config, live: Mapping[str, str]) -> list[ContentError]:
     """A site file in static/ that would replace a page the build makes: an error naming both."""
     from .render import HOSTING_OWN, root_files
 
