@@ -355,10 +355,15 @@ def redirect_pages(redirects: Mapping[str, str], titles: Mapping[str, str], conf
 
 def _standalone_pages(site: Site, config: Config, cache: Cache, abs_url: Callable[[str], str], g: str,
                       links: Mapping[str, str]) -> list[Page]:
-    """The undated pages, each with its ``layout:`` template or page.html."""
+    """The undated pages, each with its ``layout:`` template, else the site's own template named as the page
+    (``templates/about.html`` for ``/about/``, as people coming from Jekyll expect), else page.html."""
+    folders = config.theme_dirs("templates")
+    own = {p.name for p in folders[0].glob("*.html")} - set(TEMPLATES) if len(folders) > 1 and site.standalone \
+        else set()
     pages = []
     for page in site.standalone:
-        template = f"{page.layout}.html" if page.layout else "page.html"
+        named = f"{page.url.rstrip('/').rsplit('/', 1)[-1]}.html"
+        template = f"{page.layout}.html" if page.layout else named if named in own else "page.html"
         signature = _hash(g, "page", page.fingerprint, page.url, template, *resolved_refs(page, links))
         pages.append(Page(urls.output_path(page.url), template, signature,
                           lambda p=page: page_context(p, cache.html(p.fingerprint), config, abs_url, links)))

@@ -107,6 +107,10 @@ def test_a_page_layout_picks_its_template_and_an_unknown_one_is_an_error_at_its_
     site = make(tmp_path, files)
     build(load_config(site), jobs=1)
     assert "<h1>Custom About us</h1>" in read(site, "about/index.html")
+    (site / "content/pages/about.md").write_text("---\ntitle: About us\n---\nWe report.\n")
+    build(load_config(site), jobs=1)
+    assert "<h1>Custom About us</h1>" in read(site, "about/index.html")  # the page's own name, without layout:
+    (site / "content/pages/about.md").write_text(files["content/pages/about.md"])
     (site / "templates/about.html").unlink()
     assert errors_of(site) == ["content/pages/about.md:3: layout 'about' has no template: add "
                                "templates/about.html, or remove the line to use page.html"]
