@@ -31,6 +31,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -249,6 +250,7 @@ def _write_shard(binary: Path, bundle: Path, folder: str, records: list[dict[str
         for message in sent:
             service.reply(message)
         service.reply(written)
+        _settled(temporary)  # Pagefind answers before its writes are done, and drops them when it exits
     if not (temporary / ENTRY).is_file():
         raise SearchError("it wrote no index")
     _canonical(temporary)
@@ -259,6 +261,19 @@ def _write_shard(binary: Path, bundle: Path, folder: str, records: list[dict[str
     if target.exists():
         shutil.rmtree(target)
     temporary.rename(target)
+
+
+def _settled(folder: Path, timeout: float = 120) -> None:
+    """Wait until every file Pagefind is writing in ``folder`` is whole: none empty, none growing."""
+    deadline = time.monotonic() + timeout
+    last: dict[str, int] | None = None
+    while time.monotonic() < deadline:
+        sizes = {str(p): p.stat().st_size for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else {}
+        if sizes and sizes.get(str(folder / ENTRY)) and all(sizes.values()) and sizes == last:
+            return
+        last = sizes
+        time.sleep(0.02)
+    raise SearchError(f"its files were not complete after {timeout:.0f} s")
 
 
 # --- Pagefind's service protocol --------------------------------------------------------------------------

@@ -22,8 +22,8 @@ The preview builds with ``build(config)`` like ``sitegen build``, differing only
 at the preview's address (same sub-path), output and cache in a private temporary folder (``public/`` and
 the site's cache stay as ``sitegen build`` left them, so a deploy never ships a preview), stylesheets
 without fingerprints (a saved style.css keeps its URL and is swapped in place) and the search shards a
-save touched rebuilt on a thread after the page is shown (the index may lag a save by seconds). Ctrl-C during a build stops it inside its thread, so
-the pool of processes it forked is terminated, not orphaned.
+save touched rebuilt on a thread after the page is shown (the index may lag a save by seconds). Ctrl-C
+during a build stops it inside its thread, so the pool of processes it forked is terminated, not orphaned.
 """
 
 from __future__ import annotations
