@@ -250,7 +250,7 @@ def _write_shard(binary: Path, bundle: Path, folder: str, records: list[dict[str
         for message in sent:
             service.reply(message)
         service.reply(written)
-        _settled(temporary)  # Pagefind answers before its writes are done, and drops them when it exits
+        _settled(temporary, service.alive)  # Pagefind answers before its writes are done, and drops them at exit
     if not (temporary / ENTRY).is_file():
         raise SearchError("it wrote no index")
     _canonical(temporary)
@@ -263,14 +263,18 @@ def _write_shard(binary: Path, bundle: Path, folder: str, records: list[dict[str
     temporary.rename(target)
 
 
-def _settled(folder: Path, timeout: float = 120) -> None:
+def _settled(folder: Path, alive: Callable[[], bool], timeout: float = 120) -> None:
     """Wait until every file Pagefind is writing in ``folder`` is whole: none empty, none growing."""
     deadline = time.monotonic() + timeout
     last: dict[str, int] | None = None
     while time.monotonic() < deadline:
+        running = alive()
         sizes = {str(p): p.stat().st_size for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else {}
-        if sizes and sizes.get(str(folder / ENTRY)) and all(sizes.values()) and sizes == last:
+        complete = bool(sizes) and bool(sizes.get(str(folder / ENTRY))) and all(sizes.values())
+        if complete and (sizes == last or not running):
             return
+        if not running:
+            raise SearchError("it stopped before its index was written")
         last = sizes
         time.sleep(0.02)
     raise SearchError(f"its files were not complete after {timeout:.0f} s")
@@ -331,6 +335,9 @@ class _Service:
         with self._done:
             self._closed = True
             self._done.notify_all()
+
+    def alive(self) -> bool:
+        return self._process.poll() is None
 
     def send(self, payload: dict[str, Any]) -> int:
         self._last += 1

@@ -77,6 +77,9 @@ CHANGES: dict[str, Change] = {
     "template": add_template,
     "config": edit("sitegen.yaml", "per_page: 3", "per_page: 4"),
     "draft": edit("content/08.md", "---\ntitle", "---\ndraft: true\ntitle"),
+    "edit authors": edit("content/04.md", "Writer 1", "Writer 7"),  # a search filter: its shard is rebuilt
+    # the first article of a new year: last year's monthly search shards fold into one
+    "new year": lambda root: write_files(root, {"content/ny.md": article("New year", date="2024-01-02")}),
 }
 
 

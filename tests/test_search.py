@@ -8,6 +8,7 @@ import http.server
 import json
 import os
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -241,6 +242,8 @@ def page(browser):
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.console = []
+    page.on("console", lambda message: page.console.append(message.text))
     yield page
     context.close()
 
@@ -248,11 +251,11 @@ def page(browser):
 def results(page, site_url: str, query: str) -> list[dict]:
     """Open the search page with a query (as a link to it would) and read the results it shows."""
     page.goto(f"{site_url}search/?{query}")
-    page.wait_for_function("() => /result|No results|not available|nothing/i.test("
+    page.wait_for_function("() => /result|No results|not available|nothing|not there yet/i.test("
                            "document.querySelector('#search [role=status]').textContent)", timeout=15_000)
     assert page.errors == []
     status = page.inner_text("#search [role=status]")
-    assert "not available" not in status, status
+    assert "not available" not in status, (status, page.console)
     return page.eval_on_selector_all(".search-result", """items => items.map(item => ({
         title: item.querySelector('h2').innerText, href: item.querySelector('a').getAttribute('href'),
         date: item.querySelector('time').innerText, excerpt: item.querySelector('h2 + p + p').innerHTML}))""")
@@ -331,3 +334,26 @@ def test_typing_a_query_searches_and_the_address_keeps_it(tmp_path, host, page):
     page.wait_for_selector(".search-result")
     assert page.inner_text(".search-result h2") == "Budget talks 2021"
     assert page.url.endswith("/search/?q=word2021beta")
+
+
+@pytest.mark.browser
+@pytest.mark.server
+def test_the_preview_searches_and_its_index_follows_a_save_within_seconds(tmp_path, page):
+    from tests.test_serve import Preview
+
+    archive(tmp_path, "title: Search Test\nbase_url: https://example.org/news/\n")
+    preview = Preview(tmp_path)
+
+    def eventually(query: str) -> list[dict]:
+        deadline = time.monotonic() + 15  # the page at once, its index a few seconds later
+        while not (found := results(page, preview.url, query)) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        return found
+
+    try:
+        assert [r["href"] for r in eventually("q=word2022alpha")] == ["/news/2022/03/01/harbour-report-2022/"]
+        edited = tmp_path / "content/2022-03-01-a.md"
+        edited.write_text(edited.read_text(encoding="utf-8").replace("reopened", "reopened quokkaville"), "utf-8")
+        assert [r["title"] for r in eventually("q=quokkaville")] == ["Harbour report 2022"]
+    finally:
+        preview.stop()
