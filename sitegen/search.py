@@ -199,9 +199,11 @@ def _update(bundle: Path, todo: list[tuple[str, list[dict[str, Any]]]], listing:
         shutil.rmtree(stale, ignore_errors=True)
     # The biggest shards first, so the last one to finish is a small one.
     todo = sorted(todo, key=lambda item: -len(item[1]))
+    side_by_side = max(1, min(jobs, len(todo)))
+    threads = max(1, jobs // side_by_side)  # one shard to write (an edit): Pagefind may use every core
     try:
-        with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo) or 1))) as pool:
-            list(pool.map(lambda item: _write_shard(binary, bundle, item[0], item[1], language), todo))
+        with ThreadPoolExecutor(max_workers=side_by_side) as pool:
+            list(pool.map(lambda item: _write_shard(binary, bundle, item[0], item[1], language, threads), todo))
     except (OSError, SearchError, subprocess.SubprocessError) as exc:
         for stale in bundle.glob(".new-*"):
             shutil.rmtree(stale, ignore_errors=True)
@@ -239,11 +241,12 @@ def _only(bundle: Path, shards: Sequence[Shard]) -> bool:
         return False
 
 
-def _write_shard(binary: Path, bundle: Path, folder: str, records: list[dict[str, Any]], language: str) -> None:
+def _write_shard(binary: Path, bundle: Path, folder: str, records: list[dict[str, Any]], language: str,
+                 threads: int = 1) -> None:
     """One shard, written by its own Pagefind process into a temporary folder, then renamed into place."""
     temporary = bundle / f".new-{folder}"
     shutil.rmtree(temporary, ignore_errors=True)
-    with _Service(binary) as service:
+    with _Service(binary, threads) as service:
         index = service.request({"type": "NewIndex", "config": {"force_language": language}})["index_id"]
         sent = [service.send({"type": "AddRecord", "index_id": index, **r}) for r in records]
         written = service.send({"type": "WriteFiles", "index_id": index, "output_path": str(temporary)})
@@ -292,8 +295,8 @@ class _Service:
     package's PagefindService sends them. That class reads one reply every 0.1 s (asyncio.sleep in its
     poll loop: ten records a second, measured); this one reads on a thread and keeps requests flowing."""
 
-    def __init__(self, binary: Path) -> None:
-        environment = {**os.environ, "RAYON_NUM_THREADS": "1"}  # one core a shard: shards run side by side
+    def __init__(self, binary: Path, threads: int = 1) -> None:
+        environment = {**os.environ, "RAYON_NUM_THREADS": str(threads)}  # shards run side by side, a core each
         self._process = subprocess.Popen([str(binary), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          stderr=subprocess.STDOUT, env=environment)
         self._replies: dict[int, dict[str, Any]] = {}
