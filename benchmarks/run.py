@@ -7,6 +7,7 @@ same corpus built by Hugo, by Hugo followed by Pagefind, and by Pelican when ins
     python benchmarks/run.py --no-search     # only the search: false configuration
     python benchmarks/run.py --large         # N = 25,000, 50,000, 100,000, default settings, no peers
     python benchmarks/run.py --runs 5        # runs per scenario (median reported; default 3)
+    python benchmarks/run.py --peer-runs 1   # the peers' runs (default: --runs)
 
 Every build is a fresh process, timed with the standard library. Peak RSS is that of the largest process
 of the build (wait4() reports the maximum over the process and every descendant it waited for: sitegen's
@@ -247,11 +248,13 @@ def main() -> None:
     parser.add_argument("--large", action="store_true",
                         help="25,000, 50,000 and 100,000 articles, default settings (clean build, edits, no-op)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--peer-runs", type=int, help="runs per scenario for the peers (default: --runs)")
     parser.add_argument("--plain", action="store_true", help="the corpus without Markdown formatting")
     parser.add_argument("--no-search", action="store_true", help="only the search: false configuration")
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it (default: a temp folder)")
     args = parser.parse_args()
+    peer_runs = args.peer_runs or args.runs
     os.sync()  # files deleted just before (a test run's) count as "recently deleted" for a minute, not six
     work = args.keep or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
     print(f"# sitegen benchmark, {os.cpu_count()} cores, Python {sys.version.split()[0]}, in {work}, "
@@ -287,10 +290,10 @@ def main() -> None:
         if shutil.which("hugo"):
             hsite = hugo_site(corpus, work / f"hugo-{n}")
             edit_file = sorted((hsite / "content" / "posts").glob("*.md"))[n // 2]
-            hrows = peer_scenarios("hugo", ["hugo", "--quiet"], hsite, edit_file, args.runs, ["public", "resources"])
+            hrows = peer_scenarios("hugo", ["hugo", "--quiet"], hsite, edit_file, peer_runs, ["public", "resources"])
             peers.append(("Hugo", hrows, count_pages(hsite / "public")))
             chain = ["sh", "-c", f"hugo --quiet && {sys.executable} -m pagefind --site public --silent"]
-            prows = peer_scenarios("hugo+pagefind", chain, hsite, edit_file, args.runs, ["public", "resources"])
+            prows = peer_scenarios("hugo+pagefind", chain, hsite, edit_file, peer_runs, ["public", "resources"])
             peers.append(("Hugo, then Pagefind", prows, count_pages(hsite / "public")))
             discard(hsite)
         pelican = find_pelican()
@@ -298,7 +301,7 @@ def main() -> None:
             psite = pelican_site(corpus, work / f"pelican-{n}")
             edit_file = sorted((psite / "content").glob("*.md"))[n // 2]
             prows = peer_scenarios("pelican", [pelican, "content", "-s", "pelicanconf.py", "-o", "output", "-q"],
-                                   psite, edit_file, args.runs, ["output", "cache"])
+                                   psite, edit_file, peer_runs, ["output", "cache"])
             peers.append(("Pelican", prows, count_pages(psite / "output")))
             discard(psite)
         print("\n### peers\n")
