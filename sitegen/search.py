@@ -32,8 +32,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
@@ -177,33 +177,48 @@ def update_index(output_dir: Path, articles: Sequence[Article], config: Config, 
         return None
     shards = plan(articles, config)
     language = pagefind_language(config)
-    todo = [(s.folder, [record(a, body(a.fingerprint), language) for a in s.articles])
-            for s in shards if not (bundle / s.folder / ENTRY).is_file()]
+    # The biggest shards first, so the last one to finish is a small one.
+    todo = sorted((s for s in shards if not (bundle / s.folder / ENTRY).is_file()), key=lambda s: -len(s.articles))
     listing = _listing(shards)
     if not todo and _read(bundle / SHARDS) == listing and _only(bundle, shards):
         return None
     binary = executable()
     if binary is None:
         return unavailable()
-    work = functools.partial(_update, bundle, todo, listing, {s.folder for s in shards}, binary, language, jobs)
+
+    def records(shard: Shard) -> list[dict[str, Any]]:
+        return [record(a, body(a.fingerprint), language) for a in shard.articles]
+
+    # A shard's records are made when it is its turn (a few shards' worth in memory, never the site's), on
+    # this thread, which owns the cache; in the background, the bodies are read now, before the cache closes.
+    items = [(s.folder, records(s)) for s in todo] if background else ((s.folder, records(s)) for s in todo)
+    work = functools.partial(_update, bundle, items, len(todo), listing, {s.folder for s in shards}, binary,
+                             language, jobs)
     if background:
         _BACKGROUND.submit(work)
         return None
     return work()
 
 
-def _update(bundle: Path, todo: list[tuple[str, list[dict[str, Any]]]], listing: bytes, keep: set[str],
-            binary: Path, language: str, jobs: int) -> str | None:
+def _update(bundle: Path, todo: Iterable[tuple[str, list[dict[str, Any]]]], count: int, listing: bytes,
+            keep: set[str], binary: Path, language: str, jobs: int) -> str | None:
     bundle.mkdir(parents=True, exist_ok=True)
     for stale in bundle.glob(".new-*"):
         shutil.rmtree(stale, ignore_errors=True)
-    # The biggest shards first, so the last one to finish is a small one.
-    todo = sorted(todo, key=lambda item: -len(item[1]))
-    side_by_side = max(1, min(jobs, len(todo)))
+    side_by_side = max(1, min(jobs, count))
     threads = max(1, jobs // side_by_side)  # one shard to write (an edit): Pagefind may use every core
     try:
         with ThreadPoolExecutor(max_workers=side_by_side) as pool:
-            list(pool.map(lambda item: _write_shard(binary, bundle, item[0], item[1], language, threads), todo))
+            running: set[Future[None]] = set()
+            for folder, records in todo:
+                if len(running) >= side_by_side:
+                    finished, running = wait(running, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        future.result()
+                running.add(pool.submit(_write_shard, binary, bundle, folder, records, language, threads))
+                del records
+            for future in running:
+                future.result()
     except (OSError, SearchError, subprocess.SubprocessError) as exc:
         for stale in bundle.glob(".new-*"):
             shutil.rmtree(stale, ignore_errors=True)
