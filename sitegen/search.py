@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 BUNDLE = "pagefind"  # the bundle's folder in the output, and its URL /pagefind/
 SHARDS = "shards.json"  # the list of shards, newest first, that the search page merges
 ENTRY = "pagefind-entry.json"  # written last by Pagefind: a shard folder without it is incomplete
-SHARD_LIMIT = 5000  # articles: a past year with more is split by quarter, a quarter with more by month
+SHARD_LIMIT = 2500  # articles: a past year with more is split by quarter, a quarter with more by month
 FORMAT = "sitegen-search-2"  # part of every shard's signature: change it when records change shape
 TIMEOUT = 900  # seconds a shard may take
 # What a search page needs of a shard: the rest of Pagefind's output is its own UIs (about 400 kB a shard).
