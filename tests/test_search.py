@@ -308,7 +308,11 @@ def test_every_year_of_a_ten_year_archive_is_found_newest_first_and_by_filter(tm
     assert [r["title"] for r in by_author][:2] == ["Harbour report 2023", "Harbour report 2022"]
     assert len(results(page, url, "q=harbour&tag=World")) == 10  # the first page of the ten World articles
     assert page.inner_text("#search [role=status]").startswith("10 results")
+    page.wait_for_selector("#search[data-filters]")
     assert "Ports (10)" in page.inner_text("select[name=tag]")  # the choices come from the index, with counts
+    page.select_option("select[name=year]", "2015")  # choosing one searches again
+    page.wait_for_function("() => document.querySelector('#search [role=status]').textContent.startsWith('1 result')")
+    assert page.inner_text(".search-result h2") == "Budget talks 2015" and page.url.endswith("tag=World&year=2015")
 
 
 @pytest.mark.browser
