@@ -244,7 +244,8 @@ def report(rows: list[tuple[str, float, int]], name: str, pages: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="sitegen build benchmark")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--sizes", type=int, nargs="+", help="numbers of articles (default 1000 10000; --large: "
+                        "25000 50000 100000)")
     parser.add_argument("--large", action="store_true",
                         help="25,000, 50,000 and 100,000 articles, default settings (clean build, edits, no-op)")
     parser.add_argument("--runs", type=int, default=3)
@@ -259,7 +260,7 @@ def main() -> None:
     work = args.keep or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
     print(f"# sitegen benchmark, {os.cpu_count()} cores, Python {sys.version.split()[0]}, in {work}, "
           f"{'plain' if args.plain else 'formatted'} corpus, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
-    sizes = [25_000, 50_000, 100_000] if args.large else args.sizes
+    sizes = args.sizes or ([25_000, 50_000, 100_000] if args.large else [1000, 10000])
     configurations = [("search: false", False)] if args.no_search else [("default settings", True)] + (
         [] if args.large else [("search: false", False)])
     for n in sizes:

@@ -140,9 +140,9 @@ def plan(articles: Sequence[Article], config: Config) -> list[Shard]:
     for name in sorted(groups, key=_period_order, reverse=True):
         members = sorted(groups[name], key=_sort_key)
         digest = hashlib.sha256(common.encode())
-        for a in members:
-            digest.update(json.dumps([a.fingerprint, a.url, a.title, a.date.isoformat(), filters(a)],
-                                     ensure_ascii=False).encode())
+        for a in members:  # every part of its record (the body through the content file's hash)
+            digest.update(f"{a.fingerprint}\x1f{a.url}\x1f{a.title}\x1f{a.date.isoformat()}\x1f{filters(a)!r}\x1e"
+                          .encode("utf-8", "surrogatepass"))
         shards.append(Shard(name, f"{name}.{digest.hexdigest()[:12]}", members))
     return shards
 
