@@ -40,13 +40,17 @@ class BuildReport:
     converted: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     rendered: list[tuple[str, str]] = field(default_factory=list)  # (output path, why it was rendered)
-    future: list[tuple[str, str]] = field(default_factory=list)  # (content file, date) of articles dated after now
+    # (content file, moment) of articles held back because their date or embargo is after now
+    future: list[tuple[str, str]] = field(default_factory=list)
+    next_change: str | None = None  # ISO time of the next moment the site changes by itself (sitegen schedule)
+    next_reasons: list[str] = field(default_factory=list)
+    published_future: list[tuple[str, str]] = field(default_factory=list)  # the same, published by --future
 
 
 def build(config: Config, *, jobs: int | None = None, clean: bool = False,
           progress: Progress | None = None, now: str | datetime | None = None,
           warm: Cache | None = None, remembered: Mapping[str, SourceEntry] | None = None,
-          changed: Collection[Path] | None = None) -> BuildReport:
+          changed: Collection[Path] | None = None, preview: bool = False) -> BuildReport:
     """Build the site into the output folder, redoing only what changed since the last build.
 
     Raises BuildFailed (every error found) and leaves the output folder exactly as it was.
@@ -57,6 +61,8 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
     file changed since the last good build with ``warm``, as the caller's file watcher saw them; then only
     those are looked at again instead of every input file, and the output files are trusted to be as
     that build left them (the preview's, in a folder of its own), so the no-op check is skipped.
+    ``preview``: articles still under embargo are built too, with an "EMBARGOED until …" banner and
+    noindex (``sitegen serve`` only; a production build writes them nowhere, see timeline.py).
     """
     started = time.perf_counter()
     jobs = jobs or default_jobs()
@@ -74,16 +80,20 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         content = f"{config.content_path}{os.sep}"
         listed = watched is not None or not any(f"{path}{os.sep}".startswith(content) for path in unusual)
         record = None if clean or watched is not None else manifest.load(manifest_path, key)
+        if record is not None and record.get("next") is not None and moment.timestamp() >= record["next"]:
+            record = None  # an embargo lifted, an article expired or the news window moved since: not a no-op
         last = manifest.unchanged(record, inputs, config.output_path)
         if last:
             articles, pages, tags = last["summary"]
+            timing = last.get("timing") or ([], None, [])
             return BuildReport(articles, pages, tags, WriteReport(kept=len(last["paths"])),
-                               time.perf_counter() - started)
+                               time.perf_counter() - started, future=[tuple(x) for x in timing[0]],
+                               next_change=timing[1], next_reasons=list(timing[2]))
         manifest.forget(manifest_path)
         # the last build's output files, checked on another core meanwhile (see _decide)
         on_disk = manifest.stats_in_background(config.output_path, record["paths"]) if record else dict
-        from . import search
-        from .collect import build_site, updated_site
+        from . import schedule, search, timeline
+        from .collect import build_site, duplicate_urls, updated_site
         from .deploy_headers import hosting_files
         from .load import load_articles, publishable
         from .render import global_signature, make_env, plan_pages, render_pages, static_files
@@ -104,13 +114,16 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                 articles, errors = load_articles(config, cache, jobs)
             cache.state.sources.update(conversion.remembered)
             report("collecting", 0, 0)
-            listed_articles = publishable(articles, config.drafts)
+            candidates = publishable(articles, config.drafts)
+            # The one place where embargoed and killed articles are taken out: nothing below sees them.
+            line = timeline.split(candidates, moment, future=config.publish_future, preview=preview)
+            listed_articles = line.listed
             last_site = cache.site if cache is warm and cache.site is not None and \
                 (cache.site.per_page, cache.site.title) == (config.per_page, config.title) else None
             site = updated_site(last_site, listed_articles) if last_site is not None else None
-            url_errors = []
+            url_errors = duplicate_urls([*listed_articles, *line.expired, *line.killed, *line.held])
             if site is None:
-                site, url_errors = build_site(listed_articles, config.per_page, config.title)
+                site, _same = build_site(listed_articles, config.per_page, config.title)
             errors = [*conversion.errors, *errors, *url_errors]
             if errors:
                 raise BuildFailed(errors, notes=[f"converted {shown_path(p, config.root)}" for p in conversion.written])
@@ -121,12 +134,12 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                 config = replace(config, search=False)
             env = make_env(config)
             signature = global_signature(env, config)
-            pages = plan_pages(site, config, cache, env, signature, now=moment)
+            pages = plan_pages(site, config, cache, env, signature, now=moment, timeline=line)
             todo, keep, reasons = _decide(pages, cache, config.output_path, signature,
                                           on_disk() if watched is None else None)
             try:
                 statics = list(static_files(config))
-                hosting = hosting_files(config, [o.path for o in statics])
+                hosting = hosting_files(config, [o.path for o in statics], gone=[a.url for a in line.killed])
                 staging = open_staging(config.output_path)  # the workers stage the pages they render
                 rendered = _counting(render_pages(todo, env, jobs, stage=staging.put), len(todo), report)
                 written = write_outputs(chain(rendered, statics, hosting), config.output_path,
@@ -139,6 +152,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             _remember(cache, pages, keep, written, signature)
             if cache is not warm:
                 cache.save()
+            schedule.save_record(config, line)
             problem = search.update_index(config.output_path, enabled=config.search,
                                           changed=bool(written.written or written.removed), jobs=jobs)
             warnings += [problem] if problem else []
@@ -157,10 +171,14 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             warm.inputs, warm.site = inputs, site
         # No record for a no-op check when there is a deleted seed's warning to repeat until it is dealt with,
         # or when a watcher tells what changed (the preview: it never needs one)
+        held = [(shown_path(a.path, config.root), a.released.isoformat()) for a in [*line.held, *line.shown_held]]
+        next_change = line.next_change.isoformat() if line.next_change else None
         if not conversion.deleted and watched is None:
             manifest.save(manifest_path, key, inputs,
                           {path: (e.size, e.mtime_ns) for path, e in cache.state.outputs.items()},
-                          (len(site.articles), html_pages, len(site.tags)))
+                          (len(site.articles), html_pages, len(site.tags)),
+                          next_change=line.next_change.timestamp() if line.next_change else None,
+                          timing=(held, next_change, line.reasons))
     return BuildReport(
         articles=len(site.articles),
         pages=html_pages,
@@ -170,7 +188,11 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         converted=conversion.written,
         warnings=warnings,
         rendered=[(p.path, reasons[p.path]) for p in todo],
-        future=[(shown_path(a.path, config.root), a.date.isoformat()) for a in future_articles(site.articles, moment)],
+        future=held,
+        next_change=next_change,
+        next_reasons=line.reasons,
+        published_future=[(shown_path(a.path, config.root), a.released.isoformat())
+                          for a in future_articles(site.articles, moment) if not preview],
     )
 
 

@@ -16,7 +16,7 @@ from . import frontmatter, markup, urls
 from .cache import Cache, SourceEntry
 from .config import Config, describe_value
 from .errors import BuildFailed, ContentError, SitegenError
-from .model import Article, Author, Tag, shared_author, shared_tag
+from .model import Article, Author, Correction, Tag, shared_author, shared_tag
 from .parallel import MIN_PARALLEL, parallel_map
 from .sources import list_files
 
@@ -24,7 +24,10 @@ CONTENT_SUFFIXES = (".md", ".markdown")
 KNOWN_KEYS = {
     "title", "date", "slug", "authors", "author", "tags", "summary", "description",
     "source", "draft", "updated", "lastmod", "image",
+    "embargo", "publishdate", "expires", "expirydate", "status", "kill_note", "corrections",
 }  # fmt: skip
+STATUSES = ("published", "killed")
+CORRECTION_KINDS = ("correction", "clarification", "update")
 
 
 def content_files(content_dir: Path, root: Path | None = None, stats: Mapping[str, tuple[int, int]] | None = None,
@@ -208,6 +211,7 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
         errors.append(ContentError(path, 2, "missing 'title': add a line like title: \"Headline\" "
                                             "to the front matter"))
     published = field("date", lambda v: _datetime(v, tz))
+    date_only = "date" in meta and _is_date_only(meta["date"])
     if published is None and "date" not in invalid:
         errors.append(ContentError(path, 2, "missing 'date': add a line like date: 2023-09-19 "
                                             "to the front matter"))
@@ -223,6 +227,15 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
     description = field("description", _text) or ""
     image = field("image", _text)
     source = field("source", _text)
+    embargo = field("embargo", lambda v: _datetime(v, tz)) or field("publishdate", lambda v: _datetime(v, tz))
+    expires = field("expires", lambda v: _datetime(v, tz)) or field("expirydate", lambda v: _datetime(v, tz))
+    status = field("status", _status, "published")
+    kill_note = field("kill_note", _text) or ""
+    corrections = _corrections(meta.get("corrections"), text, path, tz, errors)
+    if expires is not None and published is not None and expires <= published:
+        errors.append(ContentError(path, frontmatter.key_line(text, "expires") or frontmatter.key_line(
+            text, "expirydate"), f"'expires' {expires.isoformat()} is not after the article's date "
+                                 f"{published.isoformat()}: give a later time, or remove it"))
     if errors:
         raise _Errors(errors)
 
@@ -244,6 +257,12 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
         updated=updated,
         image=image,
         extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
+        date_only=date_only,
+        embargo=embargo,
+        expires=expires,
+        killed=status == "killed",
+        kill_note=kill_note,
+        corrections=corrections,
     )
     return article, body_html
 
@@ -285,6 +304,81 @@ def _tag_list(value: Any) -> tuple[str, ...]:
     if bad:
         raise ValueError(f"must be a list of names; {describe_value(bad[0])} is not a name")
     return tuple(t for t in (str(v).strip() for v in value) if t)
+
+
+def _status(value: Any) -> str:
+    text = _text(value).lower()
+    if text not in STATUSES:
+        raise ValueError(f"must be one of {', '.join(STATUSES)}, not {describe_value(value)}")
+    return text
+
+
+def _is_date_only(value: Any) -> bool:
+    """A date without a time of day: ``2023-09-19`` (YAML's date, or the text)."""
+    if isinstance(value, datetime):
+        return False
+    if isinstance(value, date):
+        return True
+    return isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d\d-\d\d\s*", value) is not None
+
+
+def _corrections(value: Any, text: str, path: Path, tz: tzinfo, errors: list[ContentError]) -> tuple[Correction, ...]:
+    """``corrections:``: a list of {date, type, text}, oldest first; every bad item an error at its line."""
+    if value is None:
+        return ()
+    line = frontmatter.key_line(text, "corrections")
+    example = "write each as '- {date: 2023-09-20T10:00, type: correction, text: \"What was wrong\"}'"
+    if not isinstance(value, list):
+        errors.append(ContentError(path, line, f"'corrections' must be a list of notes, not {_kind(value)}: {example}"))
+        return ()
+    lines = _item_lines(text, line, len(value))
+    found = []
+    for number, item in enumerate(value):
+        where = lines[number]
+        if not isinstance(item, dict):
+            errors.append(ContentError(path, where, f"correction {number + 1} must be a mapping, not {_kind(item)}: "
+                                                    f"{example}"))
+            continue
+        unknown = sorted(str(k) for k in item if k not in ("date", "type", "text"))
+        if unknown:
+            errors.append(ContentError(path, where, f"correction {number + 1} has an unknown key '{unknown[0]}': "
+                                                    "the keys are date, type and text"))
+            continue
+        try:
+            if item.get("date") is None:
+                raise ValueError("has no 'date'")
+            when = _datetime(item["date"], tz)
+        except ValueError as exc:
+            errors.append(ContentError(path, where, f"correction {number + 1}: 'date' {exc}"))
+            continue
+        kind = str(item.get("type") or "correction").strip().lower()
+        if kind not in CORRECTION_KINDS:
+            errors.append(ContentError(path, where, f"correction {number + 1}: 'type' must be one of "
+                                                    f"{', '.join(CORRECTION_KINDS)}, not {describe_value(item['type'])}"))
+            continue
+        note = item.get("text")
+        if not isinstance(note, str) or not note.strip():
+            errors.append(ContentError(path, where, f"correction {number + 1} has no 'text': say what was "
+                                                    "corrected, clarified or updated"))
+            continue
+        found.append(Correction(when, kind, note.strip()))
+    return tuple(sorted(found, key=lambda c: c.date))
+
+
+def _item_lines(text: str, start: int | None, count: int) -> list[int | None]:
+    """The line of each ``- `` item of a block list starting after line ``start`` (else ``start`` for all)."""
+    if start is None:
+        return [None] * count
+    found: list[int | None] = []
+    for number, line in enumerate(text.splitlines()[start:], start=start + 1):
+        stripped = line.strip()
+        if line.rstrip() in (frontmatter.YAML_FENCE, frontmatter.TOML_FENCE):
+            break
+        if line[:1] not in (" ", "\t", "-") and stripped:
+            break
+        if stripped.startswith("- ") or stripped == "-":
+            found.append(number)
+    return [found[i] if i < len(found) else start for i in range(count)]
 
 
 _ISO_OFFSET_SPACE = re.compile(r"\s+([+-]\d\d:?\d\d|Z)$")

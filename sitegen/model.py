@@ -64,6 +64,19 @@ class Period:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """One dated note under an article: a correction, a clarification or an update."""
+
+    date: datetime
+    kind: str  # "correction", "clarification" or "update"
+    text: str
+
+    @property
+    def label(self) -> str:
+        return self.kind.capitalize()
+
+
+@dataclass(frozen=True)
 class Article:
     title: str
     date: datetime  # timezone-aware, in the site's timezone
@@ -80,6 +93,26 @@ class Article:
     updated: datetime | None = None
     image: str | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # Newsroom time (docs/time.md): a date without a time of day (shown as a date, listed after the day's
+    # timed stories), an embargo, an expiry, a kill and the corrections.
+    date_only: bool = False
+    embargo: datetime | None = None  # not published before this moment (nor before ``date``)
+    expires: datetime | None = None  # dropped from lists and feeds from this moment, its page noindex
+    killed: bool = False  # ``status: killed``: only a withdrawn notice stays at its address
+    kill_note: str = ""
+    corrections: tuple[Correction, ...] = ()
+
+    @property
+    def released(self) -> datetime:
+        """When it may first be published: its date, or its embargo when that is later."""
+        return self.embargo if self.embargo is not None and self.embargo > self.date else self.date
+
+    @property
+    def modified(self) -> datetime:
+        """Its last change: ``updated``, or its latest correction, or its publication."""
+        latest = max((c.date for c in self.corrections), default=None)
+        candidates = [m for m in (self.updated, latest) if m is not None]
+        return max(candidates) if candidates else self.date
 
     @property
     def period(self) -> Period:
