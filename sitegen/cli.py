@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
                                         "moves), as recorded by the last build: ISO time, seconds from now and a "
                                         "crontab line. With --run, wait for each such moment, rebuild (and deploy "
                                         "with --deploy) until Ctrl-C.")
-    p.add_argument("--run", action="store_true", help="keep running: rebuild at each moment until Ctrl-C")
+    p.add_argument("--run", dest="loop", action="store_true", help="keep running: rebuild at each moment until Ctrl-C")
     p.add_argument("--deploy", metavar="NAME", nargs="?", const="", default=None,
                    help="with --run: deploy after each rebuild (to the target NAME, default: the first)")
     p.set_defaults(run=_schedule)
@@ -308,7 +308,7 @@ def _schedule(args: argparse.Namespace) -> int:
     from .schedule import describe, read_record, run, scan
 
     config = load_config(args.site)
-    if not args.run:
+    if not args.loop:
         record = read_record(config)
         if record is None:
             print("no build recorded yet: worked out from the content files (sitegen build records it)")
