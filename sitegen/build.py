@@ -71,7 +71,8 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
     with output_lock(config.output_path, on_wait=lambda: report("waiting for another build", 0, 0)):
         manifest_path = config.cache_path / "manifest.marshal"
         moment = resolve_now(now, config.tz)
-        key = f"{_manifest_key(config)}|{moment.date()}"  # the news sitemap lists the last days' articles
+        # the news sitemap lists the last days' articles; the preview also builds embargoed ones
+        key = f"{_manifest_key(config)}|{moment.date()}|preview={preview}"
         roots = input_roots(config)
         watched = None if warm is None or warm.inputs is None or changed is None or clean else \
             manifest.restat(warm.inputs, changed, roots)

@@ -220,7 +220,8 @@ def article_context(article: Article, body: str, newer: Article | None, older: A
     """An article page: its body, neighbours, related articles, reading time and structured data.
     ``embargoed_until``: the preview shows a held article, bannered and noindex; ``expired``: past its
     ``expires``, the page stays but is noindex and out of the search index."""
-    trail = seo.article_trail(article)
+    # An expired article's topic, author and day pages may be gone with it: its breadcrumbs lead home only.
+    trail = [("Home", urls.index_url()), (article.title, article.url)] if expired else seo.article_trail(article)
     words = seo.word_count(body)
     jsonld = [seo.news_article(article, words, config, abs_url), seo.breadcrumb_list(trail, abs_url)]
     return _page(article.url, article.title, article.description, article=article, body=Markup(body),
