@@ -11,6 +11,7 @@ finished first, and none runs while the site is read, so what is checked is a wh
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import html
 import json
@@ -375,10 +376,8 @@ def _readable(data: bytes) -> str:
     """A file's text as a reader would see it: gzip (Pagefind's fragments) opened, entities and JSON
     escapes decoded, so that an escaped headline is found too."""
     if data[:2] == b"\x1f\x8b":
-        try:
+        with contextlib.suppress(OSError, EOFError):
             data = gzip.decompress(data)
-        except (OSError, EOFError):
-            pass
     text = data.decode("utf-8", errors="replace")
     text = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text).replace("\\/", "/")
     return html.unescape(text)
@@ -417,7 +416,7 @@ def leaks(output_dir: Path, base_path: str, files: Sequence[str], withheld: Sequ
                 if allowed or not pattern.search(untombed if article.killed else text):
                     continue
                 state = "killed article" if article.killed else f"article {article.why}"
-                problems.append(f"{rel}: leaks the {state} {article.path}: its {what} "
-                                f"({article.url if what == 'address' else article.slug if what == 'slug' else article.title})")
+                shown = {"address": article.url, "slug": article.slug}.get(what, article.title)
+                problems.append(f"{rel}: leaks the {state} {article.path}: its {what} ({shown})")
                 break
     return problems

@@ -24,7 +24,7 @@ CONTENT_SUFFIXES = (".md", ".markdown")
 KNOWN_KEYS = {
     "title", "date", "slug", "authors", "author", "tags", "summary", "description",
     "source", "draft", "updated", "lastmod", "image",
-    "embargo", "publishdate", "expires", "expirydate", "status", "kill_note", "corrections",
+    "embargo", "publishDate", "expires", "expiryDate", "status", "kill_note", "corrections",
 }  # fmt: skip
 STATUSES = ("published", "killed")
 CORRECTION_KINDS = ("correction", "clarification", "update")
@@ -227,14 +227,14 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
     description = field("description", _text) or ""
     image = field("image", _text)
     source = field("source", _text)
-    embargo = field("embargo", lambda v: _datetime(v, tz)) or field("publishdate", lambda v: _datetime(v, tz))
-    expires = field("expires", lambda v: _datetime(v, tz)) or field("expirydate", lambda v: _datetime(v, tz))
+    embargo = field("embargo", lambda v: _datetime(v, tz)) or field("publishDate", lambda v: _datetime(v, tz))
+    expires = field("expires", lambda v: _datetime(v, tz)) or field("expiryDate", lambda v: _datetime(v, tz))
     status = field("status", _status, "published")
     kill_note = field("kill_note", _text) or ""
     corrections = _corrections(meta.get("corrections"), text, path, tz, errors)
     if expires is not None and published is not None and expires <= published:
         errors.append(ContentError(path, frontmatter.key_line(text, "expires") or frontmatter.key_line(
-            text, "expirydate"), f"'expires' {expires.isoformat()} is not after the article's date "
+            text, "expiryDate"), f"'expires' {expires.isoformat()} is not after the article's date "
                                  f"{published.isoformat()}: give a later time, or remove it"))
     if errors:
         raise _Errors(errors)
@@ -353,8 +353,9 @@ def _corrections(value: Any, text: str, path: Path, tz: tzinfo, errors: list[Con
             continue
         kind = str(item.get("type") or "correction").strip().lower()
         if kind not in CORRECTION_KINDS:
-            errors.append(ContentError(path, where, f"correction {number + 1}: 'type' must be one of "
-                                                    f"{', '.join(CORRECTION_KINDS)}, not {describe_value(item['type'])}"))
+            kinds = ", ".join(CORRECTION_KINDS)
+            errors.append(ContentError(path, where, f"correction {number + 1}: 'type' must be one of {kinds}, "
+                                                    f"not {describe_value(item['type'])}"))
             continue
         note = item.get("text")
         if not isinstance(note, str) or not note.strip():

@@ -77,6 +77,12 @@ CHANGES: dict[str, Change] = {
     "template": add_template,
     "config": edit("sitegen.yaml", "per_page: 3", "per_page: 4"),
     "draft": edit("content/08.md", "---\ntitle", "---\ndraft: true\ntitle"),
+    "embargo": edit("content/08.md", "---\ntitle", "---\nembargo: 2099-01-01T08:00:00+00:00\ntitle"),
+    "expire": edit("content/07.md", "---\ntitle", "---\nexpires: 2023-12-01T08:00:00+00:00\ntitle"),
+    "kill": edit("content/06.md", "---\ntitle", "---\nstatus: killed\nkill_note: Withdrawn.\ntitle"),
+    "correction": edit("content/05.md", "---\ntitle",
+                       "---\ncorrections: [{date: 2023-04-01T10:00:00+00:00, type: correction, text: Fixed.}]\ntitle"),
+    "time of day": edit("content/04.md", "date: 2023-02-14", "date: 2023-02-14T23:30:00+00:00"),
 }
 
 

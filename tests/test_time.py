@@ -23,7 +23,7 @@ from sitegen.config import load_config
 from sitegen.convert import parse_seed
 from sitegen.errors import BuildFailed
 from sitegen.schedule import read_record, scan, withheld_articles
-from tests.conftest import Page, article, read_page, write_files
+from tests.conftest import Page, article, read_page
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 TOMBSTONE = "{http://purl.org/atompub/tombstones/1.0}deleted-entry"
