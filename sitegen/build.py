@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, TypeVar
 
 from . import __version__, manifest
 from .cache import Cache, OutputEntry, SourceEntry, read_state
-from .config import CONFIG_FILE, Config
-from .errors import BuildFailed, SitegenError, shown_path
+from .config import CONFIG_FILE, REDIRECTS_FILE, Config
+from .errors import BuildFailed, ContentError, SitegenError, shown_path
 from .feeds import future_articles, resolve_now
-from .model import Article
+from .model import Article, Output, Section, Site
 from .parallel import default_jobs
 from .write import WriteReport, open_staging, output_lock, write_outputs
 
@@ -42,6 +42,7 @@ class BuildReport:
     rendered: list[tuple[str, str]] = field(default_factory=list)  # (output path, why it was rendered)
     # (content file, moment) of articles held back because their date or embargo is after now
     future: list[tuple[str, str]] = field(default_factory=list)
+    redirects: list[str] = field(default_factory=list)  # what this build recorded in redirects.yaml, as sentences
     next_change: str | None = None  # ISO time of the next moment the site changes by itself (sitegen schedule)
     next_reasons: list[str] = field(default_factory=list)
     published_future: list[tuple[str, str]] = field(default_factory=list)  # the same, published by --future
@@ -50,7 +51,8 @@ class BuildReport:
 def build(config: Config, *, jobs: int | None = None, clean: bool = False,
           progress: Progress | None = None, now: str | datetime | None = None,
           warm: Cache | None = None, remembered: Mapping[str, SourceEntry] | None = None,
-          changed: Collection[Path] | None = None, preview: bool = False) -> BuildReport:
+          changed: Collection[Path] | None = None, index_later: bool = False,
+          preview: bool = False) -> BuildReport:
     """Build the site into the output folder, redoing only what changed since the last build.
 
     Raises BuildFailed (every error found) and leaves the output folder exactly as it was.
@@ -61,6 +63,8 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
     file changed since the last good build with ``warm``, as the caller's file watcher saw them; then only
     those are looked at again instead of every input file, and the output files are trusted to be as
     that build left them (the preview's, in a folder of its own), so the no-op check is skipped.
+    ``index_later``: the search shards an edit touched are rebuilt on a thread after this returns (the
+    preview's page shows at once, its search a few seconds later).
     ``preview``: articles still under embargo are built too, with an "EMBARGOED until …" banner and
     noindex (``sitegen serve`` only; a production build writes them nowhere, see timeline.py).
     """
@@ -93,11 +97,11 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         manifest.forget(manifest_path)
         # the last build's output files, checked on another core meanwhile (see _decide)
         on_disk = manifest.stats_in_background(config.output_path, record["paths"]) if record else dict
-        from . import schedule, search, timeline
+        from . import redirects, schedule, search, timeline
         from .collect import build_site, duplicate_urls, updated_site
         from .deploy_headers import hosting_files
         from .load import load_articles, publishable
-        from .render import global_signature, make_env, plan_pages, render_pages, static_files
+        from .render import global_signature, make_env, plan_pages, render_pages, set_site_pages, static_files
 
         key_now = cache_key(config)
         # the last build's content files, also under --clean (which starts the cache afresh): deleted ones stay deleted
@@ -106,7 +110,8 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             cache = warm
         else:
             cache = Cache(config.cache_path, key_now, clean=clean)
-        previous = {**(remembered or {}), **(cache.state.sources if known is None else known)}
+        before = cache.state.sources if known is None else known  # what the last build published, by file
+        previous = {**(remembered or {}), **before}
         try:
             report("loading content", 0, 0)
             articles, errors = load_articles(config, cache, jobs, inputs, complete=listed)
@@ -116,31 +121,58 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             cache.state.sources.update(conversion.remembered)
             report("collecting", 0, 0)
             candidates = publishable(articles, config.drafts)
+            standalone = tuple(sorted((a for a in candidates if a.kind == "page"), key=lambda a: a.url))
             # The one place where embargoed and killed articles are taken out: nothing below sees them.
-            line = timeline.split(candidates, moment, future=config.publish_future, preview=preview)
+            line = timeline.split([a for a in candidates if a.kind == "article"], moment,
+                                  future=config.publish_future, preview=preview)
             listed_articles = line.listed
+            published = [*standalone, *listed_articles, *line.expired]  # the pages that stand at their address
+            section_of = _section_finder(config)
             last_site = cache.site if cache is warm and cache.site is not None and \
-                (cache.site.per_page, cache.site.title) == (config.per_page, config.title) else None
+                (cache.site.per_page, cache.site.title, tuple(cache.site.sections), cache.site.standalone) == \
+                (config.per_page, config.title, config.sections, standalone) else None
             site = updated_site(last_site, listed_articles) if last_site is not None else None
-            url_errors = duplicate_urls([*listed_articles, *line.expired, *line.killed, *line.held])
+            url_errors = []
             if site is None:
-                site, _same = build_site(listed_articles, config.per_page, config.title)
-            errors = [*conversion.errors, *errors, *url_errors]
+                site, url_errors = build_site(listed_articles, config.per_page, config.title, config.sections,
+                                              section_of, standalone)
+            if line.expired or line.killed or line.held:  # their addresses are taken too, now or later
+                known = {str(e) for e in url_errors}
+                url_errors = [*url_errors, *[e for e in duplicate_urls([*standalone, *listed_articles, *line.expired,
+                                                                        *line.killed, *line.held])
+                                             if str(e) not in known]]
+            links, structure_errors = _check_structure(config, published, section_of)
+            errors = [*conversion.errors, *errors, *url_errors, *structure_errors]
             if errors:
                 raise BuildFailed(errors, notes=[f"converted {shown_path(p, config.root)}" for p in conversion.written])
 
             warnings = list(conversion.warnings)
+            notes = [note for a in articles for note in a.notes]
+            warnings += notes
             if config.search and (problem := search.unavailable()):
                 warnings.append(problem)
                 config = replace(config, search=False)
             env = make_env(config)
+            set_site_pages(env, standalone)
             signature = global_signature(env, config)
-            pages = plan_pages(site, config, cache, env, signature, now=moment, timeline=line)
+            layout_errors = _check_layouts(env, config, standalone)
+            lines, redirect_errors = redirects.read(config.root)
+            if layout_errors or redirect_errors:
+                raise BuildFailed([*layout_errors, *redirect_errors])
+            live_pages = plan_pages(site, config, cache, env, signature, now=moment, links=links, timeline=line)
+            statics = list(static_files(config))
+            live = _owners(live_pages, statics, site, config)
+            moved = redirects.plan(lines, published, live, redirects.detect(before, published), config.root)
+            errors = [*moved.errors, *_root_file_clashes(config, live)]
+            if errors:
+                raise BuildFailed(errors)
+            warnings += moved.warnings
+            pages = live_pages + plan_redirect_pages(moved.targets, moved.titles, config, env, signature)
             todo, keep, reasons = _decide(pages, cache, config.output_path, signature,
                                           on_disk() if watched is None else None)
             try:
-                statics = list(static_files(config))
-                hosting = hosting_files(config, [o.path for o in statics], gone=[a.url for a in line.killed])
+                hosting = hosting_files(config, [o.path for o in statics], moved.targets,
+                                        gone=[a.url for a in line.killed])
                 staging = open_staging(config.output_path)  # the workers stage the pages they render
                 rendered = _counting(render_pages(todo, env, jobs, stage=staging.put), len(todo), report)
                 written = write_outputs(chain(rendered, statics, hosting), config.output_path,
@@ -151,15 +183,19 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                 raise SitegenError(f"cannot write the site to {config.output_dir}/: {exc.strerror}"
                                    f"{f' ({exc.filename})' if exc.filename else ''}") from None
             _remember(cache, pages, keep, written, signature)
+            redirects.record(config.root, moved.recorded)
             if cache is not warm:
                 cache.save()
             schedule.save_record(config, line)
-            problem = search.update_index(config.output_path, enabled=config.search,
-                                          changed=bool(written.written or written.removed), jobs=jobs)
+            # Only the shards whose articles changed are rebuilt: see search.py
+            problem = search.update_index(config.output_path, site.articles, config, cache.html,
+                                          enabled=config.search, jobs=jobs, background=index_later)
             warnings += [problem] if problem else []
         except BaseException:
             if warm is not None:
                 warm.inputs = warm.site = None  # what this build read is not known to be built: start afresh
+                # ... and what the last good build published stays the one a moved address is compared with
+                warm.state.sources = dict(before)
             raise
         finally:
             on_disk()  # collected, whatever happened: the child must not linger
@@ -167,14 +203,16 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         html_pages = sum(1 for p in pages if p.path.endswith(".html"))
         # Inputs as they were when this build read them (plus what it converted): an edit made while
         # it ran differs from this record, so the next build sees it.
-        inputs.update(manifest.snapshot([config.resolve(p) for p in conversion.written]))
+        inputs.update(manifest.snapshot([config.resolve(p) for p in conversion.written]
+                                        + ([config.root / REDIRECTS_FILE] if moved.recorded else [])))
         if warm is not None:
             warm.inputs, warm.site = inputs, site
-        # No record for a no-op check when there is a deleted seed's warning to repeat until it is dealt with,
+        # No record for a no-op check when there is a deleted seed's warning or a content file's (a shortcode
+        # left in a body) to repeat until it is dealt with,
         # or when a watcher tells what changed (the preview: it never needs one)
         held = [(shown_path(a.path, config.root), a.released.isoformat()) for a in [*line.held, *line.shown_held]]
         next_change = line.next_change.isoformat() if line.next_change else None
-        if not conversion.deleted and watched is None:
+        if not conversion.deleted and not notes and watched is None:
             manifest.save(manifest_path, key, inputs,
                           {path: (e.size, e.mtime_ns) for path, e in cache.state.outputs.items()},
                           (len(site.articles), html_pages, len(site.tags)),
@@ -194,13 +232,150 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         next_reasons=line.reasons,
         published_future=[(shown_path(a.path, config.root), a.released.isoformat())
                           for a in future_articles(site.articles, moment) if not preview],
+        redirects=[f"{old} now redirects to {new} ({rel}: its address changed); recorded in {REDIRECTS_FILE}"
+                   if new else f"{old} is {rel}'s address again: its redirect is cancelled in {REDIRECTS_FILE}"
+                   for old, new, rel in moved.recorded],
     )
+
+
+def _section_finder(config: Config) -> Callable[[str], Section | None]:
+    """The section a front matter ``section:`` names (slug or name, any case), looked up once per spelling."""
+    known: dict[str, Section | None] = {}
+
+    def find(name: str) -> Section | None:
+        if name not in known:
+            known[name] = config.section_named(name)
+        return known[name]
+
+    return find
+
+
+def _line_of(config: Config, article: Article, *keys: str) -> int | None:
+    from .frontmatter import key_line
+
+    try:
+        text = (config.root / article.path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((line for key in keys if (line := key_line(text, key))), None)
+
+
+def _check_structure(config: Config, published: list[Article],
+                     section_of: Callable[[str], Section | None]) -> tuple[dict[str, str], list[ContentError]]:
+    """Each section named in front matter is one of the settings'; each ``ref`` names a content file.
+    Returns the addresses refs can name (content path, path without suffix, file name or stem → address)."""
+    errors = []
+    known = ", ".join(s.slug for s in config.sections) or "none yet: list them under 'sections:' in sitegen.yaml"
+    for article in published:
+        if article.section and section_of(article.section) is None:
+            errors.append(ContentError(article.path, _line_of(config, article, "section", "category", "categories"),
+                                       f"unknown section '{article.section}'; the sections are: {known}"))
+    links = _ref_targets(config, published) if any(a.refs for a in published) else {}
+    for article in published:
+        for ref in article.refs:
+            line, target = ref.split(":", 1)
+            if target not in links:
+                errors.append(ContentError(article.path, int(line), f"the ref to '{target}' names no published "
+                                                                    "content file: give its path in content/"))
+    return links, errors
+
+
+def _ref_targets(config: Config, published: list[Article]) -> dict[str, str]:
+    content = f"{config.content_path.relative_to(config.root).as_posix()}/" \
+        if config.content_path.is_relative_to(config.root) else ""
+    exact: dict[str, str] = {}
+    loose: dict[str, set[str]] = {}
+    for article in published:
+        within = article.path.as_posix().removeprefix(content)
+        stem = within.rsplit(".", 1)[0]
+        for key in (within, stem, f"/{within}", f"/{stem}"):
+            exact[key] = article.url
+        name = within.rsplit("/", 1)[-1]
+        for key in (name, name.rsplit(".", 1)[0]):
+            loose.setdefault(key, set()).add(article.url)
+    for key, found in loose.items():
+        if len(found) == 1:  # a file name two files share names neither
+            exact.setdefault(key, next(iter(found)))
+    return exact
+
+
+def _check_layouts(env: object, config: Config, standalone: tuple[Article, ...]) -> list[ContentError]:
+    from .render import template_names
+
+    names = set(template_names(env))  # type: ignore[arg-type]
+    return [ContentError(page.path, _line_of(config, page, "layout"),
+                         f"layout '{page.layout}' has no template: add templates/{page.layout}.html, "
+                         "or remove the line to use page.html")
+            for page in standalone if page.layout and f"{page.layout}.html" not in names]
+
+
+class _Owners(Mapping[str, str]):
+    """Every output file a build writes (relative to the output folder), with what makes it, worked out only
+    when an error names it: a clash is rare, and 20k descriptions a build would cost more than the check."""
+
+    def __init__(self, pages: list[Page], statics: list[Output], site: Site, theme: set[str]) -> None:
+        from .deploy_headers import HOSTING_FILES
+
+        self._site = site
+        self._theme = theme
+        self._paths = {p.path for p in pages} | theme | {n for n in HOSTING_FILES if n.startswith("_")}
+
+    def __getitem__(self, path: str) -> str:
+        if path not in self._paths:
+            raise KeyError(path)
+        if path in self._theme:
+            return f"the theme's file {path}"
+        url = "/" + path.removesuffix("index.html")
+        made = next((a for a in (*self._site.articles, *self._site.standalone) if a.url == url), None)
+        return f"the page of {made.path}" if made else f"the generated page {path}"
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._paths
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
+def _owners(pages: list[Page], statics: list[Output], site: Site, config: Config) -> _Owners:
+    """Every output file a build writes, with what makes it: for errors that name both sides of a clash."""
+    from .render import root_files
+
+    own = set(root_files(config))
+    return _Owners(pages, statics, site, {o.path for o in statics if o.path not in own})
+
+
+def _root_file_clashes(config: Config, live: Mapping[str, str]) -> list[ContentError]:
+    """A site file in static/ that would replace a page the build makes: an error naming both."""
+    from .render import HOSTING_OWN, root_files
+
+    errors = []
+    static = Path(config.static_dir)
+    for rel in root_files(config):
+        if rel in HOSTING_OWN:  # merged into the generated one
+            continue
+        if rel in live:
+            errors.append(ContentError(static / rel, None, f"would be published at /{rel}, replacing "
+                                                           f"{live[rel]}: rename or move the file"))
+        elif config.search and rel.split("/", 1)[0] == "pagefind":
+            errors.append(ContentError(static / rel, None, "would be published in /pagefind/, the search "
+                                                           "index's folder: rename or move the file"))
+    return errors
+
+
+def plan_redirect_pages(targets: Mapping[str, str], titles: Mapping[str, str], config: Config, env: object,
+                        signature: str) -> list[Page]:
+    from .render import redirect_pages
+
+    return redirect_pages(targets, titles, config, env, signature)
 
 
 def input_roots(config: Config) -> list[Path]:
     """Every file a build reads: content, seeds, templates, static files and the settings."""
     return [config.content_path, config.seeds_path, *config.theme_dirs("templates"),
-            *config.theme_dirs("static"), config.root / CONFIG_FILE]
+            *config.theme_dirs("static"), config.root / CONFIG_FILE, config.root / REDIRECTS_FILE]
 
 
 def _manifest_key(config: Config) -> str:
@@ -241,7 +416,13 @@ def convert(config: Config, force: bool = False, existing: Iterable[Article] | N
         previous = read_state(config.cache_path, cache_key(config)).sources
     known = existing_from(existing, config.root) if existing is not None else None
     return convert_seeds(config.seeds_path, config.content_path, config.root, force=force, existing=known,
-                         previous=previous, only=only)
+                         previous=previous, only=only, section=_seed_section(config))
+
+
+def _seed_section(config: Config) -> str:
+    """The slug converted seeds are given (``seed_section``), or ''."""
+    section = config.section_named(config.seed_section) if config.seed_section else None
+    return section.slug if section else ""
 
 
 def _seed_files(inputs: dict[str, tuple[int, int]], config: Config) -> list[str]:

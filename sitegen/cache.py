@@ -285,12 +285,21 @@ def _pairs(items: tuple[Author, ...] | tuple[Tag, ...]) -> str | None:
 
 @functools.cache
 def _authors(text: str) -> tuple[Author, ...]:
-    return tuple(shared_author(*pair.split(_PAIR)) for pair in text.split(_NEXT)) if text else ()
+    return tuple(map(_author, text.split(_NEXT))) if text else ()  # one author list is shared by many
+
+
+def _tags(text: str) -> tuple[Tag, ...]:
+    return tuple(map(_tag, text.split(_NEXT))) if text else ()
 
 
 @functools.cache
-def _tags(text: str) -> tuple[Tag, ...]:
-    return tuple(shared_tag(*pair.split(_PAIR)) for pair in text.split(_NEXT)) if text else ()
+def _author(pair: str) -> Author:
+    return shared_author(*pair.split(_PAIR))
+
+
+@functools.cache
+def _tag(pair: str) -> Tag:
+    return shared_tag(*pair.split(_PAIR))
 
 
 def _moment_text(moment: datetime | None) -> str | None:

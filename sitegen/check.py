@@ -2,7 +2,8 @@
 
 Every internal link, stylesheet, script, image and ``#fragment`` must resolve to a file of the output
 folder, under the site's base path (a link to ``/x/`` is broken when the site lives under ``/news/``);
-every page must be reachable by links from the front page; every page names itself as canonical; feeds
+every page must be reachable by links from the front page and name itself as canonical, but for a redirect
+page (a meta refresh at an old address), whose target must resolve instead; feeds
 (Atom, RSS, JSON Feed), sitemaps and robots.txt must be well-formed and point at pages that exist.
 Nothing here imports the rest of sitegen's pipeline: it judges the output, whoever wrote it. It only takes
 the output folder's lock (write.py), as a build does: a build killed while moving files into place is
@@ -55,6 +56,7 @@ class _Parsed:
     ids: set[str]
     links: list[tuple[str, str, str]]  # (tag, rel, url)
     canonical: str | None
+    refresh: str | None = None  # a redirect page's target (<meta http-equiv="refresh" content="0; url=...">)
     noindex: bool = False  # a page search engines are told to leave out: nobody need link to it
 
 
@@ -64,6 +66,7 @@ class _PageParser(HTMLParser):
         self.ids: set[str] = set()
         self.links: list[tuple[str, str, str]] = []
         self.canonical: str | None = None
+        self.refresh: str | None = None
         self.noindex = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -76,6 +79,12 @@ class _PageParser(HTMLParser):
         if tag == "a" and "name" in values:
             self.ids.add(values["name"])
         rel = values.get("rel", "").lower()
+        if tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
+            _delay, _, target = values.get("content", "").partition(";")
+            target = target.strip()
+            self.refresh = target[4:].strip() if target.lower().startswith("url=") else target
+            self.links.append(("meta", "refresh", self.refresh))
+            return
         if tag == "link" and rel == "canonical":
             self.canonical = values.get("href")
             return
@@ -93,7 +102,7 @@ def _parse(path: str) -> _Parsed:
     with open(path, encoding="utf-8", errors="replace") as handle:
         parser.feed(handle.read())
     parser.close()
-    return _Parsed(parser.ids, parser.links, parser.canonical, parser.noindex)
+    return _Parsed(parser.ids, parser.links, parser.canonical, parser.refresh, parser.noindex)
 
 
 class _Site:
@@ -163,7 +172,7 @@ def _check_site(output_dir: Path, base_url: str, jobs: int, withheld: Sequence[W
         edges[page] = set()
         if found.canonical is None:
             problems.append(f"{page}: no <link rel=\"canonical\">")
-        elif page not in NOT_PAGES and found.canonical != site.url_of(page):
+        elif page not in NOT_PAGES and found.refresh is None and found.canonical != site.url_of(page):
             problems.append(f"{page}: canonical URL {found.canonical} is not the page's own {site.url_of(page)}")
         for tag, rel, url in found.links:
             report.links += 1
@@ -180,8 +189,10 @@ def _check_site(output_dir: Path, base_url: str, jobs: int, withheld: Sequence[W
             if target.endswith(".html") and (tag == "a" or rel in ("prev", "next")):
                 edges[page].add(target)
     reached = _reachable("index.html", edges)
+    # A redirect page (at an old address) is reached from old links elsewhere, not from the site itself.
     problems += [f"{page}: orphan page: no link leads to it from the front page"
-                 for page in pages if page not in reached and page not in NOT_PAGES and not parsed[page].noindex]
+                 for page in pages if page not in reached and page not in NOT_PAGES and parsed[page].refresh is None
+                 and not parsed[page].noindex]
     for rel in sorted(site.files):
         if rel.startswith("pagefind/"):
             continue

@@ -184,6 +184,8 @@ def _build(args: argparse.Namespace) -> int:
         for warning in report.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         _print_timing(report)
+        for line in report.redirects:
+            print(f"redirect: {line}")
         print(_summary(report, config.output_dir))
     return 0
 
@@ -279,6 +281,8 @@ def _deploy(args: argparse.Namespace) -> int:
             print(f"converted {shown_path(path, config.root)}")
         for warning in built.warnings:
             print(f"warning: {warning}", file=sys.stderr)
+        for line in built.redirects:
+            print(f"redirect: {line}")
         print(_summary(built, config.output_dir))
     _refuse_leaks(config)
     report = deploy(target, config.output_path, dry_run=args.dry_run, allow_deletes=args.allow_deletes,

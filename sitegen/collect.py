@@ -12,9 +12,10 @@ from typing import TypeVar
 
 from . import urls
 from .errors import ContentError
-from .model import Article, Author, ListPage, Period, RelatedMemo, Site, Tag
+from .model import Article, Author, ListPage, Period, RelatedMemo, Section, Site, Tag
 
 K = TypeVar("K", Tag, Author, Period)
+Subject = Tag | Author | Period | Section | None
 
 
 def sort_articles(articles: Iterable[Article]) -> list[Article]:
@@ -88,7 +89,7 @@ def _period_keys(article: Article) -> tuple[tuple[int], tuple[int, int], tuple[i
 
 
 def paginate(kind: str, title: str, articles: Sequence[Article], per_page: int,
-             url: Callable[[int], str], subject: Tag | Author | Period | None = None) -> list[ListPage]:
+             url: Callable[[int], str], subject: Subject = None) -> list[ListPage]:
     """Split a list into pages of ``per_page``; an empty list still gets its first page."""
     count = _page_count(articles, per_page)
     return [_list_page(kind, title, articles, per_page, url, subject, number, count)
@@ -100,7 +101,7 @@ def _page_count(articles: Sequence[Article], per_page: int) -> int:
 
 
 def _list_page(kind: str, title: str, articles: Sequence[Article], per_page: int, url: Callable[[int], str],
-               subject: Tag | Author | Period | None, number: int, count: int) -> ListPage:
+               subject: Subject, number: int, count: int) -> ListPage:
     return ListPage(
         kind=kind,
         url=url(number),
@@ -114,13 +115,30 @@ def _list_page(kind: str, title: str, articles: Sequence[Article], per_page: int
     )
 
 
-def build_site(articles: Iterable[Article], per_page: int, site_title: str) -> tuple[Site, list[ContentError]]:
-    """Group the articles into everything the renderer lists; report URL collisions."""
+def build_site(articles: Iterable[Article], per_page: int, site_title: str, sections: Sequence[Section] = (),
+               section_of: Callable[[str], Section | None] | None = None,
+               standalone: Iterable[Article] = ()) -> tuple[Site, list[ContentError]]:
+    """Group the articles into everything the renderer lists; report URL collisions. ``sections``: the
+    settings' sections, in order; ``section_of``: the section an article's ``section`` names (checked
+    before); ``standalone``: the undated pages, listed nowhere but the site map."""
     ordered = sort_articles(articles)
-    errors = duplicate_urls(ordered)
+    pages = tuple(sorted(standalone, key=lambda a: a.url))
+    errors = duplicate_urls([*ordered, *pages])
+    find = section_of or (lambda _name: None)
     site = Site(articles=tuple(ordered), tags=group_by_tag(ordered), authors=group_by_author(ordered),
-                periods=group_by_period(ordered), per_page=per_page, title=site_title, paginate=list_pages)
+                periods=group_by_period(ordered), per_page=per_page, title=site_title, paginate=list_pages,
+                sections=group_by_section(ordered, sections, find), standalone=pages, section_of=find)
     return site, errors
+
+
+def group_by_section(articles: Sequence[Article], sections: Sequence[Section],
+                     section_of: Callable[[str], Section | None]) -> dict[Section, tuple[Article, ...]]:
+    """Each section's articles, newest first, in the settings' order; a section with none still listed."""
+    members: dict[Section, list[Article]] = {section: [] for section in sections}
+    for article in articles:
+        if article.section and (section := section_of(article.section)) is not None and section in members:
+            members[section].append(article)
+    return {section: tuple(found) for section, found in members.items()}
 
 
 def updated_site(previous: Site, articles: Sequence[Article]) -> Site | None:
@@ -135,9 +153,9 @@ def updated_site(previous: Site, articles: Sequence[Article]) -> Site | None:
         if old is None:
             return None
         if old is not article:
-            if (old.date, old.updated, old.tags, old.authors, old.date_only, old.source, old.corrections) != (
-                    article.date, article.updated, article.tags, article.authors, article.date_only, article.source,
-                    article.corrections):
+            if (old.date, old.updated, old.tags, old.authors, old.section, old.date_only, old.source,
+                    old.corrections) != (article.date, article.updated, article.tags, article.authors,
+                                         article.section, article.date_only, article.source, article.corrections):
                 return None
             swap[id(old)] = article
     if not swap:
@@ -148,6 +166,7 @@ def updated_site(previous: Site, articles: Sequence[Article]) -> Site | None:
 
     changed = list(swap.values())
     tags, authors, periods = dict(previous.tags), dict(previous.authors), dict(previous.periods)
+    sections = {section: patched(members) for section, members in previous.sections.items()}
     slugs = {a.slug for c in changed for a in c.tags} | {a.slug for c in changed for a in c.authors}
     for groups in (tags, authors):
         for key in [key for key in groups if key.slug in slugs]:
@@ -156,15 +175,18 @@ def updated_site(previous: Site, articles: Sequence[Article]) -> Site | None:
         for key in _period_keys(article):
             periods[Period(*key)] = patched(periods[Period(*key)])
     return Site(articles=patched(previous.articles), tags=tags, authors=authors, periods=periods,
-                per_page=previous.per_page, title=previous.title, paginate=previous.paginate)
+                per_page=previous.per_page, title=previous.title, paginate=previous.paginate, sections=sections,
+                standalone=previous.standalone, section_of=previous.section_of)
 
 
-_Group = tuple[str, str, Sequence[Article], Callable[[int], str], Tag | Author | Period | None]
+_Group = tuple[str, str, Sequence[Article], Callable[[int], str], Subject]
 
 
 def _groups(site: Site) -> Iterator[_Group]:
     """Each paginated list, in page order: the front page, then each tag, author and archive period."""
     yield "index", site.title, site.articles, urls.index_url, None
+    for section, members in site.sections.items():
+        yield "section", section.name, members, functools.partial(urls.section_url, section.slug), section
     for tag, members in site.tags.items():
         yield "tag", tag.name, members, functools.partial(urls.tag_url, tag.slug), tag
     for author, members in site.authors.items():
@@ -192,13 +214,15 @@ def pages_showing(site: Site, articles: Iterable[Article]) -> list[tuple[int, Li
     tags = {t.slug for a in wanted for t in a.tags}
     authors = {x.slug for a in wanted for x in a.authors}
     periods = {key for a in wanted for key in _period_keys(a)}
+    sections = {s.slug for a in wanted if a.section and (s := site.section_of(a.section)) is not None}
     found: dict[int, ListPage] = {}
     position = 0
     for kind, title, members, url, subject in _groups(site):
         count = _page_count(members, site.per_page)
         if (subject is None or (isinstance(subject, Tag) and subject.slug in tags)
                 or (isinstance(subject, Author) and subject.slug in authors)
-                or (isinstance(subject, Period) and subject.key in periods)):
+                or (isinstance(subject, Period) and subject.key in periods)
+                or (isinstance(subject, Section) and subject.slug in sections)):
             for article in wanted:
                 at = bisect_left(members, _order(article), key=_order)
                 if at < len(members) and members[at] is article:

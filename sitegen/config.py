@@ -14,8 +14,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from .errors import BuildFailed, ContentError
+from .model import MenuEntry, Section
 
 CONFIG_FILE = "sitegen.yaml"
+REDIRECTS_FILE = "redirects.yaml"  # old address: new address, at the site root, committed with the content
 FEED_CONTENT = ("full", "summary")
 PACKAGE_THEME = Path(__file__).parent / "_theme"  # the default theme inside an installed wheel
 REPO_THEME = Path(__file__).parent.parent  # ... and in a source checkout (templates/, static/)
@@ -58,6 +60,12 @@ class Config:
     unsafe_html: bool = False
     # Hosting targets for `sitegen deploy`: name -> settings (url, branch, ...); sitegen/deploy.py checks them.
     deploy: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
+    # The desks (World, Politics...), in the order the navigation lists them: each a slug, name, description.
+    sections: tuple[Section, ...] = ()
+    # The main navigation (name and url of each link); not set: Latest, each section, then the indexes.
+    menu: tuple[MenuEntry, ...] | None = None
+    # The section every converted seed is given (a slug or name of `sections`); empty: none.
+    seed_section: str = ""
 
     @property
     def base_path(self) -> str:
@@ -72,6 +80,13 @@ class Config:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def section_named(self, name: str) -> Section | None:
+        """The section with this slug or name (any case); None when there is none."""
+        from .urls import slugify
+
+        slug = slugify(name)
+        return next((s for s in self.sections if s.slug == slug or s.name.casefold() == name.casefold()), None)
 
     def resolve(self, name: str) -> Path:
         return (self.root / name).resolve()
@@ -150,6 +165,16 @@ def _read(path: Path) -> tuple[dict[str, Any], list[ContentError]]:
             shown = key if isinstance(key, str) else "?"
             errors.append(ContentError(path, line, f"unknown setting '{_cut(shown)}'; the settings are: {known}"))
             continue
+        if key in _ENTRY_READERS:
+            if isinstance(value_node, yaml.ScalarNode) and value_node.value in ("", "~", "null"):
+                continue  # the default
+            if problem := _size_problem(value_node, budget):
+                errors.append(ContentError(path, line, f"'{key}' {problem}: {_SHORT}"))
+                continue
+            entries, problems = _ENTRY_READERS[key](value_node, path)
+            errors += problems
+            values[key] = entries
+            continue
         expected = _TYPES[spec.type] if isinstance(spec.type, str) else spec.type
         # A text, number or switch is one scalar: a list or mapping in its place is wrong whatever its size,
         # so only a mapping setting (deploy) is walked, and that walk is bounded.
@@ -200,6 +225,106 @@ def _size_problem(node: yaml.Node, budget: list[int]) -> str | None:
         elif isinstance(item, yaml.MappingNode):
             stack.extend((child, depth + 1) for pair in item.value for child in pair)
     return None
+
+
+# Top-level names a section's slug cannot take: the site's own folders and files at /<name>/.
+RESERVED_SLUGS = frozenset({"tags", "authors", "archive", "search", "page", "static", "pagefind", "feed",
+                            "rss", "sitemap", "robots", "404", "well-known"})
+
+
+def _scalar_text(node: yaml.Node) -> str | None:
+    if isinstance(node, yaml.ScalarNode) and node.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int"):
+        return str(node.value).strip()
+    return None
+
+
+def _mapping(node: yaml.Node, path: Path, what: str, allowed: tuple[str, ...],
+             errors: list[ContentError]) -> dict[str, str] | None:
+    """A list item of ``allowed`` text keys, with a ContentError at its line for anything else."""
+    line = node.start_mark.line + 1
+    if not isinstance(node, yaml.MappingNode):
+        errors.append(ContentError(path, line, f"each {what} is a mapping of {', '.join(allowed)}"))
+        return None
+    found: dict[str, str] = {}
+    for key_node, value_node in node.value:
+        key = _scalar_text(key_node)
+        if key not in allowed:
+            errors.append(ContentError(path, key_node.start_mark.line + 1,
+                                       f"unknown key '{_cut(key or '?')}' in a {what}; the keys are: "
+                                       f"{', '.join(allowed)}"))
+            continue
+        text = _scalar_text(value_node)
+        if text is None:
+            errors.append(ContentError(path, value_node.start_mark.line + 1, f"'{key}' of a {what} must be text"))
+            continue
+        found[key] = text
+    return found
+
+
+def _list_items(node: yaml.Node, path: Path, key: str, errors: list[ContentError]) -> list[yaml.Node]:
+    if isinstance(node, yaml.ScalarNode) and node.value in ("", "~", "null"):
+        return []
+    if not isinstance(node, yaml.SequenceNode):
+        errors.append(ContentError(path, node.start_mark.line + 1, f"'{key}' must be a list (one '- ' line each)"))
+        return []
+    return list(node.value)
+
+
+def _read_sections(node: yaml.Node, path: Path) -> tuple[tuple[Section, ...], list[ContentError]]:
+    """``sections:``: each a name (``- World``) or a mapping of slug, name and description."""
+    from .urls import slugify
+
+    errors: list[ContentError] = []
+    sections: dict[str, Section] = {}
+    for item in _list_items(node, path, "sections", errors):
+        line = item.start_mark.line + 1
+        name = _scalar_text(item)
+        if name is not None:
+            entry = {"name": name}
+        else:
+            entry = _mapping(item, path, "section", ("slug", "name", "description"), errors) or {}
+            if not entry:
+                continue
+        name = entry.get("name") or entry.get("slug", "")
+        if not name:
+            errors.append(ContentError(path, line, "a section needs a name, such as name: World"))
+            continue
+        slug = entry.get("slug") or slugify(name)
+        if slug != slugify(slug) or slug in RESERVED_SLUGS or slug.isdigit():
+            why = ("is a folder of every site" if slug in RESERVED_SLUGS else "would be a year of the archive"
+                   if slug.isdigit() else "is not a slug: lower-case letters, digits and '-' only")
+            errors.append(ContentError(path, line, f"section slug '{_cut(slug)}' {why}: choose another slug"))
+            continue
+        if slug in sections:
+            errors.append(ContentError(path, line, f"section '{slug}' is listed twice"))
+            continue
+        sections[slug] = Section(slug, name, entry.get("description", ""))
+    return tuple(sections.values()), errors
+
+
+def _read_menu(node: yaml.Node, path: Path) -> tuple[tuple[MenuEntry, ...], list[ContentError]]:
+    """``menu:``: each a mapping of name and url (site-relative, '/world/', or absolute)."""
+    errors: list[ContentError] = []
+    entries = []
+    for item in _list_items(node, path, "menu", errors):
+        line = item.start_mark.line + 1
+        entry = _mapping(item, path, "menu entry", ("name", "url"), errors)
+        if entry is None:
+            continue
+        if not entry.get("name") or not entry.get("url"):
+            errors.append(ContentError(path, line, "a menu entry needs a name and a url, such as "
+                                                   "{name: World, url: /world/}"))
+            continue
+        url = entry["url"]
+        if not url.startswith(("/", "http://", "https://")) or url.startswith("//"):
+            errors.append(ContentError(path, line, f"menu url '{_cut(url)}' must start with '/' (a page of the "
+                                                   "site, such as /world/) or with https://"))
+            continue
+        entries.append(MenuEntry(entry["name"], url))
+    return tuple(entries), errors
+
+
+_ENTRY_READERS = {"sections": _read_sections, "menu": _read_menu}
 
 
 def _deep_line(text: str) -> int:
@@ -302,6 +427,10 @@ def _validate(config: Config, path: Path) -> list[ContentError]:
         errors.append(ContentError(path, None, f"feed_limit must be 1 or more, not {config.feed_limit}"))
     if config.per_page < 1:
         errors.append(ContentError(path, None, f"per_page must be 1 or more, not {config.per_page}"))
+    if config.seed_section and config.section_named(config.seed_section) is None:
+        known = ", ".join(s.slug for s in config.sections) or "none: add a 'sections:' list"
+        errors.append(ContentError(path, None, f"seed_section '{_cut(config.seed_section)}' is not a section; "
+                                               f"the sections are: {known}"))
     parts = urlsplit(config.base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         errors.append(ContentError(path, None, f"base_url '{_cut(config.base_url, 80)}' must be an absolute URL "

@@ -273,8 +273,9 @@ def _infer_tags(title: str, paragraphs: tuple[str, ...]) -> list[str]:
     return infer_tags(title, paragraphs)
 
 
-def content_for(seed: Seed, slug: str, source: str) -> str:
-    """The full content file: front matter in the documented key order, then the literal body."""
+def content_for(seed: Seed, slug: str, source: str, section: str = "") -> str:
+    """The full content file: front matter in the documented key order, then the literal body.
+    ``section``: the site's ``seed_section`` (empty: no section line)."""
     meta = {
         "title": seed.title,
         "date": seed.moment or seed.date,
@@ -283,6 +284,7 @@ def content_for(seed: Seed, slug: str, source: str) -> str:
         "slug": slug,
         "summary": summary_of(seed.paragraphs[0]),
         "source": source,
+        "section": section or None,
     }
     body = "\n\n".join(markup.literal(p) for p in seed.paragraphs)
     return frontmatter.dump(meta, body)
@@ -448,6 +450,8 @@ def existing_from(articles: Iterable[Article], root: Path) -> ExistingContent:
         existing.files.add(path)
         if article.source:
             existing.by_plain.setdefault(os.path.normpath(os.path.join(root, article.source)), path)
+        if article.date is None:  # an undated page takes no article's address
+            continue
         existing.taken.setdefault((article.date.date(), article.slug), path)
         name = _CONTENT_NAME.fullmatch(article.path.name)
         if name:
@@ -457,7 +461,7 @@ def existing_from(articles: Iterable[Article], root: Path) -> ExistingContent:
 
 def convert_seeds(seeds_dir: Path, content_dir: Path, root: Path, force: bool = False,
                   existing: ExistingContent | None = None, previous: Mapping[str, SourceEntry] | None = None,
-                  only: Collection[Path] | None = None) -> ConvertReport:
+                  only: Collection[Path] | None = None, section: str = "") -> ConvertReport:
     """Convert every seed without a content file (every seed with ``force``); report all problems.
 
     Seeds go in sorted path order, so when two share a headline and a day the first keeps the plain
@@ -505,7 +509,7 @@ def convert_seeds(seeds_dir: Path, content_dir: Path, root: Path, force: bool = 
         report.warnings.extend(warnings)
         slug = free_slug(seed.title, seed.date, existing, own, content_dir)
         target = own or content_dir / file_name(seed.date, slug)
-        text = content_for(seed, slug, _source_for(seed_path, root))
+        text = content_for(seed, slug, _source_for(seed_path, root), section)
         try:
             if own is not None and _keep_or_back_up(target, text, report):
                 report.unchanged.append(target)

@@ -114,7 +114,8 @@ def hosting_files(config: Config, paths: Iterable[str], redirects: Mapping[str, 
     """`_headers` and `_redirects` for Netlify and Cloudflare Pages, given every other output path.
 
     Patterns carry the base URL's path, because the output folder is what lives at ``base_url``.
-    ``redirects`` maps old site-relative URLs to new ones (301); none are configured yet. ``gone``: the
+    ``redirects`` maps old site-relative URLs to new ones (301): the site's redirects (redirects.py). A site's
+    own ``static/_headers`` and ``static/_redirects`` are kept, ahead of what sitegen writes. ``gone``: the
     addresses of killed articles, whose withdrawn notice is served as ``410 Gone`` (Netlify's forced rewrite
     with a status; Cloudflare Pages skips that rule and serves the notice with 200) and ``noindex``.
     """
@@ -134,13 +135,26 @@ def hosting_files(config: Config, paths: Iterable[str], redirects: Mapping[str, 
         lines += [urls.with_base(base, url), f"  X-Robots-Tag: {GONE_ROBOTS}"]
     rules = ["# Redirects for Netlify and Cloudflare Pages, written by sitegen."]
     for old, new in sorted((redirects or {}).items()):
-        rules.append(f"{urls.with_base(base, old)} {urls.with_base(base, new)} 301")
+        target = new if new.startswith(("http://", "https://")) else urls.with_base(base, new)
+        rules.append(f"{urls.with_base(base, old)} {target} 301")
     if gone:
         rules.append("# Withdrawn articles: their notice, as 410 Gone")
     for url in gone:
         address = urls.with_base(base, url)
         rules.append(f"{address} {urls.with_base(base, '/' + urls.output_path(url))} {GONE_STATUS}!")
-    return [Output(HEADERS_FILE, _text(lines)), Output(REDIRECTS_FILE, _text(rules))]
+    return [Output(HEADERS_FILE, _own(config, HEADERS_FILE) + _text(lines)),
+            Output(REDIRECTS_FILE, _own(config, REDIRECTS_FILE) + _text(rules))]
+
+
+def _own(config: Config, name: str) -> bytes:
+    """The site's own ``static/_headers`` or ``static/_redirects``: its lines come first (the host applies
+    the first matching rule), then sitegen's."""
+    path = config.resolve(config.static_dir) / name
+    if path == config.theme_dirs("static")[-1].resolve() / name or not path.is_file():
+        return b""
+    data = path.read_bytes()
+    return data if data.endswith(b"\n") or not data else data + b"\n"
+
 
 
 def with_hosting_files(outputs: Iterable[Output], config: Config) -> Iterator[Output]:

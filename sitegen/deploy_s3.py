@@ -5,7 +5,8 @@ boto3 is an optional extra (``pip install 'sitegen[s3]'``). Credentials come onl
 never printed. The endpoint of a non-AWS service is the target's ``endpoint_url`` or AWS_ENDPOINT_URL_S3 /
 AWS_ENDPOINT_URL. A file is uploaded only when its MD5 differs from the object's ETag (for objects whose
 ETag is not an MD5, from the ``sitegen-md5`` metadata every upload carries); each object gets its
-Content-Type and Cache-Control from deploy_headers.
+Content-Type and Cache-Control from deploy_headers, and the page left at a redirect's old address gets the
+redirect as its website redirect location.
 """
 
 from __future__ import annotations
@@ -56,10 +57,12 @@ def plan(target: Target, output_dir: Path) -> Plan:
 def execute(made: Plan) -> Iterator[Change]:
     """Upload in plan order with each object's headers, delete in batches of 1000, then invalidate the CDN."""
     client, bucket, prefix = made.state["client"], made.state["bucket"], made.state["prefix"]
+    moved = redirect_locations(made.output_dir, made.target.base_path)
     gone = withdrawn_files(made.output_dir, made.target.base_path)
     with _errors(made.target):
         for change in made.uploads:
             digest = made.state["md5"][change.path]
+            extra = {"WebsiteRedirectLocation": moved[change.path]} if change.path in moved else {}
             metadata = {MD5_KEY: digest}
             if change.path in gone:  # S3 cannot answer 410 itself: a CDN function reads this and does
                 metadata[GONE_METADATA] = str(GONE_STATUS)
@@ -67,6 +70,7 @@ def execute(made: Plan) -> Iterator[Change]:
                 Bucket=bucket, Key=prefix + change.path, Body=(made.output_dir / change.path).read_bytes(),
                 ContentType=content_type(change.path), CacheControl=cache_control(change.path),
                 ContentMD5=base64.b64encode(bytes.fromhex(digest)).decode("ascii"), Metadata=metadata,
+                **extra,
             )
             yield change
         for start in range(0, len(made.deletes), 1000):
@@ -96,6 +100,28 @@ def withdrawn_files(output_dir: Path, base_path: str) -> set[str]:
     except (OSError, UnicodeDecodeError):
         return set()
     return {target[len(base_path):] for target in gone_paths(text) if target.startswith(base_path)}
+
+
+def redirect_locations(output_dir: Path, base_path: str) -> dict[str, str]:
+    """The site's redirects as S3 website redirects: the old address's object → where it leads (the
+    ``x-amz-website-redirect-location`` an S3 website answers with a 301). Read from the ``_redirects``
+    the build wrote, whose 301 lines are the site's redirects."""
+    from .deploy_headers import REDIRECTS_FILE
+    from .urls import output_path
+
+    try:
+        lines = (output_dir / REDIRECTS_FILE).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return {}
+    found = {}
+    base = base_path.rstrip("/")
+    for line in lines:
+        parts = line.split()
+        if len(parts) == 3 and parts[2] == "301" and parts[0].startswith(base + "/") and "*" not in parts[0]:
+            key = output_path(parts[0][len(base):])
+            if (output_dir / key).is_file():
+                found[key] = parts[1]
+    return found
 
 
 def changed_urls(made: Plan) -> list[str]:

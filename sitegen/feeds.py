@@ -86,11 +86,12 @@ class Feed:
 
 
 def site_feeds(site: Site, config: Config, killed: Sequence[Article] = ()) -> list[Feed]:
-    """Every feed of the site: Atom, JSON Feed and RSS for all articles, Atom per tag and per author.
+    """Every feed of the site: Atom, JSON Feed and RSS for all articles and for each section, Atom per tag
+    and per author.
 
     A killed article leaves a tombstone (``at:deleted-entry``) in each Atom feed that would carry it: the
-    site's, its tags' and its authors', while it is no older than the feed's oldest entry (a reader may
-    still hold it) or the feed is not full."""
+    site's, its section's, its tags' and its authors', while it is no older than the feed's oldest entry (a
+    reader may still hold it) or the feed is not full."""
     limit = config.feed_limit
     latest = site.articles[:limit]
 
@@ -101,6 +102,12 @@ def site_feeds(site: Site, config: Config, killed: Sequence[Article] = ()) -> li
     feeds = [Feed(urls.feed_url(), config.title, urls.index_url(), latest, deleted=gone(latest, lambda a: True)),
              Feed(urls.json_feed_url(), config.title, urls.index_url(), latest, "json"),
              Feed(urls.rss_url(), config.title, urls.index_url(), latest, "rss")]
+    for section, members in site.sections.items():
+        name, alternate = f"{config.title}: {section.name}", urls.section_url(section.slug)
+        deleted = gone(members[:limit], lambda a, slug=section.slug: urls.slugify(a.section) == slug)
+        feeds += [Feed(urls.section_feed_url(section.slug), name, alternate, members[:limit], deleted=deleted),
+                  Feed(urls.section_json_feed_url(section.slug), name, alternate, members[:limit], "json"),
+                  Feed(urls.section_rss_url(section.slug), name, alternate, members[:limit], "rss")]
     tags = dict(site.tags)
     authors = dict(site.authors)
     for article in killed:  # a topic or byline only the killed article had keeps its feed, for its tombstone
@@ -190,13 +197,15 @@ def json_feed(feed: Feed, config: Config, bodies: Sequence[str | None], abs_url:
 # --- sitemaps ------------------------------------------------------------------------------------
 
 
-def sitemap_entries(site: Site, extra: Sequence[str] = ()) -> list[tuple[str, datetime]]:
-    """Every page of the site with its last change: articles, then every list page, then the indexes."""
+def sitemap_entries(site: Site, extra: Sequence[str] = ()) -> list[tuple[str, datetime | None]]:
+    """Every page of the site with its last change: articles, then every list page, then the indexes, then
+    the undated pages (with no date unless they give one)."""
     newest = max((a.modified for a in site.articles), default=EPOCH)
     entries = [(a.url, a.modified) for a in site.articles]
     entries += [(p.url, max((a.modified for a in p.articles), default=newest)) for p in site.pages]
     entries += [(url, newest) for url in (urls.tags_index_url(), urls.authors_index_url(),
                                           urls.archive_index_url(), urls.corrections_url(), *extra)]
+    entries += [(p.url, p.updated or p.date) for p in site.standalone]
     return entries
 
 

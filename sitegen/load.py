@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import frontmatter, markup, urls
+from . import frontmatter, markup, shortcodes, urls
 from .cache import Cache, SourceEntry
 from .config import Config, describe_value
 from .errors import BuildFailed, ContentError, SitegenError
@@ -23,11 +23,16 @@ from .sources import list_files
 CONTENT_SUFFIXES = (".md", ".markdown")
 KNOWN_KEYS = {
     "title", "date", "slug", "authors", "author", "tags", "summary", "description",
-    "source", "draft", "updated", "lastmod", "image",
+    "source", "draft", "updated", "lastmod", "image", "url", "permalink", "aliases", "redirect_from",
+    "section", "category", "categories", "type", "layout",
     "embargo", "publishDate", "expires", "expiryDate", "status", "kill_note", "corrections",
 }  # fmt: skip
 STATUSES = ("published", "killed")
 CORRECTION_KINDS = ("correction", "clarification", "update")
+PAGES_DIR = "pages"  # content/pages/about.md is the page /about/
+POSTS_DIR = "_posts"  # Jekyll's folder of posts: read, though other names starting with '_' are not
+# Jekyll's post names, which sitegen's converter also writes: 2024-01-03-slug.md
+_DATED_NAME = re.compile(r"(\d{4})-(\d\d)-(\d\d)-(.+)")
 
 
 def content_files(content_dir: Path, root: Path | None = None, stats: Mapping[str, tuple[int, int]] | None = None,
@@ -45,7 +50,7 @@ def content_files(content_dir: Path, root: Path | None = None, stats: Mapping[st
     if complete and stats is not None:
         return _listed_in(content_dir, stats)
     entries, refused = list_files(content_dir, content_dir if root is None else root, CONTENT_SUFFIXES,
-                                  skip=(".", "_"))
+                                  skip=(".", "_"), allow=(POSTS_DIR,))
     if refused:
         raise BuildFailed(refused)
     known = stats or {}
@@ -67,9 +72,14 @@ def _listed_in(content_dir: Path, stats: Mapping[str, tuple[int, int]]) -> list[
     """The content files among the stats, chosen and sorted as ``list_files`` chooses and sorts them."""
     prefix = f"{content_dir}{os.sep}"
     hidden = tuple(f"{os.sep}{start}" for start in (".", "_"))
+    allowed = f"{os.sep}{POSTS_DIR}{os.sep}"
+
+    def skipped(rel: str) -> bool:
+        rel = f"{os.sep}{rel}".replace(allowed, os.sep + "x" + os.sep)
+        return any(h in rel for h in hidden)
+
     found = [(path, mtime_ns, size) for path, (mtime_ns, size) in stats.items()
-             if path.startswith(prefix) and path.endswith(CONTENT_SUFFIXES)
-             and not path.startswith((".", "_"), len(prefix)) and not any(h in path[len(prefix):] for h in hidden)]
+             if path.startswith(prefix) and path.endswith(CONTENT_SUFFIXES) and not skipped(path[len(prefix):])]
     found.sort(key=lambda item: item[0].replace(os.sep, "\0"))  # folder by folder, as list_files sorts
     return found
 
@@ -96,7 +106,9 @@ def load_articles(config: Config, cache: Cache, jobs: int = 1, stats: Mapping[st
     # Read, hashed, parsed and stored by the workers, in batches: sending every text to them and every
     # rendered body back took the parent more time than the parsing it handed out.
     global _LOADING
-    _LOADING = (cache, config.timezone, config.unsafe_html)
+    content = config.content_path.relative_to(config.root).as_posix() if \
+        config.content_path.is_relative_to(config.root) else str(config.content_path)
+    _LOADING = (cache, config.timezone, config.unsafe_html, content)
     if len(todo) < MIN_PARALLEL:  # starting processes would cost more than it saves
         jobs = 1
     if jobs > 1:
@@ -122,7 +134,8 @@ def load_articles(config: Config, cache: Cache, jobs: int = 1, stats: Mapping[st
     return articles, sorted(errors, key=ContentError.sort_key)
 
 
-_LOADING: tuple[Cache, str, bool] | None = None  # what forked workers load with: the cache, time zone, unsafe_html
+_LOADING: tuple[Cache, str, bool, str] | None = None
+# ^ what forked workers load with: the cache, time zone, unsafe_html, the content folder as files are shown
 
 
 def _load_batch(batch: list[tuple[str, str, str | None]]) -> list[tuple[str | None, Article | None,
@@ -130,7 +143,7 @@ def _load_batch(batch: list[tuple[str, str, str | None]]) -> list[tuple[str | No
     """Read, hash and parse content files (name, path shown, the cached content hash): (content hash,
     article, errors) for each; (hash, None, []) when the hash is the cached one. Bodies go to the cache."""
     assert _LOADING is not None
-    cache, tz_name, unsafe_html = _LOADING
+    cache, tz_name, unsafe_html, content = _LOADING
     tz = ZoneInfo(tz_name)
     results: list[tuple[str | None, Article | None, list[ContentError]]] = []
     bodies = []
@@ -152,7 +165,8 @@ def _load_batch(batch: list[tuple[str, str, str | None]]) -> list[tuple[str | No
             line = data[: exc.start].count(b"\n") + 1
             results.append((None, None, [ContentError(shown, line, "not UTF-8 text: re-save the file as UTF-8")]))
             continue
-        article, body, errors = _parse_one(text, shown, digest, tz, unsafe_html)
+        within = rel[len(content) + 1:] if rel.startswith(content + "/") else shown.name
+        article, body, errors = _parse_one(text, shown, digest, tz, unsafe_html, within)
         if body is not None:
             bodies.append((digest, body))
         results.append((digest, article, errors))
@@ -164,11 +178,11 @@ def publishable(articles: Iterable[Article], drafts: bool) -> list[Article]:
     return [a for a in articles if drafts or not a.draft]
 
 
-def _parse_one(text: str, shown: Path, digest: str, tz: tzinfo,
-               unsafe_html: bool) -> tuple[Article | None, str | None, list[ContentError]]:
+def _parse_one(text: str, shown: Path, digest: str, tz: tzinfo, unsafe_html: bool,
+               within: str | None = None) -> tuple[Article | None, str | None, list[ContentError]]:
     """One content file's article and body, or its errors (every one of them)."""
     try:
-        article, html = parse_article(text, shown, tz, digest, unsafe_html=unsafe_html)
+        article, html = parse_article(text, shown, tz, digest, unsafe_html=unsafe_html, within=within)
     except ContentError as exc:
         return None, None, [exc]
     except _Errors as exc:
@@ -189,10 +203,13 @@ class _Errors(SitegenError):
 
 
 def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
-                  unsafe_html: bool = False) -> tuple[Article, str]:
-    """One content file as an Article and its body as HTML; raises every problem in it at once.
-    ``unsafe_html`` is the site's setting: raw HTML in the body reaches the page (default: omitted)."""
+                  unsafe_html: bool = False, within: str | None = None) -> tuple[Article, str]:
+    """One content file as an Article (or an undated page) and its body as HTML; raises every problem in
+    it at once. ``unsafe_html`` is the site's setting: raw HTML in the body reaches the page (default:
+    omitted). ``within``: the file's '/'-separated path inside the content folder (default: its name),
+    which tells a page (``pages/about.md``, or an undated ``about.md`` at the top) from an article."""
     meta, body, body_line = frontmatter.split(text, path)
+    within = path.name if within is None else within
     errors: list[ContentError] = []
     invalid: set[str] = set()
 
@@ -212,9 +229,21 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
                                             "to the front matter"))
     published = field("date", lambda v: _datetime(v, tz))
     date_only = "date" in meta and _is_date_only(meta["date"])
-    if published is None and "date" not in invalid:
-        errors.append(ContentError(path, 2, "missing 'date': add a line like date: 2023-09-19 "
-                                            "to the front matter"))
+    stem = within.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    dated_name = _DATED_NAME.fullmatch(stem)
+    if published is None and dated_name and "date" not in invalid:  # Jekyll: the date in the file's name
+        try:
+            published = datetime(*map(int, dated_name.groups()[:3]), tzinfo=tz)
+        except ValueError:
+            errors.append(ContentError(path, None, f"the file name starts with {stem[:10]}, which is not a real "
+                                                   "date: rename the file or add a 'date:' line"))
+            invalid.add("date")
+    kind = _kind_of(meta, within, published is not None or dated_name is not None or "date" in invalid,
+                    field("type", _text), field("layout", _text))
+    if published is None and kind == "article" and "date" not in invalid:
+        errors.append(ContentError(path, 2, "missing 'date': add a line like date: 2023-09-19 to the front "
+                                            f"matter (an undated page such as About goes in {PAGES_DIR}/, "
+                                            "or says type: page)"))
     authors = field("authors", _names, ()) or field("author", _names, ())
     tags = field("tags", _tag_list, ())
     updated = field("updated", lambda v: _datetime(v, tz)) or field("lastmod", lambda v: _datetime(v, tz))
@@ -222,7 +251,22 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
     # A slug given in the front matter is kept whole (the converter's "-2" may pass the usual length),
     # only made safe; one made from the title is shortened.
     slug = field("slug", lambda v: urls.slugify(_text(v), limit=4 * urls.MAX_SLUG))
+    if not slug and kind == "page":
+        slug = urls.slugify(within.rsplit("/", 2)[-2] if stem == "index" and "/" in within else stem)
+    elif not slug and dated_name and ("date" not in meta or within.startswith(f"{POSTS_DIR}/")):
+        slug = urls.slugify(dated_name.group(4))  # Jekyll's slug, from the file's name
     slug = slug or (urls.slugify(title) if title else "")
+    own_url = field("url", _address) or field("permalink", _address)
+    aliases = (*field("aliases", _addresses, ()), *field("redirect_from", _addresses, ()))
+    section = field("section", _text) or field("category", _text) or ""
+    categories = field("categories", _names, ())
+    notes: list[str] = []
+    if not section and categories:
+        section = categories[0]
+        if len(categories) > 1:
+            notes.append(f"{path}:{frontmatter.key_line(text, 'categories') or 2}: only the first of "
+                         f"'categories' ({section}) is the article's section; the others are dropped "
+                         "(move them to 'tags' to keep them)")
     summary = field("summary", _text) or ""
     description = field("description", _text) or ""
     image = field("image", _text)
@@ -239,13 +283,29 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
     if errors:
         raise _Errors(errors)
 
-    body_html = markup.render(body, unsafe_html=unsafe_html)
+    expanded = shortcodes.expand(body, body_line, str(path))
+    if expanded is None:
+        body_html = markup.render(body, unsafe_html=unsafe_html)
+    else:
+        body_html = expanded.finish(markup.render(expanded.text, unsafe_html=unsafe_html))
+        notes += expanded.notes
     summary = summary or plain_summary(body_html)
+    if own_url:
+        url = own_url
+    elif kind == "page":
+        folders = within.split("/")[:-1]
+        if folders and folders[0] == PAGES_DIR:
+            folders = folders[1:]
+        if stem == "index" and folders:  # pages/legal/index.md: /legal/, its slug the folder's name
+            folders = folders[:-1]
+        url = "/" + "".join(f"{urls.slugify(p)}/" for p in folders) + f"{slug}/"
+    else:
+        url = urls.article_url(published, slug)
     article = Article(
         title=title,
         date=published,
         slug=slug,
-        url=urls.article_url(published, slug),
+        url=url,
         path=path,
         fingerprint=fingerprint or hashlib.sha256(text.encode()).hexdigest()[:32],
         authors=_unique(shared_author(name, urls.slugify(name)) for name in authors),
@@ -257,6 +317,12 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
         updated=updated,
         image=image,
         extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
+        kind=kind,
+        section=section,
+        aliases=tuple(dict.fromkeys(a for a in aliases if a != url)),
+        layout=(field("layout", _text) or "").removesuffix(".html") if kind == "page" else "",
+        notes=tuple(notes),
+        refs=tuple(expanded.refs) if expanded else (),
         date_only=date_only,
         embargo=embargo,
         expires=expires,
@@ -265,6 +331,47 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
         corrections=corrections,
     )
     return article, body_html
+
+
+def _kind_of(meta: dict[str, Any], within: str, dated: bool, declared: str | None, layout: str | None) -> str:
+    """"page" for an undated page: Hugo's ``type: page``, Jekyll's ``layout: page``, a file in ``pages/``,
+    or an undated file at the top of the content folder (Hugo's ``content/about.md``); else "article"."""
+    if declared in ("post", "posts", "article", "articles", "news") or within.startswith(f"{POSTS_DIR}/"):
+        return "article"
+    if declared == "page" or layout == "page" or within.startswith(f"{PAGES_DIR}/"):
+        return "page"
+    return "page" if "/" not in within and not dated else "article"
+
+
+_ADDRESS = re.compile(r"/(?:[A-Za-z0-9._~!$&'()*+,;=:@%-]+/?)*")
+
+
+def _address(value: Any) -> str:
+    """A site-relative address of the page's own (``url:``, ``permalink:``) or an earlier one (aliases):
+    '/corrections-policy/'; a folder-like one without its closing '/' gets it, as the page is its index."""
+    text = _text(value)
+    if not text.startswith("/"):
+        text = "/" + text  # Hugo's aliases may leave out the first '/'
+    if "//" in text or not _ADDRESS.fullmatch(text) or any(p in (".", "..") for p in text.split("/")):
+        raise ValueError(f"{describe_value(text)} is not a site address: write it as /corrections-policy/ "
+                         "(letters, digits, '-', '_', '.' and '/', no '?' or '#')")
+    if text == "/":
+        raise ValueError("cannot be '/', the front page's address")
+    if any(part.startswith(":") for part in text.split("/")):
+        raise ValueError(f"{describe_value(text)} is a Jekyll permalink pattern, which sitegen does not fill in: "
+                         "write the page's own address, such as /2024/01/03/my-post/")
+    last = text.rsplit("/", 1)[-1]
+    if last and "." not in last:
+        text += "/"
+    return text
+
+
+def _addresses(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise ValueError(f"must be an address or a list of them like [/old-address/], not {_kind(value)}")
+    return tuple(_address(v) for v in value)
 
 
 def _unique(items: Iterable[Tag | Author]) -> tuple[Any, ...]:

@@ -23,7 +23,7 @@ OMITTED = "<!-- raw HTML omitted -->"
 # a valid URL (an <img> needs a src), and `sitegen check` reports it as a broken link on the page.
 NEUTRALISED_URL = "#ZgotmplZ"
 # Part of every cache key for rendered HTML: change it when rendering changes.
-CONFIG_KEY = f"python-markdown {markdown.__version__} {EXTENSIONS} fast-paragraphs 1 safe-html 1"
+CONFIG_KEY = f"python-markdown {markdown.__version__} {EXTENSIONS} fast-paragraphs 1 safe-html 1 shortcodes 1"
 
 _parsers: dict[bool, markdown.Markdown] = {}
 

@@ -27,6 +27,23 @@ class Author:
     slug: str
 
 
+@dataclass(frozen=True, order=True)
+class Section:
+    """A desk (World, Politics, Sport): one per article at most, set in front matter, declared in sitegen.yaml."""
+
+    slug: str
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """One link of the main navigation: a site-relative URL ('/world/') or an absolute one."""
+
+    name: str
+    url: str
+
+
 @dataclass(frozen=True)
 class Period:
     """A year, a month or a day of the date archive."""
@@ -79,7 +96,7 @@ class Correction:
 @dataclass(frozen=True)
 class Article:
     title: str
-    date: datetime  # timezone-aware, in the site's timezone
+    date: datetime | None  # timezone-aware, in the site's timezone; None only for an undated page
     slug: str
     url: str  # site-relative, e.g. /2023/09/19/slug/
     path: Path  # the content file it came from
@@ -93,6 +110,12 @@ class Article:
     updated: datetime | None = None
     image: str | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    kind: str = "article"  # or "page": an undated page (About), in no feed, list, archive or related list
+    section: str = ""  # the section as written in front matter (a slug or name of the settings' sections)
+    aliases: tuple[str, ...] = ()  # its earlier addresses (Hugo's aliases, Jekyll's redirect_from)
+    layout: str = ""  # the template it asks for (Hugo's and Jekyll's layout), without .html
+    notes: tuple[str, ...] = ()  # warnings about the file (shortcodes left in the body), each 'file:line: ...'
+    refs: tuple[str, ...] = ()  # content files its body links to (Hugo's ref), each 'line:target'
     # Newsroom time (docs/time.md): a date without a time of day (shown as a date, listed after the day's
     # timed stories), an embargo, an expiry, a kill and the corrections.
     date_only: bool = False
@@ -175,7 +198,7 @@ def article_of(*values: Any) -> Article:
 class ListPage:
     """One page of a paginated list: the front page, a tag, an author or a date archive."""
 
-    kind: str  # "index", "tag", "author" or "archive"
+    kind: str  # "index", "section", "tag", "author" or "archive"
     url: str
     title: str
     articles: tuple[Article, ...]
@@ -183,7 +206,7 @@ class ListPage:
     count: int = 1
     prev_url: str | None = None  # newer entries
     next_url: str | None = None  # older entries
-    subject: Tag | Author | Period | None = None
+    subject: Tag | Author | Period | Section | None = None
 
 
 @dataclass(frozen=True)
@@ -197,6 +220,10 @@ class Site:
     per_page: int
     title: str  # the front page's
     paginate: Callable[[Site], tuple[ListPage, ...]] = field(repr=False, compare=False)
+    # Each section of the settings (in their order, empty ones too) with its articles.
+    sections: dict[Section, tuple[Article, ...]] = field(default_factory=dict)
+    standalone: tuple[Article, ...] = ()  # the undated pages (About), by address: in no list
+    section_of: Callable[[str], Section | None] = field(default=lambda _name: None, repr=False, compare=False)
 
     @cached_property
     def pages(self) -> tuple[ListPage, ...]:

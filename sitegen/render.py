@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import types
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -21,17 +22,18 @@ import jinja2
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
-from . import __version__, feeds, markup, seo, urls
+from . import __version__, feeds, markup, seo, shortcodes, urls
 from .cache import Cache
 from .collect import Related, list_page_count, pages_showing, related_articles
 from .config import Config
 from .errors import BuildFailed, ContentError
-from .model import MONTHS, Article, ListPage, Output, Period, PlanMemo, Site
+from .model import MONTHS, Article, ListPage, MenuEntry, Output, Period, PlanMemo, Section, Site
 from .parallel import parallel_imap
 from .timeline import Timeline
 
 PAGE_TEMPLATES = {
     "index": "index.html",
+    "section": "section.html",
     "tag": "tag.html",
     "author": "author.html",
     "archive": "archive.html",
@@ -39,7 +41,8 @@ PAGE_TEMPLATES = {
 TEMPLATES = (
     "base.html", "article.html", "tags.html", "authors.html", "archive_index.html", "404.html", "search.html",
     "feed.xml", "feed.json", "rss.xml", "sitemap.xml", "sitemap_index.xml", "news-sitemap.xml", "robots.txt",
-    "withdrawn.html", "corrections.html", *PAGE_TEMPLATES.values(),
+    "page.html", "redirect.html", "partials/nav.html", "withdrawn.html", "corrections.html",
+    *PAGE_TEMPLATES.values(),
 )  # fmt: skip
 TEMPLATE_SUFFIXES = ("html", "xml", "txt", "json")
 FINGERPRINTED = (".css",)  # assets named by their content when ``fingerprint`` is on
@@ -71,6 +74,7 @@ def make_env(config: Config) -> jinja2.Environment:
     base_path = config.base_path
     root_url = config.base_url.rstrip("/") + "/"
     assets = asset_names(config)
+    own_files = root_files(config)
     cards: dict[str, Markup] = {}
 
     def card(article: Article) -> Markup:
@@ -104,6 +108,9 @@ def make_env(config: Config) -> jinja2.Environment:
             "style": url_for(urls.static_url(assets.get("style.css", "style.css"))),
         },
     )
+    env.globals.update(site_pages=[], menu=[
+        {"name": e.name, "url": e.url, "href": e.url if e.url.startswith(("http://", "https://")) else url_for(e.url)}
+        for e in menu_entries(config)])
     env.globals.update(
         site={
             "title": config.title,
@@ -117,7 +124,8 @@ def make_env(config: Config) -> jinja2.Environment:
         },
         url_for=url_for,
         abs_url=abs_url,
-        asset_url=lambda name: urls.with_base(base_path, urls.static_url(assets.get(name, name))),
+        asset_url=lambda name: urls.with_base(base_path, f"/{name}" if name in own_files else
+                                              urls.static_url(assets.get(name, name))),
         urls=URLS,
         card=card,
     )
@@ -125,6 +133,24 @@ def make_env(config: Config) -> jinja2.Environment:
                        script_json=script_json, longtime=long_time, dateline=dateline, timeattr=time_attribute)
     env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
     return env
+
+
+def menu_entries(config: Config) -> tuple[MenuEntry, ...]:
+    """The main navigation: the settings' ``menu``, or Latest, each section, then the indexes."""
+    if config.menu is not None:
+        return config.menu
+    entries = [MenuEntry("Latest", urls.index_url())]
+    entries += [MenuEntry(s.name, urls.section_url(s.slug)) for s in config.sections]
+    entries += [MenuEntry("Archive", urls.archive_index_url()), MenuEntry("Topics", urls.tags_index_url()),
+                MenuEntry("Authors", urls.authors_index_url())]
+    if config.search:
+        entries.append(MenuEntry("Search", urls.search_url()))
+    return tuple(entries)
+
+
+def set_site_pages(env: jinja2.Environment, pages: Sequence[Article]) -> None:
+    """The undated pages (About, a policy), as (title, link) for every page's footer."""
+    env.globals["site_pages"] = [{"title": p.title, "url": p.url, "href": env.filters["url"](p.url)} for p in pages]
 
 
 def script_json(data: Any) -> Markup:
@@ -180,11 +206,12 @@ def check_templates(env: jinja2.Environment) -> None:
 
 
 def global_signature(env: jinja2.Environment, config: Config) -> str:
-    """What every page depends on: sitegen itself, the settings, every template's text and the asset names."""
+    """What every page depends on: sitegen itself, the settings, every template's text, the asset names
+    and the undated pages every footer links to (``env.globals["site_pages"]``, set by ``set_site_pages``)."""
     check_templates(env)
     parts: list[Any] = [__version__, markup.CONFIG_KEY,
                         sorted((k, v) for k, v in vars(config).items() if k != "root"),
-                        sorted(asset_names(config).items())]
+                        sorted(asset_names(config).items()), env.globals.get("site_pages", [])]
     for name in template_names(env):
         source, _filename, _uptodate = env.loader.get_source(env, name)  # type: ignore[union-attr]
         parts += [name, source]
@@ -216,19 +243,48 @@ def _page(url: str, title: str, description: str, **context: Any) -> dict[str, A
 
 def article_context(article: Article, body: str, newer: Article | None, older: Article | None,
                     related: Sequence[Article], config: Config, abs_url: Callable[[str], str],
-                    embargoed_until: datetime | None = None, expired: bool = False) -> dict[str, Any]:
+                    links: Mapping[str, str] | None = None, embargoed_until: datetime | None = None,
+                    expired: bool = False) -> dict[str, Any]:
     """An article page: its body, neighbours, related articles, reading time and structured data.
-    ``embargoed_until``: the preview shows a held article, bannered and noindex; ``expired``: past its
-    ``expires``, the page stays but is noindex and out of the search index."""
+    ``links``: the addresses its ``ref`` shortcodes point to (``resolved_refs``). ``embargoed_until``: the
+    preview shows a held article, bannered and noindex; ``expired``: past its ``expires``, the page stays
+    but is noindex and out of the search index."""
+    section = config.section_named(article.section) if article.section else None
     # An expired article's topic, author and day pages may be gone with it: its breadcrumbs lead home only.
-    trail = [("Home", urls.index_url()), (article.title, article.url)] if expired else seo.article_trail(article)
+    trail = [("Home", urls.index_url()), (article.title, article.url)] if expired else \
+        seo.article_trail(article, section)
+    body = _with_refs(body, article, links or {}, config)
     words = seo.word_count(body)
-    jsonld = [seo.news_article(article, words, config, abs_url), seo.breadcrumb_list(trail, abs_url)]
+    jsonld = [seo.news_article(article, words, config, abs_url, section), seo.breadcrumb_list(trail, abs_url)]
     return _page(article.url, article.title, article.description, article=article, body=Markup(body),
                  newer=newer, older=older, related=related, minutes=seo.reading_minutes(words), trail=trail,
-                 og_type="article", image=article.image or "", jsonld=jsonld, embargoed_until=embargoed_until,
-                 expired=expired, noindex=expired or embargoed_until is not None,
+                 og_type="article", image=article.image or "", jsonld=jsonld, section=section,
+                 embargoed_until=embargoed_until, expired=expired, noindex=expired or embargoed_until is not None,
                  unavailable_after=article.expires.isoformat() if article.expires else "")
+
+
+_REF = re.compile(re.escape(shortcodes.REF_SCHEME) + r"(\d+)")
+
+
+def resolved_refs(article: Article, links: Mapping[str, str]) -> list[str]:
+    """The addresses of the content files an article's ``ref`` shortcodes name, in order ('' if none)."""
+    return [links.get(ref.split(":", 1)[1], "") for ref in article.refs]
+
+
+def _with_refs(body: str, article: Article, links: Mapping[str, str], config: Config) -> str:
+    if not article.refs:
+        return body
+    found = resolved_refs(article, links)
+    return _REF.sub(lambda m: urls.with_base(config.base_path, found[int(m.group(1))] or "/"), body)
+
+
+def page_context(page: Article, body: str, config: Config, abs_url: Callable[[str], str],
+                 links: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """An undated page (About): its body, breadcrumbs and WebPage markup."""
+    trail = [("Home", urls.index_url()), (page.title, page.url)]
+    jsonld = [seo.web_page(page, config, abs_url), seo.breadcrumb_list(trail, abs_url)]
+    return _page(page.url, page.title, page.description, article=page, trail=trail, image=page.image or "",
+                 body=Markup(_with_refs(body, page, links or {}, config)), jsonld=jsonld)
 
 
 def list_context(page: ListPage, description: str, children: list[tuple[Period, int]], config: Config,
@@ -243,14 +299,19 @@ def list_context(page: ListPage, description: str, children: list[tuple[Period, 
         alternates.append((f"{page.title}", URLS.tag_feed_url(page.subject.slug)))  # type: ignore[union-attr]
     elif page.kind == "author":
         alternates.append((f"{page.title}", URLS.author_feed_url(page.subject.slug)))  # type: ignore[union-attr]
+    elif page.kind == "section":
+        alternates.append((f"{page.title}", URLS.section_feed_url(page.subject.slug)))  # type: ignore[union-attr]
     jsonld = [seo.breadcrumb_list(trail, abs_url)] if len(trail) > 1 else []
+    if page.kind == "section":
+        jsonld.insert(0, seo.collection_page(page, title, description, config, abs_url))
     if page.kind == "index" and page.number == 1:
         jsonld = [seo.website(config, abs_url)]
     return _page(page.url, title, description, page=page, children=children, alternates=alternates, jsonld=jsonld)
 
 
 def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment, g: str,
-               now: datetime | None = None, timeline: Timeline | None = None) -> list[Page]:
+               now: datetime | None = None, links: Mapping[str, str] | None = None,
+               timeline: Timeline | None = None) -> list[Page]:
     """Every generated file of the site with its signature (``g``: the global one); nothing rendered yet.
 
     ``now`` (default: ``feeds.resolve_now``) decides which articles the Google News sitemap lists.
@@ -260,7 +321,10 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
     articles, dates, tags and authors; a headline or summary edited), the article pages and the list
     pages that show an edited article are worked out again, and the indexes and site map are kept. A kept
     page that must be rendered anyway (its file was deleted) gets its context from a full plan made then.
+    The undated pages are few and planned afresh every time. ``links``: the addresses ``ref`` shortcodes
+    point to (content file → address).
     """
+    links = links or {}
     articles = site.articles
     abs_url = env.globals["abs_url"]
     memo = cache.state.plan
@@ -273,7 +337,9 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
         listing, placement = known.get(key) or (_listing(article), _placement(article))
         listings.append(listing)
         placements.append(placement)
-    structure, layout = _hash(g, *listings), _hash(g, *placements)
+    # The undated pages are in the site map: a change to their addresses or dates is a change of structure.
+    pages_key = _hash(*[_placement(p) for p in site.standalone])
+    structure, layout = _hash(g, pages_key, *listings), _hash(g, pages_key, *placements)
     related_before = list(cache.state.related.found)  # the pass below updates it in place
     if structure == memo.structure and len(related_before) == len(articles):
         related = Related(list(articles), related_before)  # what it looks at is part of every listing: as before
@@ -282,7 +348,7 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
     moment = feeds.resolve_now(now, config.tz)
     n = len(articles)
     full = functools.cache(lambda: {p.path: p for p in _plan_listed(site, config, cache, abs_url, g, listings,
-                                                                     related, banners)})
+                                                                     related, links, banners)})
 
     def kept(path: str, template: str, signature: str) -> Page:
         return Page(path, template, signature, functools.partial(_context_of, full, path))
@@ -291,11 +357,11 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
         listed = [kept(*entry) for entry in memo.pages]
         for i, key in enumerate(ids):
             if key != memo.articles[i]:
-                listed[i] = _article_page(articles, i, related, cache, config, abs_url, g, banners=banners)
+                listed[i] = _article_page(articles, i, related, cache, config, abs_url, g, links=links, banners=banners)
     elif layout == memo.layout and len(memo.pages) > n + list_page_count(site):  # same list pages and indexes
         listed = [kept(*entry) for entry in memo.pages]
         for i in _articles_to_plan(ids, listings, memo, related.found, related_before):
-            listed[i] = _article_page(articles, i, related, cache, config, abs_url, g, banners=banners)
+            listed[i] = _article_page(articles, i, related, cache, config, abs_url, g, links=links, banners=banners)
         edited = [a for a, new, old in zip(articles, listings, memo.listings, strict=True) if new != old]
         listing = dict(zip([a.url for a in articles], listings, strict=True))
         children = _children(site)
@@ -309,8 +375,46 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
     killed = timeline.killed if timeline is not None else []
     expired = timeline.expired if timeline is not None else []
     return (listed + _feed_pages(site, config, cache, abs_url, g, killed) + _news_pages(site, config, g, moment)
-            + _expired_pages(expired, cache, config, abs_url, g) + _withdrawn_pages(killed, config, g)
+            + _standalone_pages(site, config, cache, abs_url, g, links)
+            + _expired_pages(expired, cache, config, abs_url, g, links or {}) + _withdrawn_pages(killed, config, g)
             + _corrections_pages(site, config, g))
+
+
+def redirect_pages(redirects: Mapping[str, str], titles: Mapping[str, str], config: Config,
+                   env: jinja2.Environment, g: str) -> list[Page]:
+    """The pages left at old addresses (``redirects``: old → new; ``titles``: the new pages' titles)."""
+    return _redirect_pages(redirects, titles, config, env.globals["abs_url"], g)  # type: ignore[arg-type]
+
+
+def _standalone_pages(site: Site, config: Config, cache: Cache, abs_url: Callable[[str], str], g: str,
+                      links: Mapping[str, str]) -> list[Page]:
+    """The undated pages, each with its ``layout:`` template, else the site's own template named as the page
+    (``templates/about.html`` for ``/about/``, as people coming from Jekyll expect), else page.html."""
+    folders = config.theme_dirs("templates")
+    own = {p.name for p in folders[0].glob("*.html")} - set(TEMPLATES) if len(folders) > 1 and site.standalone \
+        else set()
+    pages = []
+    for page in site.standalone:
+        named = f"{page.url.rstrip('/').rsplit('/', 1)[-1]}.html"
+        template = f"{page.layout}.html" if page.layout else named if named in own else "page.html"
+        signature = _hash(g, "page", page.fingerprint, page.url, template, *resolved_refs(page, links))
+        pages.append(Page(urls.output_path(page.url), template, signature,
+                          lambda p=page: page_context(p, cache.html(p.fingerprint), config, abs_url, links)))
+    return pages
+
+
+def _redirect_pages(redirects: Mapping[str, str], titles: Mapping[str, str], config: Config,
+                    abs_url: Callable[[str], str], g: str) -> list[Page]:
+    """A small page at each old address, sending readers and search engines to the new one."""
+    pages = []
+    for old, new in redirects.items():
+        external = new.startswith(("http://", "https://"))
+        target = new if external else urls.with_base(config.base_path, new)
+        title = titles.get(new, new)
+        pages.append(Page(urls.output_path(old), "redirect.html", _hash(g, "redirect", old, new, title),
+                          lambda t=target, n=new, title=title: {"target": t, "target_abs": n if n.startswith(
+                              ("http://", "https://")) else abs_url(n), "title": title}))
+    return pages
 
 
 def _articles_to_plan(ids: list[str], listings: list[str], memo: PlanMemo, related: list[tuple[int, ...]],
@@ -335,16 +439,17 @@ def _context_of(full: Callable[[], dict[str, Page]], path: str) -> dict[str, Any
 
 def _listing(article: Article) -> str:
     """A hash of everything a list page, site map or neighbour can show of an article: all but its body."""
-    return _hash(article.title, article.date.isoformat(), article.slug, article.url,
+    return _hash(article.title, article.date.isoformat() if article.date else "", article.slug, article.url,
                  article.authors, article.tags, article.summary, article.description, article.source,
-                 article.draft, article.updated, article.image, article.extra, article.date_only, article.embargo,
-                 article.expires, article.killed, article.kill_note, article.corrections)
+                 article.draft, article.updated, article.image, article.extra, article.section, article.date_only,
+                 article.embargo, article.expires, article.killed, article.kill_note, article.corrections)
 
 
 def _placement(article: Article) -> str:
     """What decides which list pages show an article, where, and what the indexes and site map say of it."""
-    return _hash(article.url, article.date.isoformat(), article.updated, article.tags, article.authors,
-                 article.draft, article.date_only, article.source, article.corrections)
+    return _hash(article.url, article.date.isoformat() if article.date else "", article.updated, article.tags,
+                 article.authors, article.draft, article.section, article.date_only, article.source,
+                 article.corrections)
 
 
 def _show_function(articles: Sequence[Article]) -> Callable[[Article | None], str]:
@@ -358,12 +463,12 @@ def _show_function(articles: Sequence[Article]) -> Callable[[Article | None], st
 
 def _plan_listed(site: Site, config: Config, cache: Cache, abs_url: Callable[[str], str], g: str,
                  listings: list[str], related: Mapping[str, tuple[Article, ...]],
-                 banners: Mapping[str, datetime]) -> list[Page]:
+                 links: Mapping[str, str] | None = None, banners: Mapping[str, datetime] | None = None) -> list[Page]:
     """The pages whose signatures depend only on the articles' listings, and each article's own body:
     article pages (in date order, first), list pages, indexes and the sitemap."""
     articles = site.articles
     show = _show_function(articles)
-    pages = [_article_page(articles, i, related, cache, config, abs_url, g, show, banners)
+    pages = [_article_page(articles, i, related, cache, config, abs_url, g, show, links, banners)
              for i in range(len(articles))]
     listing = dict(zip([a.url for a in articles], listings, strict=True))
     children = _children(site)
@@ -395,25 +500,27 @@ def _list_page(page: ListPage, children: dict[Period, list[tuple[Period, int]]],
 
 def _article_page(articles: Sequence[Article], i: int, related: Mapping[str, tuple[Article, ...]], cache: Cache,
                   config: Config, abs_url: Callable[[str], str], g: str,
-                  show: Callable[[Article | None], str] = _shown,
+                  show: Callable[[Article | None], str] = _shown, links: Mapping[str, str] | None = None,
                   banners: Mapping[str, datetime] | None = None) -> Page:
     article = articles[i]
     newer = articles[i - 1] if i > 0 else None
     older = articles[i + 1] if i + 1 < len(articles) else None
     near = related[article.url]
+    refs = resolved_refs(article, links) if article.refs and links else []
     banner = (banners or {}).get(article.url)
     signature = _hash(g, "article", article.fingerprint, article.url, show(newer), show(older),
-                      *[show(r) for r in near], banner.isoformat() if banner else "")
+                      *[show(r) for r in near], *refs, banner.isoformat() if banner else "")
     return Page(urls.output_path(article.url), "article.html", signature,
                 lambda: article_context(article, cache.html(article.fingerprint), newer, older, near, config,
-                                        abs_url, embargoed_until=banner))
+                                        abs_url, links, embargoed_until=banner))
 
 
 def _expired_pages(expired: Sequence[Article], cache: Cache, config: Config, abs_url: Callable[[str], str],
-                   g: str) -> list[Page]:
+                   g: str, links: Mapping[str, str]) -> list[Page]:
     """Articles past their ``expires``: the page stays at its address (noindex, out of every list)."""
-    return [Page(urls.output_path(a.url), "article.html", _hash(g, "expired", a.fingerprint, a.url),
-                 lambda a=a: article_context(a, cache.html(a.fingerprint), None, None, (), config, abs_url,
+    return [Page(urls.output_path(a.url), "article.html",
+                 _hash(g, "expired", a.fingerprint, a.url, *(resolved_refs(a, links) if a.refs else [])),
+                 lambda a=a: article_context(a, cache.html(a.fingerprint), None, None, (), config, abs_url, links,
                                              expired=True)) for a in expired]
 
 
@@ -505,10 +612,11 @@ def _sitemap_pages(site: Site, config: Config, g: str) -> list[Page]:
     """The sitemap, or a sitemap index and its parts."""
     extra = [urls.search_url()] if config.search else []
     parts = feeds.split_sitemap(feeds.sitemap_entries(site, extra))
-    pages = [Page(url.lstrip("/"), "sitemap.xml", _hash(g, url, *[f"{u} {m.isoformat()}" for u, m in part]),
+    pages = [Page(url.lstrip("/"), "sitemap.xml",
+                  _hash(g, url, *[f"{u} {m.isoformat() if m else ''}" for u, m in part]),
                   lambda p=part: {"entries": p}) for url, part in parts]
     if len(parts) > 1:
-        index = [(url, max(m for _u, m in part)) for url, part in parts]
+        index = [(url, max(m for _u, m in part if m)) for url, part in parts]
         pages.append(Page(urls.sitemap_url().lstrip("/"), "sitemap_index.xml", _hash(g, "index", repr(index)),
                           lambda: {"sitemaps": index}))
     return pages
@@ -530,7 +638,10 @@ def _news_pages(site: Site, config: Config, g: str, now: datetime) -> list[Page]
 def _list_description(page: ListPage, config: Config) -> str:
     if page.kind == "index":
         return config.description
-    what = {"tag": f"Articles tagged {page.title}", "author": f"Articles by {page.title}",
+    if page.kind == "section" and isinstance(page.subject, Section) and page.subject.description:
+        return page.subject.description
+    what = {"section": f"{page.title} news", "tag": f"Articles tagged {page.title}",
+            "author": f"Articles by {page.title}",
             "archive": f"Articles from {page.title}"}[page.kind]
     return f"{what} on {config.title}."
 
@@ -586,36 +697,78 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
 # --- static files ----------------------------------------------------------------------------------
 
 
-def _static_sources(config: Config) -> dict[str, Path]:
-    """Asset name → file: a site's own file replaces the default theme's file of the same name."""
-    found: dict[str, Path] = {}
-    for folder in config.theme_dirs("static"):
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.rglob("*")):
-            rel = path.relative_to(folder).as_posix()
-            if path.is_file() and rel not in found and not any(p.startswith(".") for p in rel.split("/")):
-                found[rel] = path
+class StaticFile(NamedTuple):
+    """One file of a static folder: where it is, and whether it is the site's own (published at the site
+    root, as Hugo publishes ``static/``) or a theme asset (under /static/, stylesheets fingerprinted)."""
+
+    path: Path
+    at_root: bool
+
+
+# The one hidden folder a site publishes: RFC 8615's, for security.txt, Apple's and Android's app links.
+PUBLISHED_HIDDEN = (".well-known",)
+
+
+def _static_sources(config: Config) -> dict[str, StaticFile]:
+    """File name → file, for the site's static folder and the default theme's. A site file with the name of
+    a theme asset (``style.css``) replaces that asset; every other site file lands at the site root."""
+    folders = config.theme_dirs("static")
+    theme_folder = folders[-1]
+    theme: dict[str, Path] = dict(_files_in(theme_folder, hidden=()))
+    found: dict[str, StaticFile] = {}
+    if len(folders) > 1:
+        for rel, path in _files_in(folders[0], hidden=PUBLISHED_HIDDEN):
+            found[rel] = StaticFile(path, rel not in theme)
+    for rel, path in theme.items():
+        found.setdefault(rel, StaticFile(path, False))
     return dict(sorted(found.items()))
 
 
+def _files_in(folder: Path, hidden: tuple[str, ...]) -> Iterator[tuple[str, Path]]:
+    """Every file under ``folder`` by its '/'-separated name; hidden names left out but for ``hidden`` folders
+    at the top (editor temp files, .DS_Store and .git never reach the site)."""
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        parts = rel.split("/")
+        if any(p.startswith(".") for p in parts[1:]) or parts[0].startswith(".") and parts[0] not in hidden:
+            continue
+        if path.is_file():
+            yield rel, path
+
+
+def root_files(config: Config) -> dict[str, Path]:
+    """The site's own static files, published at the site root (``static/ads.txt`` → ``/ads.txt``)."""
+    return {rel: f.path for rel, f in _static_sources(config).items() if f.at_root}
+
+
 def asset_names(config: Config) -> dict[str, str]:
-    """Stylesheet name → its fingerprinted name (``style.css`` → ``style.1a2b3c4d5e.css``)."""
+    """Theme stylesheet name → its fingerprinted name (``style.css`` → ``style.1a2b3c4d5e.css``)."""
     if not config.fingerprint:
         return {}
     names = {}
-    for rel, path in _static_sources(config).items():
-        if rel.endswith(FINGERPRINTED):
+    for rel, source in _static_sources(config).items():
+        if rel.endswith(FINGERPRINTED) and not source.at_root:
             stem, dot, suffix = rel.rpartition(".")
-            names[rel] = f"{stem}.{hashlib.sha256(path.read_bytes()).hexdigest()[:10]}{dot}{suffix}"
+            names[rel] = f"{stem}.{hashlib.sha256(source.path.read_bytes()).hexdigest()[:10]}{dot}{suffix}"
     return names
 
 
 def static_files(config: Config) -> Iterator[Output]:
-    """The theme's assets under /static/, each stylesheet also under its fingerprinted name."""
+    """The theme's assets under /static/ (each stylesheet also under its fingerprinted name), then the
+    site's own files at the site root. A site's own ``_headers`` or ``_redirects`` is not among them: its
+    lines go first into the generated file of that name (deploy_headers.hosting_files)."""
     fingerprinted = asset_names(config)
-    for rel, path in _static_sources(config).items():
-        data = path.read_bytes()
+    for rel, source in _static_sources(config).items():
+        if source.at_root:
+            if rel not in HOSTING_OWN:
+                yield Output(rel, source.path.read_bytes())
+            continue
+        data = source.path.read_bytes()
         yield Output(urls.output_path(urls.static_url(rel)), data)
         if rel in fingerprinted:
             yield Output(urls.output_path(urls.static_url(fingerprinted[rel])), data)
+
+
+HOSTING_OWN = ("_headers", "_redirects")  # a site's own, merged into the generated ones

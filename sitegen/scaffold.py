@@ -33,7 +33,7 @@ SETTINGS_HELP = {
     "seeds_dir": "plain-text wire copy, converted into content_dir by every build",
     "output_dir": "where `sitegen build` writes the site",
     "templates_dir": "your templates; each replaces the default theme's file of the same name",
-    "static_dir": "your static files, served under /static/; same rule",
+    "static_dir": "your own files, published at the site root (static/ads.txt is /ads.txt)",
     "cache_dir": "what the last build did, so the next one redoes only what changed; safe to delete",
     "drafts": "build articles marked draft: true (same as --drafts)",
     "publish_future": "publish articles whose date or embargo is still ahead (same as --future)",
@@ -46,6 +46,9 @@ SETTINGS_HELP = {
     "unsafe_html": "let raw HTML and javascript:/data: links in articles through, like Hugo's unsafe; "
                    "only for trusted authors",
     "deploy": "hosting targets for `sitegen deploy`: name -> settings",
+    "sections": "the desks, in order: [{slug: world, name: World, description: ...}]; see docs/structure.md",
+    "menu": "the main navigation: [{name: World, url: /world/}]; null: Latest, the sections, the indexes",
+    "seed_section": "the section each converted seed is given (a section's slug); empty: none",
 }
 WELCOME_BODY = """\
 This example article shows what a content file looks like: front matter between the two `---` lines,

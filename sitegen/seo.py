@@ -12,7 +12,7 @@ from typing import Any
 
 from . import urls
 from .config import Config
-from .model import Article, Author, ListPage, Period
+from .model import Article, Author, ListPage, Period, Section
 
 WORDS_PER_MINUTE = 230
 HEADLINE_LIMIT = 110  # Google shows (and accepts) at most 110 characters of a NewsArticle headline
@@ -66,9 +66,10 @@ def publisher(config: Config, abs_url: AbsUrl) -> dict[str, Any]:
     return data
 
 
-def news_article(article: Article, words: int, config: Config, abs_url: AbsUrl) -> dict[str, Any]:
+def news_article(article: Article, words: int, config: Config, abs_url: AbsUrl,
+                 section: Section | None = None) -> dict[str, Any]:
     """schema.org NewsArticle, with every property Google's article rich results read (``words``: the
-    body's ``word_count``)."""
+    body's ``word_count``); ``articleSection`` is its section (desk), when it has one."""
     page = abs_url(article.url)
     headline = article.title if len(article.title) <= HEADLINE_LIMIT else article.title[: HEADLINE_LIMIT - 1] + "…"
     data: dict[str, Any] = {
@@ -87,7 +88,8 @@ def news_article(article: Article, words: int, config: Config, abs_url: AbsUrl) 
     }
     if article.tags:
         data["keywords"] = [t.name for t in article.tags]
-        data["articleSection"] = article.tags[0].name
+    if section is not None:
+        data["articleSection"] = section.name
     image = article.image or config.image
     if image:
         data["image"] = [abs_url(image)]
@@ -111,6 +113,26 @@ def website(config: Config, abs_url: AbsUrl) -> dict[str, Any]:
     return data
 
 
+def web_page(page: Article, config: Config, abs_url: AbsUrl) -> dict[str, Any]:
+    """schema.org WebPage for an undated page (About, a policy)."""
+    data: dict[str, Any] = {"@context": "https://schema.org", "@type": "WebPage", "name": page.title,
+                            "description": page.description, "url": abs_url(page.url), "inLanguage": config.language,
+                            "isPartOf": {"@type": "WebSite", "name": config.title, "url": abs_url("/")}}
+    if page.updated:
+        data["dateModified"] = page.updated.isoformat()
+    return data
+
+
+def collection_page(page: ListPage, title: str, description: str, config: Config, abs_url: AbsUrl) -> dict[str, Any]:
+    """schema.org CollectionPage for a section's front, listing the articles it shows."""
+    return {"@context": "https://schema.org", "@type": "CollectionPage", "name": title, "description": description,
+            "url": abs_url(page.url), "inLanguage": config.language,
+            "isPartOf": {"@type": "WebSite", "name": config.title, "url": abs_url("/")},
+            "mainEntity": {"@type": "ItemList", "itemListElement": [
+                {"@type": "ListItem", "position": i, "url": abs_url(a.url)}
+                for i, a in enumerate(page.articles, start=1)]}}
+
+
 def breadcrumb_list(trail: Sequence[tuple[str, str]], abs_url: AbsUrl) -> dict[str, Any]:
     """schema.org BreadcrumbList for the visible breadcrumbs: (name, site-relative URL) from the top."""
     return {
@@ -124,6 +146,8 @@ def breadcrumb_list(trail: Sequence[tuple[str, str]], abs_url: AbsUrl) -> dict[s
 def list_trail(page: ListPage) -> list[tuple[str, str]]:
     """The breadcrumbs of a list page, as its heading shows them, ending with the page's first page."""
     first = page.url if page.number == 1 else page.url.rsplit("page/", 1)[0]
+    if page.kind == "section":
+        return [("Home", "/"), (page.title, first)]
     if page.kind == "tag":
         return [("Home", "/"), ("Topics", urls.tags_index_url()), (page.title, first)]
     if page.kind == "author":
@@ -139,10 +163,12 @@ def list_trail(page: ListPage) -> list[tuple[str, str]]:
     return [("Home", "/")]
 
 
-def article_trail(article: Article) -> list[tuple[str, str]]:
-    """Home › its first topic (or its day in the archive) › the article."""
+def article_trail(article: Article, section: Section | None = None) -> list[tuple[str, str]]:
+    """Home › its section (else its first topic, else its day in the archive) › the article."""
     trail = [("Home", urls.index_url())]
-    if article.tags:
+    if section is not None:
+        trail.append((section.name, urls.section_url(section.slug)))
+    elif article.tags:
         trail.append((article.tags[0].name, urls.tag_url(article.tags[0].slug)))
     else:
         trail.append((article.period.label, urls.archive_url(article.period)))

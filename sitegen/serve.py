@@ -21,9 +21,9 @@ carries the generation it shows, and checks it once its socket is up (``preview_
 The preview builds with ``build(config)`` like ``sitegen build``, differing only where it must: ``base_url``
 at the preview's address (same sub-path), output and cache in a private temporary folder (``public/`` and
 the site's cache stay as ``sitegen build`` left them, so a deploy never ships a preview), stylesheets
-without fingerprints (a saved style.css keeps its URL and is swapped in place) and no search index
-(Pagefind re-reads every page: seconds per save). Ctrl-C during a build stops it inside its thread, so
-the pool of processes it forked is terminated, not orphaned.
+without fingerprints (a saved style.css keeps its URL and is swapped in place) and the search shards a
+save touched rebuilt on a thread after the page is shown (the index may lag a save by seconds). Ctrl-C
+during a build stops it inside its thread, so the pool of processes it forked is terminated, not orphaned.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ from tornado.websocket import WebSocketClosedError, WebSocketHandler
 from . import urls
 from .build import BuildReport, build, cache_key
 from .cache import Cache, SourceEntry, read_state
-from .config import CONFIG_FILE, Config, load_config
+from .config import CONFIG_FILE, REDIRECTS_FILE, Config, load_config
 from .errors import BuildFailed, ContentError, SitegenError, shown_path
 from .preview_http import GENERATION_PATH, GenerationHandler, SiteHandler, SiteState, bind, host_allowed, is_loopback
 
@@ -197,9 +197,9 @@ class Preview:
             preview_url = f"http://{self.url_host}:{self.port}{config.base_path}"
             # Plain stylesheet names (no fingerprint): every answer is no-store anyway, and a changed
             # style.css keeps its URL, so livereload.js can swap it in place instead of reloading.
-            # No search index: Pagefind re-reads every page after each save (seconds, not milliseconds).
+            # The search shards a save touched are rebuilt after the page is shown (index_later).
             preview = dataclasses.replace(config, base_url=preview_url, cache_dir=str(self.cache_dir),
-                                          output_dir=str(self.state.output_dir), fingerprint=False, search=False)
+                                          output_dir=str(self.state.output_dir), fingerprint=False)
             if self.remembered is None:
                 self.remembered = read_state(config.cache_path, cache_key(config)).sources
             key = cache_key(preview)
@@ -208,7 +208,7 @@ class Preview:
                 self.warm, self.frozen = Cache(preview.cache_path, key), False
             # Embargoed articles too, bannered and noindex: only the preview shows them (docs/time.md).
             outcome.report = build(preview, warm=self.warm, remembered=self.remembered, changed=changes,
-                                   preview=True)
+                                   index_later=True, preview=True)
             if not self.frozen:
                 # After the first good build: the warm cache's million long-lived objects, walked by the
                 # collector at every tenth save or so (0.1 s at 10k articles), are set aside for good. What
@@ -252,6 +252,8 @@ class Preview:
         self._own_writes |= set(report.converted)
         for path in report.converted:
             _say(f"converted {shown_path(path, self.root)}")
+        for line in report.redirects:
+            _say(f"redirect: {line}")
         for warning in report.warnings:
             _say(f"warning: {warning}", error=True)
         files = report.files
@@ -270,8 +272,12 @@ class Preview:
         static = self.config.resolve(self.config.static_dir)
         if not all(p.suffix.lower() in LIVE_SUFFIXES and p.is_relative_to(static) for p in changes):
             return []
-        return [urls.with_base(self.state.base_path, urls.static_url(p.relative_to(static).as_posix()))
-                for p in sorted(changes)]
+        from .render import root_files
+
+        own = root_files(self.config)
+        names = [p.relative_to(static).as_posix() for p in sorted(changes)]
+        return [urls.with_base(self.state.base_path, f"/{name}" if name in own else urls.static_url(name))
+                for name in names]
 
     def _reload(self, path: str) -> None:
         """Tell every open tab: livereload.js swaps a stylesheet or image in place, reloads for anything else."""
@@ -296,6 +302,8 @@ class Preview:
     async def _watch_loop(self) -> None:
         settings = self.root / CONFIG_FILE
         settings_seen = _stat(settings)
+        moved = self.root / REDIRECTS_FILE
+        moved_seen = _stat(moved)
         polling = False
         while True:
             folders, signature = self._watched()
@@ -308,6 +316,9 @@ class Preview:
                             settings_seen = _stat(settings)
                             changed.add(settings)
                             self._config_stale = True
+                        if _stat(moved) != moved_seen:  # redirects.yaml, edited by hand or by a build
+                            moved_seen = _stat(moved)
+                            changed.add(moved)
                         if changed:
                             self._changes |= changed
                             self._wake.set()

@@ -19,11 +19,12 @@ from .errors import ContentError, shown_path
 
 
 def list_files(folder: Path, root: Path, suffixes: tuple[str, ...], skip: tuple[str, ...] = (".",),
-               folders: bool = False) -> tuple[list[os.DirEntry[str]], list[ContentError]]:
+               folders: bool = False, allow: tuple[str, ...] = ()) -> tuple[list[os.DirEntry[str]], list[ContentError]]:
     """Files under ``folder`` whose names end in ``suffixes``, sorted by path, and every refused symlink.
 
     Names starting with ``skip`` (hidden files and folders, editor temp files) are left out, and so is
-    anything under them. With ``folders``, folders whose names end in a suffix are listed too (and still
+    anything under them, but for the names in ``allow`` (Jekyll's ``_posts``).
+    With ``folders``, folders whose names end in a suffix are listed too (and still
     entered), so the caller can report them instead of skipping them silently. A symlink is refused when
     its real path is neither inside ``root`` (the site folder) nor inside ``folder`` itself (a folder the
     settings place elsewhere is trusted as a whole); entries that would not be read anyway are not checked.
@@ -48,7 +49,7 @@ def list_files(folder: Path, root: Path, suffixes: tuple[str, ...], skip: tuple[
             continue
         for entry in entries:
             name = entry.name
-            if name.startswith(skip):
+            if name.startswith(skip) and name not in allow:
                 continue
             try:
                 is_dir = entry.is_dir()

@@ -50,6 +50,22 @@ def tag_url(slug: str, page: int = 1) -> str:
     return _paged(f"/tags/{slug}/", page)
 
 
+def section_url(slug: str, page: int = 1) -> str:
+    return _paged(f"/{slug}/", page)
+
+
+def section_feed_url(slug: str) -> str:
+    return f"/{slug}/feed.xml"
+
+
+def section_rss_url(slug: str) -> str:
+    return f"/{slug}/rss.xml"
+
+
+def section_json_feed_url(slug: str) -> str:
+    return f"/{slug}/feed.json"
+
+
 def tags_index_url() -> str:
     return "/tags/"
 

@@ -22,6 +22,7 @@ NASTY = ("</script><script>alert(1)</script> \"><img src=x onerror=alert(1)> ' o
          "{{ 7*7 }} {% raw %} \u2028 <!-- Ünïcødé 中文 עברית")
 TITLE = "T " + NASTY
 TAG = "G " + NASTY
+SECTION = "S " + NASTY
 AUTHOR = "A " + NASTY
 SUMMARY = "S " + NASTY
 DESCRIPTION = "D " + NASTY
@@ -75,8 +76,9 @@ class Tree(HTMLParser):
 def public(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("hostile")
     write_files(root, {
-        "sitegen.yaml": f"title: {json.dumps(SITE_TITLE)}\nbase_url: https://example.org/news/\nsearch: false\n",
-        "content/a.md": article(TITLE, date="2023-09-19", body=BODY, tags=json.dumps([TAG, "plain"]),
+        "sitegen.yaml": f"title: {json.dumps(SITE_TITLE)}\nbase_url: https://example.org/news/\nsearch: false\n"
+                        f"sections:\n  - {{slug: desk, name: {json.dumps(SECTION)}}}\n",
+        "content/a.md": article(TITLE, date="2023-09-19", body=BODY, tags=json.dumps([TAG, "plain"]), section="desk",
                                 authors=json.dumps([AUTHOR, "Reuters"]), summary=json.dumps(SUMMARY),
                                 description=json.dumps(DESCRIPTION)),
         "content/b.md": article("Neighbour", date="2023-09-18", tags=json.dumps([TAG])),
@@ -113,7 +115,7 @@ def test_article_page_shows_every_field_as_written(public):
     assert tree.meta("og:title") == [TITLE] and tree.meta("twitter:title") == [TITLE]
     assert tree.meta("description") == [DESCRIPTION] == tree.meta("og:description") == tree.meta("twitter:description")
     assert tree.meta("og:site_name") == [SITE_TITLE]
-    assert tree.meta("article:tag") == [TAG, "plain"] and tree.meta("article:section") == [TAG]
+    assert tree.meta("article:tag") == [TAG, "plain"] and tree.meta("article:section") == [SECTION]
     assert "Body text & more " in tree.text and "bold" in tree.text
 
 
@@ -130,11 +132,11 @@ def test_json_ld_cannot_close_its_script_and_round_trips(public):
                 seen += 1
                 assert data["description"] == DESCRIPTION
                 assert [a["name"] for a in data["author"]] == [AUTHOR, "Reuters"]
-                assert data["keywords"] == [TAG, "plain"] and data["articleSection"] == TAG
+                assert data["keywords"] == [TAG, "plain"] and data["articleSection"] == SECTION
                 assert data["publisher"]["name"] == SITE_TITLE
             if data["@type"] == "BreadcrumbList":
                 names = [item["name"] for item in data["itemListElement"]]
-                assert all("<" not in n or n in (TITLE, TAG, AUTHOR) for n in names)
+                assert all("<" not in n or n in (TITLE, TAG, AUTHOR, SECTION) for n in names)
     assert seen == 1
 
 
@@ -156,7 +158,7 @@ def test_list_pages_show_tag_author_and_summary_as_text(public):
 
 def test_atom_feeds_parse_and_keep_the_text(public):
     feeds = [p for p in files(public, "feed.xml") if p.parent.name != "corrections"]  # none: empty
-    assert len(feeds) == 1 + 2 + 2  # the site, two tags, two authors
+    assert len(feeds) == 1 + 1 + 2 + 2  # the site, its one section, two tags, two authors
     for path in feeds:
         root = ET.parse(path).getroot()
         assert root.findtext(f"{ATOM}title").startswith(SITE_TITLE)
@@ -199,14 +201,14 @@ def test_hosting_files_hold_only_paths(public):
         assert "<" not in text and "alert" not in text and "{{" not in text, name
 
 
-def test_search_page_script_holds_the_site_title_as_a_json_string(make_site):
-    from tests.conftest import render_texts
+def test_search_page_shows_the_site_title_as_text_and_its_script_holds_no_site_data(make_site):
+    from tests.conftest import Page, render_texts
 
     config = make_site({"sitegen.yaml": f"title: {json.dumps(SITE_TITLE)}\nsearch: true\n"})
     pages = render_texts(config, article(TITLE))
     tree = Tree(pages["search/index.html"])
     [module] = [raw for kind, raw in tree.scripts if kind == "module"]
     assert not re.search(r"</script|<!--|\u2028", module, re.I)
-    label = re.search(r"const label = (.*);\n", module)
-    assert label and json.loads(label.group(1)) == f"Search {SITE_TITLE}"
+    assert "Site" not in module  # the script reads the page's data attributes, never templated text
+    assert f"Search {SITE_TITLE}" in Page(pages["search/index.html"]).text  # the search box's label
     assert tree.title == f"Search – {SITE_TITLE}"

@@ -67,8 +67,9 @@ def test_slug_from_front_matter_is_made_safe():
     [
         ("---\ndate: 2023-09-19\n---\nx", ["content/a.md:2: missing 'title': add a line like "
                                            "title: \"Headline\" to the front matter"]),
-        ("---\ntitle: x\n---\nx", ["content/a.md:2: missing 'date': add a line like date: 2023-09-19 "
-                                   "to the front matter"]),
+        ("---\ntitle: x\ntype: post\n---\nx", ["content/a.md:2: missing 'date': add a line like date: 2023-09-19 "
+                                              "to the front matter (an undated page such as About goes in pages/, "
+                                              "or says type: page)"]),
         ("---\ntitle: x\ndate: yesterday\n---\n", ["content/a.md:3: 'date' 'yesterday' is not a date: write it "
                                                    "as YYYY-MM-DD, or with a time as 2023-09-19T08:30:00+02:00"]),
         ("---\ntitle: x\ndate: 2023-02-30\n---\n",
@@ -151,7 +152,8 @@ def test_loader_collects_every_error_and_skips_drafts(make_site):
         "content/bad1.md:1: no front matter: a content file starts with a '---' line, "
         "then 'title:' and 'date:', then another '---' line",
         "content/latin1.md:2: not UTF-8 text: re-save the file as UTF-8",
-        "content/sub/bad2.md:2: missing 'date': add a line like date: 2023-09-19 to the front matter",
+        "content/sub/bad2.md:2: missing 'date': add a line like date: 2023-09-19 to the front matter "
+            "(an undated page such as About goes in pages/, or says type: page)",
     ]
     assert sorted(a.title for a in publishable(articles, drafts=True)) == ["Draft", "Good"]
 
