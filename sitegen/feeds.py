@@ -203,8 +203,9 @@ def sitemap_entries(site: Site, extra: Sequence[str] = ()) -> list[tuple[str, da
     newest = max((a.modified for a in site.articles), default=EPOCH)
     entries = [(a.url, a.modified) for a in site.articles]
     entries += [(p.url, max((a.modified for a in p.articles), default=newest)) for p in site.pages]
+    own = {p.url for p in site.standalone}  # a page of the site's own may stand at /corrections/
     entries += [(url, newest) for url in (urls.tags_index_url(), urls.authors_index_url(),
-                                          urls.archive_index_url(), urls.corrections_url(), *extra)]
+                                          urls.archive_index_url(), urls.corrections_url(), *extra) if url not in own]
     entries += [(p.url, p.updated or p.date) for p in site.standalone]
     return entries
 

@@ -544,7 +544,8 @@ def _corrections_pages(site: Site, config: Config, g: str) -> list[Page]:
                               alternates=[("Corrections", urls.corrections_feed_url())]))
     feed = Page(urls.corrections_feed_url().lstrip("/"), "feed.xml", _hash(g, "corrections feed", shown),
                 lambda: _corrections_feed_context(notes, config))
-    return [page, feed]
+    taken = {urls.output_path(p.url) for p in site.standalone}  # a page of the site's own there wins
+    return [p for p in (page, feed) if p.path not in taken]
 
 
 def _corrections_feed_context(notes: list[tuple[Article, Any]], config: Config) -> dict[str, Any]:
