@@ -106,7 +106,8 @@ def scan(config: Config, now: str | datetime | None = None) -> Record:
             articles, _errors = load_articles(config, cache)
         finally:
             cache.close()
-    line = split(publishable(articles, config.drafts), moment, future=config.publish_future)
+    line = split([a for a in publishable(articles, config.drafts) if a.kind == "article"], moment,
+                 future=config.publish_future)
     return record_of(line, config.root)
 
 
@@ -160,13 +161,17 @@ def run(config_of: Callable[[], Config], rebuild: Callable[[Config], str | None]
 
     while not attempt():
         sleep(RETRY)
+    idle = False
     while True:
         config = config_of()
         record = read_record(config)
         if record is None or record.next_change is None:
-            say("nothing is scheduled; looking at the record again in 60 s")
+            if not idle:  # said once: the record is looked at again every minute (another build may add one)
+                say("nothing is scheduled; waiting for a build that records an embargo or an expiry")
+            idle = True
             sleep(60)
             continue
+        idle = False
         due = datetime.fromisoformat(record.next_change).timestamp()
         wait = due - clock()
         say(f"waiting until {record.next_change} ({', '.join(record.reasons)})")

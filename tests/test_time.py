@@ -13,6 +13,7 @@ import time
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -324,3 +325,36 @@ def test_schedule_run_rebuilds_when_the_embargo_lifts_and_stops_cleanly_on_ctrl_
     assert f"waiting until {soon.astimezone(UTC).isoformat()}" in out
     assert "Traceback" not in err and "stopped" in err
     assert process.returncode == 0
+
+
+def test_the_timeline_sorts_articles_and_finds_the_next_moment():
+    from sitegen.model import Article
+    from sitegen.timeline import split
+
+    tz = ZoneInfo("Europe/Paris")
+
+    def make(slug: str, **fields: object) -> Article:
+        return Article(title=slug, date=datetime(2026, 12, 1, 9, tzinfo=tz), slug=slug, url=f"/{slug}/",
+                       path=Path(f"content/{slug}.md"), fingerprint=slug, **fields)
+
+    now = datetime(2026, 12, 1, 18, tzinfo=tz)
+    held = make("held", embargo=datetime(2026, 12, 1, 20, tzinfo=tz))
+    killed_early = make("killed-early", killed=True, embargo=datetime(2026, 12, 5, tzinfo=tz))
+    line = split([make("plain"), held, make("gone", killed=True), killed_early,
+                  make("over", expires=datetime(2026, 12, 1, 12, tzinfo=tz)),
+                  make("soon", expires=datetime(2026, 12, 1, 19, tzinfo=tz))], now)
+    assert [a.slug for a in line.listed] == ["plain", "soon"]
+    assert [a.slug for a in line.held] == ["held", "killed-early"]  # never published: its notice would leak
+    assert [a.slug for a in line.killed] == ["gone"] and [a.slug for a in line.expired] == ["over"]
+    assert line.next_change == datetime(2026, 12, 1, 19, tzinfo=tz) and line.reasons == ["content/soon.md expires"]
+    preview = split([held], now, preview=True)
+    assert preview.listed == [held] and preview.shown_held == [held] and preview.held == []
+    assert split([held], now, future=True).listed == [held]
+
+
+def test_s3_marks_the_withdrawn_notice_for_a_410(tmp_path):
+    from sitegen.deploy_s3 import withdrawn_files
+
+    (tmp_path / "_redirects").write_text("/news/old/ /news/new/ 301\n"
+                                         "/news/2026/11/30/x/ /news/2026/11/30/x/index.html 410!\n")
+    assert withdrawn_files(tmp_path, "/news/") == {"2026/11/30/x/index.html"}
