@@ -134,8 +134,9 @@ def describe(record: Record, root: Path, now: datetime) -> list[str]:
     if record.next_change is None:
         return ["nothing is scheduled: no embargo, expiry or news-sitemap change is due"]
     moment = datetime.fromisoformat(record.next_change)
-    seconds = max(0, round((moment - now).total_seconds()))
-    lines = [f"next change: {moment.isoformat()} (in {seconds} s)"]
+    seconds = round((moment - now).total_seconds())
+    when = f"in {seconds} s" if seconds >= 0 else f"due {-seconds} s ago: the site is out of date, run sitegen build"
+    lines = [f"next change: {moment.isoformat()} ({when})"]
     lines += [f"  {reason}" for reason in record.reasons]
     lines.append(f"cron: {cron_line(moment, root)}")
     return lines
