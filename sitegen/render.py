@@ -541,11 +541,11 @@ def _corrections_pages(site: Site, config: Config, g: str) -> list[Page]:
     description = f"Every correction, clarification and update to articles of {config.title}, newest first."
     page = Page(urls.output_path(urls.corrections_url()), "corrections.html", _hash(g, "corrections", shown),
                 lambda: _page(urls.corrections_url(), title, description, notes=notes,
-                              alternates=[("Corrections", urls.corrections_feed_url())]))
+                              alternates=[("Corrections", urls.corrections_feed_url())] if notes else []))
     feed = Page(urls.corrections_feed_url().lstrip("/"), "feed.xml", _hash(g, "corrections feed", shown),
                 lambda: _corrections_feed_context(notes, config))
     taken = {urls.output_path(p.url) for p in site.standalone}  # a page of the site's own there wins
-    return [p for p in (page, feed) if p.path not in taken]
+    return [p for p in (page, *([feed] if notes else [])) if p.path not in taken]  # no empty feed
 
 
 def _corrections_feed_context(notes: list[tuple[Article, Any]], config: Config) -> dict[str, Any]:

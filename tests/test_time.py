@@ -125,7 +125,7 @@ def test_schedule_prints_the_next_moment_and_a_cron_line(make_site, capsys):
     assert report.next_change == "2026-12-02T10:00:00+01:00"
     assert main(["-C", str(config.root), "schedule"]) == 0
     out = capsys.readouterr().out
-    assert "next change: 2026-12-02T10:00:00+01:00 (in " in out
+    assert "next change: 2026-12-02T10:00:00+01:00 (" in out  # "in N s", or "due N s ago" once past
     assert "the embargo on content/secret.md lifts" in out
     cron = re.search(r"cron: (\d+) (\d+) (\d+) (\d+) \* cd .* && sitegen build", out)
     local = datetime.fromisoformat("2026-12-02T10:00:00+01:00").astimezone()
