@@ -234,7 +234,7 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
             errors.append(ContentError(path, None, f"the file name starts with {stem[:10]}, which is not a real "
                                                    "date: rename the file or add a 'date:' line"))
             invalid.add("date")
-    kind = _kind_of(meta, within, published is not None or dated_name is not None or "date" in invalid,
+    kind = _kind_of(within, published is not None or dated_name is not None or "date" in invalid,
                     field("type", _text), field("layout", _text))
     if published is None and kind == "article" and "date" not in invalid:
         errors.append(ContentError(path, 2, "missing 'date': add a line like date: 2023-09-19 to the front "
@@ -314,7 +314,7 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
     return article, body_html
 
 
-def _kind_of(meta: dict[str, Any], within: str, dated: bool, declared: str | None, layout: str | None) -> str:
+def _kind_of(within: str, dated: bool, declared: str | None, layout: str | None) -> str:
     """"page" for an undated page: Hugo's ``type: page``, Jekyll's ``layout: page``, a file in ``pages/``,
     or an undated file at the top of the content folder (Hugo's ``content/about.md``); else "article"."""
     if declared in ("post", "posts", "article", "articles", "news") or within.startswith(f"{POSTS_DIR}/"):
