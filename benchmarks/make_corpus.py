@@ -1,11 +1,14 @@
 """A deterministic corpus of realistic news articles, as seeds and as content files.
 
-    python benchmarks/make_corpus.py N DIR [--seed S]
+    python benchmarks/make_corpus.py N DIR [--seed S] [--plain]
 
-Writes DIR/seeds/*.txt (the seed format), DIR/content/*.md (the same articles as content files, the way
-`sitegen convert` writes them, so other generators can build them too) and DIR/sitegen.yaml. Articles have
-500-800 words in 8-14 paragraphs, 2-5 tags from a Zipf-like pool of 300, dates spread over 10 years with
-several articles on many days. The same N and seed always give byte-identical files.
+Writes DIR/seeds/*.txt (the seed format), DIR/content/*.md (the same articles as content files, so other
+generators can build them too) and DIR/sitegen.yaml (default settings: search on). Articles have 500-800
+words in 8-14 paragraphs, 2-5 tags from a Zipf-like pool of 300, dates spread over 10 years with several
+articles on many days. Most content files (85%) carry Markdown the way people write it: emphasis, a link or
+two, and some of a subheading, a bulleted list and a quotation; ``--plain`` writes plain paragraphs only
+(what seeds convert to, the corpus of the first benchmarks: the same articles, without the formatting).
+The same N, seed and flag always give byte-identical files.
 """
 
 from __future__ import annotations
@@ -67,7 +70,30 @@ def paragraph(rng: random.Random, words: int) -> str:
     return " ".join(out)
 
 
-def make_corpus(n: int, folder: Path, seed: int = 1) -> None:
+def formatted(paragraphs: list[str], rng: random.Random) -> str:
+    """The paragraphs as Markdown with formatting: emphasis and links in the text, and some structure."""
+    out = []
+    for i, text in enumerate(paragraphs):
+        words = text.split(" ")
+        if rng.random() < 0.5 and len(words) > 6:
+            k = rng.randrange(1, len(words) - 3)
+            mark = rng.choice(["*", "**", "_"])
+            words[k] = f"{mark}{words[k].strip('.,?')}{mark}"
+        if rng.random() < 0.25 and len(words) > 8:
+            k = rng.randrange(1, len(words) - 4)
+            anchor = " ".join(w.strip(".,?*_") for w in words[k:k + 2])
+            words[k:k + 2] = [f"[{anchor}](https://example.org/{rng.choice(WORDS)}/{rng.randrange(10**6)})"]
+        out.append(" ".join(words))
+        if i == len(paragraphs) // 2 and rng.random() < 0.5:
+            out.append(f"## {rng.choice(WORDS).capitalize()} {rng.choice(WORDS)}")
+        if i == 2 and rng.random() < 0.4:
+            out.append("\n".join(f"- {sentence(rng)}" for _ in range(rng.randint(2, 4))))
+        if i == 4 and rng.random() < 0.4:
+            out.append(f"> {sentence(rng)}")
+    return "\n\n".join(out)
+
+
+def make_corpus(n: int, folder: Path, seed: int = 1, plain: bool = False) -> None:
     rng = random.Random(seed)
     pool = tag_pool(rng)
     weights = [1 / (rank + 1) for rank in range(len(pool))]
@@ -75,8 +101,7 @@ def make_corpus(n: int, folder: Path, seed: int = 1) -> None:
     days = 3650
     (folder / "seeds").mkdir(parents=True, exist_ok=True)
     (folder / "content").mkdir(parents=True, exist_ok=True)
-    # Search off: the peers' equivalent sites have none, and Pagefind re-indexes the whole site on any change.
-    (folder / "sitegen.yaml").write_text("title: Benchmark News\nbase_url: http://localhost:8000/\nsearch: false\n")
+    (folder / "sitegen.yaml").write_text("title: Benchmark News\nbase_url: http://localhost:8000/\n")
     taken: set[tuple[date, str]] = set()
     for i in range(n):
         # Clustered dates: most articles fall on a smaller set of busy days.
@@ -98,7 +123,11 @@ def make_corpus(n: int, folder: Path, seed: int = 1) -> None:
             "title": title, "date": day, "authors": byline, "tags": tags, "slug": slug,
             "summary": paragraphs[0][:200], "source": f"seeds/{name}.txt",
         }
-        body = "\n\n".join(markup.literal(p) for p in paragraphs)
+        style = random.Random(seed * 1_000_003 + i)  # its own generator: --plain gives the same articles
+        if plain or style.random() >= 0.85:
+            body = "\n\n".join(markup.literal(p) for p in paragraphs)
+        else:
+            body = formatted(paragraphs, style)
         (folder / "content" / f"{day.isoformat()}-{slug}.md").write_text(frontmatter.dump(meta, body), encoding="utf-8")
 
 
@@ -107,8 +136,9 @@ def main() -> None:
     parser.add_argument("n", type=int, help="number of articles")
     parser.add_argument("folder", type=Path, help="where to write seeds/, content/ and sitegen.yaml")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument("--plain", action="store_true", help="plain paragraphs only, no Markdown formatting")
     args = parser.parse_args()
-    make_corpus(args.n, args.folder, args.seed)
+    make_corpus(args.n, args.folder, args.seed, args.plain)
     print(f"wrote {args.n} articles to {args.folder}")
 
 

@@ -1,15 +1,24 @@
-"""Build-speed benchmark: sitegen's scenarios, and the same corpus built by Hugo and Pelican when installed.
+"""Build-speed benchmark: what a user gets (default settings, search on), then ``search: false``, and the
+same corpus built by Hugo, by Hugo followed by Pagefind, and by Pelican when installed.
 
-    python benchmarks/run.py                 # N = 1,000 and 10,000
+    python benchmarks/run.py                 # N = 1,000 and 10,000: default settings, then search: false
     python benchmarks/run.py --sizes 1000    # just one size
-    python benchmarks/run.py --large         # adds N = 100,000 (clean build only)
+    python benchmarks/run.py --plain         # the corpus of plain paragraphs (what seeds convert to)
+    python benchmarks/run.py --no-search     # only the search: false configuration
+    python benchmarks/run.py --large         # N = 25,000, 50,000, 100,000, default settings, no peers
     python benchmarks/run.py --runs 5        # runs per scenario (median reported; default 3)
+    python benchmarks/run.py --peer-runs 1   # the peers' runs (default: --runs)
 
-Every build is a fresh process, timed with the standard library; peak RSS comes from wait4(). The machine is
-shared and noisy, so compare the ratios printed in one run rather than absolute seconds across runs. Peers:
-`hugo` on PATH (Debian package `hugo`), `pelican` on PATH or in $PELICAN (PyPI `pelican`). Each gets an
+Every build is a fresh process, timed with the standard library. Peak RSS is that of the largest process
+of the build (wait4() reports the maximum over the process and every descendant it waited for: sitegen's
+workers and its Pagefind processes, Hugo and Pagefind under the shell that runs them one after the other).
+The machine is shared and noisy, so compare the ratios printed in one run rather than absolute seconds
+across runs. The corpus (benchmarks/make_corpus.py) has Markdown formatting in most articles. Peers:
+`hugo` on PATH (Debian package `hugo`), Pagefind from the `pagefind[extended]` Python package (`python -m
+pagefind`, the binary sitegen runs too), `pelican` on PATH or in $PELICAN (PyPI `pelican`). Each gets an
 equivalent minimal site: article pages, tag pages, year and month archives, and a paginated front page
-(10 per page); Hugo's archives are taxonomies added to its copy of the front matter.
+(10 per page); Hugo's archives are taxonomies added to its copy of the front matter, and its article
+template marks the article `data-pagefind-body`, so that Pagefind indexes articles only, as sitegen does.
 
 A clean build starts from no output and no cache, but the old ones are moved aside, not deleted, until
 every timing is done: on an ext4 file system without a journal (this machine's), every file created in
@@ -85,11 +94,13 @@ def count_pages(public: Path) -> int:
 # --- sitegen scenarios --------------------------------------------------------------------------------
 
 
-def sitegen_scenarios(site: Path, runs: int) -> list[tuple[str, float, int]]:
+def sitegen_scenarios(site: Path, runs: int, large: bool = False) -> list[tuple[str, float, int]]:
     build = [*SITEGEN, "build", "--quiet"]
     content = sorted((site / "content").glob("*.md"))
-    target = content[len(content) // 2]
+    target = content[len(content) // 2]  # mid-archive: its search shard is a whole past year
     original = target.read_text(encoding="utf-8")
+    recent = content[-1]  # the newest article: its shard is one month of the newest year
+    recent_text = recent.read_text(encoding="utf-8")
     template = site / "templates" / "article.html"
     results = []
 
@@ -107,6 +118,14 @@ def sitegen_scenarios(site: Path, runs: int) -> list[tuple[str, float, int]]:
         target.write_text(original.replace("\n\n", f"\n\nEdited {next(counter)}.\n\n", 1), encoding="utf-8")
 
     results.append(("edit one article's body", *median_of(runs, edit_body, build, site)))
+
+    def edit_recent() -> None:
+        recent.write_text(recent_text.replace("\n\n", f"\n\nEdited {next(counter)}.\n\n", 1), encoding="utf-8")
+
+    results.append(("edit the newest article's body", *median_of(runs, edit_recent, build, site)))
+    recent.write_text(recent_text, encoding="utf-8")
+    if large:
+        return results
 
     def edit_tags() -> None:
         target.write_text(original.replace("tags: [", f"tags: [Edited {next(counter)}, ", 1), encoding="utf-8")
@@ -152,8 +171,8 @@ def hugo_site(corpus: Path, folder: Path) -> Path:
                  '{{ with .Paginator.Next }}<a href="{{ .URL }}">Older</a>{{ end }}')
     shell = '<!DOCTYPE html><html lang="en"><head><title>{{ .Title }}</title></head><body>{{ block "main" . }}{{ end }}</body></html>'
     (layouts / "baseof.html").write_text(shell)
-    (layouts / "single.html").write_text('{{ define "main" }}<h1>{{ .Title }}</h1>{{ .Content }}'
-                                         '{{ range .Params.tags }}<a href="/tags/{{ . | urlize }}/">{{ . }}</a>{{ end }}'
+    (layouts / "single.html").write_text('{{ define "main" }}<article data-pagefind-body><h1>{{ .Title }}</h1>{{ .Content }}'
+                                         '</article>{{ range .Params.tags }}<a href="/tags/{{ . | urlize }}/">{{ . }}</a>{{ end }}'
                                          '{{ with .NextInSection }}<a href="{{ .RelPermalink }}">Next</a>{{ end }}{{ end }}')
     (layouts / "list.html").write_text('{{ define "main" }}<h1>{{ .Title }}</h1>' + page_list + '{{ end }}')
     (layouts / "terms.html").write_text('{{ define "main" }}{{ range .Data.Terms.Alphabetical }}'
@@ -217,66 +236,87 @@ def find_pelican() -> str | None:
 # --- report -----------------------------------------------------------------------------------------
 
 
+def report(rows: list[tuple[str, float, int]], name: str, pages: int) -> None:
+    for scenario, seconds, rss in rows:
+        rate = f"{pages / seconds:,.0f}" if scenario == "clean build" else ""
+        print(f"| {name} | {scenario} | {seconds:.2f} s | {rss:,} MiB | {rate} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="sitegen build benchmark")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--large", action="store_true", help="also 100,000 articles (clean build only)")
+    parser.add_argument("--sizes", type=int, nargs="+", help="numbers of articles (default 1000 10000; --large: "
+                        "25000 50000 100000)")
+    parser.add_argument("--large", action="store_true",
+                        help="25,000, 50,000 and 100,000 articles, default settings (clean build, edits, no-op)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--peer-runs", type=int, help="runs per scenario for the peers (default: --runs)")
+    parser.add_argument("--plain", action="store_true", help="the corpus without Markdown formatting")
+    parser.add_argument("--no-search", action="store_true", help="only the search: false configuration")
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it (default: a temp folder)")
     args = parser.parse_args()
+    peer_runs = args.peer_runs or args.runs
     os.sync()  # files deleted just before (a test run's) count as "recently deleted" for a minute, not six
     work = args.keep or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
-    print(f"# sitegen benchmark, {os.cpu_count()} cores, Python {sys.version.split()[0]}, in {work}")
-    for n in args.sizes + ([100_000] if args.large else []):
-        corpus = work / f"corpus-{n}"
+    print(f"# sitegen benchmark, {os.cpu_count()} cores, Python {sys.version.split()[0]}, in {work}, "
+          f"{'plain' if args.plain else 'formatted'} corpus, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    sizes = args.sizes or ([25_000, 50_000, 100_000] if args.large else [1000, 10000])
+    configurations = [("search: false", False)] if args.no_search else [("default settings", True)] + (
+        [] if args.large else [("search: false", False)])
+    for n in sizes:
+        corpus = work / f"corpus-{n}{'-plain' if args.plain else ''}"
         if not corpus.exists():
-            make_corpus(n, corpus)
-        site = work / f"sitegen-{n}"
-        shutil.rmtree(site, ignore_errors=True)
-        shutil.copytree(corpus, site)
+            make_corpus(n, corpus, plain=args.plain)
         print(f"\n## {n:,} articles")
-        if n >= 100_000:
-            seconds, rss = run([*SITEGEN, "build", "--quiet"], site)
+        clean_seconds: dict[str, float] = {}
+        sitegen_edit: dict[str, float] = {}
+        for label, search in configurations:
+            site = work / f"sitegen-{n}"
+            shutil.rmtree(site, ignore_errors=True)
+            shutil.copytree(corpus, site)
+            if not search:
+                with (site / "sitegen.yaml").open("a", encoding="utf-8") as settings:
+                    settings.write("search: false\n")
+            rows = sitegen_scenarios(site, 1 if args.large else args.runs, large=args.large)
             pages = count_pages(site / "public")
-            print(f"| sitegen | clean build | {seconds:.2f} s | {rss} MiB | {pages / seconds:,.0f} pages/s |")
-            continue
-        rows = sitegen_scenarios(site, args.runs)
-        pages = count_pages(site / "public")
-        clean_seconds = rows[0][1]
-        print(f"{pages:,} HTML pages\n")
-        print("| generator | scenario | median | peak RSS | pages/s |")
-        print("|---|---|---|---|---|")
-        for scenario, seconds, rss in rows:
-            rate = f"{pages / seconds:,.0f}" if scenario == "clean build" else ""
-            print(f"| sitegen | {scenario} | {seconds:.2f} s | {rss} MiB | {rate} |")
-        sitegen_edit = rows[2][1]
-        if args.no_peers:
+            print(f"\n### sitegen, {label} ({pages:,} HTML pages)\n")
+            print("| generator | scenario | median | peak RSS | pages/s |")
+            print("|---|---|---|---|---|")
+            report(rows, "sitegen", pages)
+            clean_seconds[label], sitegen_edit[label] = rows[0][1], rows[2][1]
+            discard(site)
+        if args.no_peers or args.large:
             continue
         peers: list[tuple[str, list[tuple[str, float, int]], int]] = []
         if shutil.which("hugo"):
             hsite = hugo_site(corpus, work / f"hugo-{n}")
             edit_file = sorted((hsite / "content" / "posts").glob("*.md"))[n // 2]
-            hrows = peer_scenarios("hugo", ["hugo", "--quiet"], hsite, edit_file, args.runs, ["public", "resources"])
+            hrows = peer_scenarios("hugo", ["hugo", "--quiet"], hsite, edit_file, peer_runs, ["public", "resources"])
             peers.append(("Hugo", hrows, count_pages(hsite / "public")))
+            chain = ["sh", "-c", f"hugo --quiet && {sys.executable} -m pagefind --site public --silent"]
+            prows = peer_scenarios("hugo+pagefind", chain, hsite, edit_file, peer_runs, ["public", "resources"])
+            peers.append(("Hugo, then Pagefind", prows, count_pages(hsite / "public")))
             discard(hsite)
         pelican = find_pelican()
         if pelican:
             psite = pelican_site(corpus, work / f"pelican-{n}")
             edit_file = sorted((psite / "content").glob("*.md"))[n // 2]
             prows = peer_scenarios("pelican", [pelican, "content", "-s", "pelicanconf.py", "-o", "output", "-q"],
-                                   psite, edit_file, args.runs, ["output", "cache"])
+                                   psite, edit_file, peer_runs, ["output", "cache"])
             peers.append(("Pelican", prows, count_pages(psite / "output")))
             discard(psite)
+        print("\n### peers\n")
+        print("| generator | scenario | median | peak RSS | pages/s |")
+        print("|---|---|---|---|---|")
         for name, prows, ppages in peers:
-            for scenario, seconds, rss in prows:
-                rate = f"{ppages / seconds:,.0f}" if scenario == "clean build" else ""
-                print(f"| {name} | {scenario} | {seconds:.2f} s | {rss} MiB | {rate} |")
+            report(prows, name, ppages)
         if peers:
-            print("\n| sitegen's time as a ratio of | clean build | edit one article |")
-            print("|---|---|---|")
+            print("\n| sitegen's time as a ratio of | configuration | clean build | edit one article |")
+            print("|---|---|---|---|")
             for name, prows, _pages in peers:
-                print(f"| {name} | {clean_seconds / prows[0][1]:.2f}× | {sitegen_edit / prows[1][1]:.2f}× |")
+                for label in clean_seconds:
+                    print(f"| {name} | {label} | {clean_seconds[label] / prows[0][1]:.2f}× "
+                          f"| {sitegen_edit[label] / prows[1][1]:.2f}× |")
     for folder in TRASH:
         shutil.rmtree(folder, ignore_errors=True)
     if not args.keep:

@@ -47,7 +47,7 @@ class BuildReport:
 def build(config: Config, *, jobs: int | None = None, clean: bool = False,
           progress: Progress | None = None, now: str | datetime | None = None,
           warm: Cache | None = None, remembered: Mapping[str, SourceEntry] | None = None,
-          changed: Collection[Path] | None = None) -> BuildReport:
+          changed: Collection[Path] | None = None, index_later: bool = False) -> BuildReport:
     """Build the site into the output folder, redoing only what changed since the last build.
 
     Raises BuildFailed (every error found) and leaves the output folder exactly as it was.
@@ -58,6 +58,8 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
     file changed since the last good build with ``warm``, as the caller's file watcher saw them; then only
     those are looked at again instead of every input file, and the output files are trusted to be as
     that build left them (the preview's, in a folder of its own), so the no-op check is skipped.
+    ``index_later``: the search shards an edit touched are rebuilt on a thread after this returns (the
+    preview's page shows at once, its search a few seconds later).
     """
     started = time.perf_counter()
     jobs = jobs or default_jobs()
@@ -162,8 +164,9 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             redirects.record(config.root, moved.recorded)
             if cache is not warm:
                 cache.save()
-            problem = search.update_index(config.output_path, enabled=config.search,
-                                          changed=bool(written.written or written.removed), jobs=jobs)
+            # Only the shards whose articles changed are rebuilt: see search.py
+            problem = search.update_index(config.output_path, site.articles, config, cache.html,
+                                          enabled=config.search, jobs=jobs, background=index_later)
             warnings += [problem] if problem else []
         except BaseException:
             if warm is not None:

@@ -21,9 +21,9 @@ carries the generation it shows, and checks it once its socket is up (``preview_
 The preview builds with ``build(config)`` like ``sitegen build``, differing only where it must: ``base_url``
 at the preview's address (same sub-path), output and cache in a private temporary folder (``public/`` and
 the site's cache stay as ``sitegen build`` left them, so a deploy never ships a preview), stylesheets
-without fingerprints (a saved style.css keeps its URL and is swapped in place) and no search index
-(Pagefind re-reads every page: seconds per save). Ctrl-C during a build stops it inside its thread, so
-the pool of processes it forked is terminated, not orphaned.
+without fingerprints (a saved style.css keeps its URL and is swapped in place) and the search shards a
+save touched rebuilt on a thread after the page is shown (the index may lag a save by seconds). Ctrl-C
+during a build stops it inside its thread, so the pool of processes it forked is terminated, not orphaned.
 """
 
 from __future__ import annotations
@@ -197,16 +197,17 @@ class Preview:
             preview_url = f"http://{self.url_host}:{self.port}{config.base_path}"
             # Plain stylesheet names (no fingerprint): every answer is no-store anyway, and a changed
             # style.css keeps its URL, so livereload.js can swap it in place instead of reloading.
-            # No search index: Pagefind re-reads every page after each save (seconds, not milliseconds).
+            # The search shards a save touched are rebuilt after the page is shown (index_later).
             preview = dataclasses.replace(config, base_url=preview_url, cache_dir=str(self.cache_dir),
-                                          output_dir=str(self.state.output_dir), fingerprint=False, search=False)
+                                          output_dir=str(self.state.output_dir), fingerprint=False)
             if self.remembered is None:
                 self.remembered = read_state(config.cache_path, cache_key(config)).sources
             key = cache_key(preview)
             if self.warm is None or self.warm.key != key:
                 gc.unfreeze()  # the last warm cache's objects may be collected again
                 self.warm, self.frozen = Cache(preview.cache_path, key), False
-            outcome.report = build(preview, warm=self.warm, remembered=self.remembered, changed=changes)
+            outcome.report = build(preview, warm=self.warm, remembered=self.remembered, changed=changes,
+                                   index_later=True)
             if not self.frozen:
                 # After the first good build: the warm cache's million long-lived objects, walked by the
                 # collector at every tenth save or so (0.1 s at 10k articles), are set aside for good. What

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -184,8 +185,9 @@ def test_search_feeds_and_maps_are_built_under_the_sub_path_and_check_passes(sit
     assert build(site, "--base-url", f"https://example.org{BASE}", "--now", "2023-09-19") == 0
     public = site / "public"
     search = read_page(public, "/search/")
-    assert f"{BASE}pagefind/pagefind-ui.js" in search.html and f'"baseUrl": "{BASE}"' in search.html
-    assert (public / "pagefind/pagefind-entry.json").is_file()
+    assert f'data-bundle="{BASE}pagefind/" data-base="{BASE}"' in search.html
+    shards = json.loads((public / "pagefind/shards.json").read_text(encoding="utf-8"))["shards"]
+    assert shards and all((public / "pagefind" / s["path"] / "pagefind-entry.json").is_file() for s in shards)
     assert f"{BASE}search/" in read_page(public, "/").links
     for name in ("feed.xml", "feed.json", "rss.xml", "authors/staff/feed.xml", "sitemap.xml", "news-sitemap.xml"):
         assert (public / name).is_file(), name
@@ -212,20 +214,23 @@ def test_without_a_working_pagefind_the_build_says_so_once_and_carries_on(site, 
     assert f"{BASE}search/" not in read_page(public, "/").links
 
 
-def test_pagefind_runs_only_when_a_page_changed(site, monkeypatch):
+def test_pagefind_runs_only_for_the_shards_whose_articles_changed(site, monkeypatch):
     from sitegen import search
 
     assert build(site, "-q") == 0
-    entry = site / "public/pagefind/pagefind-entry.json"
-    stamp = entry.stat().st_mtime_ns
+    listing = site / "public/pagefind/shards.json"
+    before = json.loads(listing.read_text(encoding="utf-8"))["shards"]
     runs = []
-    real = search.subprocess.run
-    monkeypatch.setattr(search.subprocess, "run", lambda *a, **k: runs.append(a) or real(*a, **k))
+    real = search._Service
+    monkeypatch.setattr(search, "_Service", lambda *a: runs.append(a) or real(*a))
     settings = site / "sitegen.yaml"
     settings.write_text(settings.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
-    assert build(site, "-q") == 0  # a real build that changed no page: the index stays as it is
-    assert runs == [] and entry.stat().st_mtime_ns == stamp
+    assert build(site, "-q") == 0  # a real build that changed no article: the index stays as it is
+    assert runs == [] and json.loads(listing.read_text(encoding="utf-8"))["shards"] == before
     content = site / "content/2023-01-05-hand-written.md"
     content.write_text(content.read_text(encoding="utf-8") + "\nA new sentence.\n", encoding="utf-8")
     assert build(site, "-q") == 0
-    assert len(runs) == 1
+    after = json.loads(listing.read_text(encoding="utf-8"))["shards"]
+    assert len(runs) == 1  # one Pagefind process: the shard of the edited article
+    assert [s["name"] for s in after] == [s["name"] for s in before]
+    assert [s["name"] for s, t in zip(before, after, strict=True) if s != t] == ["2023-01"]

@@ -102,6 +102,9 @@ CHANGES: dict[str, Change] = {
     "hand redirect": lambda root: write_files(root, {"redirects.yaml": "/gone/: /corrections-policy/\n"}),
     "root file": edit("static/ads.txt", "pub-0", "pub-1"),
     "menu": lambda root: (root / "sitegen.yaml").open("a").write("menu:\n  - {name: About, url: /about/}\n"),
+    "edit authors": edit("content/04.md", "Writer 1", "Writer 7"),  # a search filter: its shard is rebuilt
+    # the first article of a new year: last year's monthly search shards fold into one
+    "new year": lambda root: write_files(root, {"content/ny.md": article("New year", date="2024-01-02")}),
 }
 
 

@@ -284,7 +284,7 @@ def test_search_finds_an_article_under_the_sub_path(sites, tmp_path):
     from playwright.sync_api import sync_playwright
 
     public, base = sites["sample"]
-    assert (public / "pagefind/pagefind-entry.json").is_file()
+    assert (public / "pagefind/shards.json").is_file()
     with serve(public, base, tmp_path) as start, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(chromium), args=["--headless", "--no-sandbox"])
         try:
@@ -292,7 +292,7 @@ def test_search_finds_an_article_under_the_sub_path(sites, tmp_path):
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             page.goto(f"{start}search/?q=Kyiv")
-            result = page.wait_for_selector(".pagefind-ui__result-link", timeout=15_000)
+            result = page.wait_for_selector(".search-result h2 a", timeout=15_000)
             assert result.get_attribute("href") == f"{base}2023/09/19/kyiv-and-moscow-trade-blame/"
             assert "Kyiv and Moscow trade blame" in result.inner_text()
             assert errors == []

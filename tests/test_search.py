@@ -1,0 +1,363 @@
+"""Search: the shards of the Pagefind index, what an edit rebuilds, and searches in real headless Chromium."""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import http.server
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from sitegen import search
+from sitegen.cli import main
+from sitegen.model import Article, Author, Tag
+from tests.conftest import article, write_files
+
+pytestmark = pytest.mark.skipif(search.unavailable() is not None, reason="Pagefind cannot run here")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+ARCHIVE_YEARS = range(2014, 2024)
+
+
+def story(year: int, month: int, day: int, title: str, body: str, tags: str = "[World]",
+          authors: str = "[Jane Doe]") -> str:
+    return article(title, date=f"{year}-{month:02d}-{day:02d}", body=body, tags=tags, authors=authors)
+
+
+def archive(root: Path, settings: str = "title: Search Test\n") -> None:
+    """A ten-year archive: two articles a year, each holding 'harbour' and a word of its own."""
+    files = {"sitegen.yaml": settings}
+    for year in ARCHIVE_YEARS:
+        files[f"content/{year}-03-01-a.md"] = story(year, 3, 1, f"Harbour report {year}",
+                                                    f"The harbour reopened. Word{year}alpha appears here.",
+                                                    tags="[Ports]", authors="[Ann Lee]")
+        files[f"content/{year}-10-01-b.md"] = story(year, 10, 1, f"Budget talks {year}",
+                                                    f"Budget talks at the harbour. Word{year}beta here.")
+    write_files(root, files)
+
+
+def build(root: Path, *args: str) -> None:
+    assert main(["-C", str(root), "build", "-q", "-j", "2", *args]) == 0
+
+
+def bundle_files(root: Path) -> dict[str, bytes]:
+    folder = root / "public" / "pagefind"
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def shards(root: Path) -> list[dict]:
+    return json.loads((root / "public/pagefind/shards.json").read_text(encoding="utf-8"))["shards"]
+
+
+def indexed(root: Path) -> dict[str, dict]:
+    """Every record in the bundle, by URL: what Pagefind stored for the results page."""
+    records = {}
+    for path in (root / "public/pagefind").glob("*/fragment/*.pf_fragment"):
+        data = json.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd"):])
+        records[data["url"]] = data
+    return records
+
+
+# --- the split and the records --------------------------------------------------------------------------
+
+
+def fake(year: int, month: int, day: int = 1, n: int = 0) -> Article:
+    moment = datetime(year, month, day, tzinfo=UTC) + timedelta(minutes=n)
+    return Article(title=f"T{n}", date=moment, slug=f"t{n}", url=f"/{year}/{month:02d}/{day:02d}/t{n}/",
+                   path=Path(f"t{n}.md"), fingerprint=f"f{n}", authors=(Author("Ann Lee", "ann-lee"),),
+                   tags=(Tag("Ports", "ports"), Tag("World", "world")))
+
+
+def test_the_newest_year_is_split_by_month_and_earlier_years_are_whole():
+    articles = [fake(2021, 5), fake(2022, 1), fake(2022, 12), fake(2023, 2), fake(2023, 2, 9), fake(2023, 7)]
+    assert search.shard_names(articles) == ["2021", "2022", "2022", "2023-02", "2023-02", "2023-07"]
+    assert search.shard_names([]) == []
+
+
+def test_a_past_year_over_the_limit_is_split_by_quarter_and_a_full_quarter_by_month(monkeypatch):
+    monkeypatch.setattr(search, "SHARD_LIMIT", 3)
+    articles = [fake(2020, 1, n=i) for i in range(4)] + [fake(2020, 5), fake(2020, 11)] + [fake(2021, 1)]
+    assert search.shard_names(articles) == ["2020-01"] * 4 + ["2020-q2", "2020-q4", "2021-01"]
+
+
+def test_filters_are_the_articles_tags_authors_and_year():
+    assert search.filters(fake(2019, 4)) == {"tag": ["Ports", "World"], "author": ["Ann Lee"], "year": ["2019"]}
+
+
+def test_a_record_holds_the_headline_dateline_text_and_a_date_sort():
+    record = search.record(fake(2019, 4), "<p>One &amp; <em>two</em></p><p>three &lt;b&gt;</p>", "en")
+    assert record["content"] == "T0\nOne & two three <b>"
+    assert record["meta"] == {"title": "T0", "date": "2019-04-01T00:00:00+00:00", "dateline": "1 April 2019"}
+    assert record["sort"]["date"].startswith("2019-04-01T00:00:00Z")
+    assert record["url"] == "/2019/04/01/t0/"
+
+
+# --- the build ------------------------------------------------------------------------------------------
+
+
+def test_the_bundle_has_one_shard_a_period_newest_first_with_every_article(tmp_path):
+    archive(tmp_path)
+    build(tmp_path)
+    listed = shards(tmp_path)
+    assert [s["name"] for s in listed] == ["2023-10", "2023-03", *[str(y) for y in reversed(ARCHIVE_YEARS[:-1])]]
+    assert sorted(p.name for p in (tmp_path / "public/pagefind").iterdir()) == sorted(
+        ["shards.json", *[s["path"].rstrip("/") for s in listed]])
+    records = indexed(tmp_path)
+    assert len(records) == 2 * len(ARCHIVE_YEARS)
+    harbour = records["/2016/03/01/harbour-report-2016/"]
+    assert harbour["meta"]["title"] == "Harbour report 2016" and harbour["meta"]["dateline"] == "1 March 2016"
+    assert "Word2016alpha" in harbour["content"] and harbour["filters"]["year"] == ["2016"]
+    # only what a search page needs: Pagefind's own UIs are not copied into every shard
+    assert not list((tmp_path / "public/pagefind").glob("*/pagefind-ui.js"))
+
+
+def test_an_edit_rebuilds_only_its_shard_and_equals_a_clean_build(tmp_path):
+    site, clean = tmp_path / "site", tmp_path / "clean"
+    archive(site)
+    build(site)
+    before = {s["name"]: s["path"] for s in shards(site)}
+    stamps = {p: p.stat().st_mtime_ns for p in (site / "public/pagefind").glob("*/pagefind-entry.json")}
+    edited = site / "content/2017-03-01-a.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("reopened", "reopened zanzibarine"), "utf-8")
+    build(site)
+    after = {s["name"]: s["path"] for s in shards(site)}
+    assert [name for name in after if after[name] != before[name]] == ["2017"]
+    for entry, stamp in stamps.items():  # the other shards were not written again
+        if "2017." not in entry.parent.name:
+            assert entry.stat().st_mtime_ns == stamp
+    assert "zanzibarine" in indexed(site)["/2017/03/01/harbour-report-2017/"]["content"]
+    archive(clean)
+    (clean / "content/2017-03-01-a.md").write_bytes(edited.read_bytes())
+    build(clean)
+    assert bundle_files(site) == bundle_files(clean)  # byte for byte, shards.json included
+
+
+def test_adding_and_deleting_articles_rebuild_their_shards_and_drop_an_empty_one(tmp_path):
+    archive(tmp_path)
+    build(tmp_path)
+    write_files(tmp_path, {"content/2023-12-24-new.md": story(2023, 12, 24, "Christmas port", "Quiet harbour.")})
+    build(tmp_path)
+    assert [s["name"] for s in shards(tmp_path)][:2] == ["2023-12", "2023-10"]
+    (tmp_path / "content/2023-12-24-new.md").unlink()
+    (tmp_path / "content/2015-03-01-a.md").unlink()
+    build(tmp_path)
+    names = [s["name"] for s in shards(tmp_path)]
+    assert "2023-12" not in names and "2015" in names
+    assert "/2015/03/01/harbour-report-2015/" not in indexed(tmp_path)
+    assert len(list((tmp_path / "public/pagefind").iterdir())) == len(names) + 1  # no folder left behind
+
+
+def test_a_new_year_folds_last_years_months_into_one_shard(tmp_path):
+    archive(tmp_path)
+    build(tmp_path)
+    write_files(tmp_path, {"content/2024-01-02-new.md": story(2024, 1, 2, "New year", "Fireworks at the harbour.")})
+    build(tmp_path)
+    assert [s["name"] for s in shards(tmp_path)][:3] == ["2024-01", "2023", "2022"]
+
+
+def test_two_clean_builds_give_the_same_bundle(tmp_path):
+    # Pagefind writes filters in hash-map order; the bundle must not depend on it
+    for name in ("one", "two"):
+        archive(tmp_path / name)
+        build(tmp_path / name)
+    assert bundle_files(tmp_path / "one") == bundle_files(tmp_path / "two")
+
+
+def test_search_off_removes_the_bundle(tmp_path):
+    archive(tmp_path)
+    build(tmp_path)
+    (tmp_path / "sitegen.yaml").write_text("title: Search Test\nsearch: false\n", encoding="utf-8")
+    build(tmp_path)
+    assert not (tmp_path / "public/pagefind").exists() and not (tmp_path / "public/search").exists()
+
+
+def test_the_search_page_says_search_needs_javascript_without_it(tmp_path):
+    archive(tmp_path, "title: Search Test\nbase_url: https://example.org/news/\n")
+    build(tmp_path)
+    page = (tmp_path / "public/search/index.html").read_text(encoding="utf-8")
+    noscript = page[page.index("<noscript>"):page.index("</noscript>")]
+    assert "Search needs JavaScript" in noscript and 'href="/news/tags/"' in noscript
+    assert 'data-bundle="/news/pagefind/" data-base="/news/"' in page
+
+
+# --- in the browser -------------------------------------------------------------------------------------
+
+
+class _Files(http.server.SimpleHTTPRequestHandler):
+    prefix = "/"
+
+    def translate_path(self, path: str) -> str:
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / "\0missing")
+        return super().translate_path("/" + path[len(self.prefix):])
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def host() -> Iterator:
+    """host(folder, "/news/") serves a folder at http://127.0.0.1:port/news/ (a static host, as deployed)."""
+    servers = []
+
+    def start(folder: Path, prefix: str = "/") -> str:
+        handler = functools.partial(type("Files", (_Files,), {"prefix": prefix}), directory=str(folder))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium")
+        pytest.skip(f"{CHROMIUM} is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.console = []
+    page.on("console", lambda message: page.console.append(message.text))
+    yield page
+    context.close()
+
+
+def results(page, site_url: str, query: str) -> list[dict]:
+    """Open the search page with a query (as a link to it would) and read the results it shows."""
+    page.goto(f"{site_url}search/?{query}")
+    page.wait_for_function("() => /result|No results|not available|nothing|not there yet/i.test("
+                           "document.querySelector('#search [role=status]').textContent)", timeout=15_000)
+    assert page.errors == []
+    status = page.inner_text("#search [role=status]")
+    assert "not available" not in status, (status, page.console)
+    return page.eval_on_selector_all(".search-result", """items => items.map(item => ({
+        title: item.querySelector('h2').innerText, href: item.querySelector('a').getAttribute('href'),
+        date: item.querySelector('time').innerText, excerpt: item.querySelector('h2 + p + p').innerHTML}))""")
+
+
+@pytest.mark.browser
+def test_a_word_only_an_edited_article_holds_is_found_right_after_its_rebuild(tmp_path, host, page):
+    archive(tmp_path)
+    build(tmp_path)
+    url = host(tmp_path / "public")
+    assert results(page, url, "q=zanzibarine") == []
+    edited = tmp_path / "content/2018-10-01-b.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Budget talks at", "Zanzibarine talks at"), "utf-8")
+    build(tmp_path)
+    [found] = results(page, url, "q=zanzibarine")
+    assert found["title"] == "Budget talks 2018" and found["date"] == "1 October 2018"
+    assert found["href"] == "/2018/10/01/budget-talks-2018/"
+    assert "<mark>Zanzibarine</mark>" in found["excerpt"]
+
+
+@pytest.mark.browser
+def test_a_deleted_article_is_no_longer_found(tmp_path, host, page):
+    archive(tmp_path)
+    build(tmp_path)
+    url = host(tmp_path / "public")
+    assert [r["title"] for r in results(page, url, "q=word2020alpha")] == ["Harbour report 2020"]
+    (tmp_path / "content/2020-03-01-a.md").unlink()
+    build(tmp_path)
+    assert results(page, url, "q=word2020alpha") == []
+    assert len(results(page, url, "q=word2020beta")) == 1  # its neighbour in the shard is still there
+
+
+@pytest.mark.browser
+def test_every_year_of_a_ten_year_archive_is_found_newest_first_and_by_filter(tmp_path, host, page):
+    archive(tmp_path)
+    build(tmp_path)
+    url = host(tmp_path / "public")
+    for year in ARCHIVE_YEARS:
+        assert [r["title"] for r in results(page, url, f"q=word{year}alpha")] == [f"Harbour report {year}"]
+    newest = results(page, url, "q=harbour&sort=date")
+    assert page.inner_text("#search [role=status]") == "20 results for “harbour”, newest first"
+    assert [r["title"] for r in newest] == [f"{kind} {year}" for year in (2023, 2022, 2021, 2020, 2019)
+                                            for kind in ("Budget talks", "Harbour report")]
+    page.click(".search-more")
+    page.wait_for_function("() => document.querySelectorAll('.search-result').length === 20")
+    assert page.eval_on_selector_all(".search-result time", "t => t.map(e => e.innerText)")[-1] == "1 March 2014"
+    by_year = results(page, url, "q=harbour&year=2016")
+    assert sorted(r["title"] for r in by_year) == ["Budget talks 2016", "Harbour report 2016"]
+    by_author = results(page, url, "q=harbour&author=Ann+Lee&sort=date")
+    assert [r["title"] for r in by_author][:2] == ["Harbour report 2023", "Harbour report 2022"]
+    assert len(results(page, url, "q=harbour&tag=World")) == 10  # the first page of the ten World articles
+    assert page.inner_text("#search [role=status]").startswith("10 results")
+    page.wait_for_selector("#search[data-filters]")
+    assert "Ports (10)" in page.inner_text("select[name=tag]")  # the choices come from the index, with counts
+    page.select_option("select[name=year]", "2015")  # choosing one searches again
+    page.wait_for_function("() => document.querySelector('#search [role=status]').textContent.startsWith('1 result')")
+    assert page.inner_text(".search-result h2") == "Budget talks 2015" and page.url.endswith("tag=World&year=2015")
+
+
+@pytest.mark.browser
+def test_search_works_under_a_sub_path(tmp_path, host, page):
+    archive(tmp_path, "title: Search Test\nbase_url: https://example.org/news/\n")
+    build(tmp_path)
+    url = host(tmp_path / "public", "/news/")
+    [found] = results(page, url, "q=word2019beta")
+    assert found["href"] == "/news/2019/10/01/budget-talks-2019/"
+    page.click(".search-result a")
+    page.wait_for_url(f"{url}2019/10/01/budget-talks-2019/")
+    assert "Word2019beta" in page.inner_text("article")
+
+
+@pytest.mark.browser
+def test_typing_a_query_searches_and_the_address_keeps_it(tmp_path, host, page):
+    archive(tmp_path)
+    build(tmp_path)
+    url = host(tmp_path / "public")
+    page.goto(f"{url}search/")
+    page.wait_for_selector("#search[data-ready] form:not([hidden])")
+    page.fill("#search-q", "word2021beta")
+    page.wait_for_selector(".search-result")
+    assert page.inner_text(".search-result h2") == "Budget talks 2021"
+    assert page.url.endswith("/search/?q=word2021beta")
+
+
+@pytest.mark.browser
+@pytest.mark.server
+def test_the_preview_searches_and_its_index_follows_a_save_within_seconds(tmp_path, page):
+    from tests.test_serve import Preview
+
+    archive(tmp_path, "title: Search Test\nbase_url: https://example.org/news/\n")
+    preview = Preview(tmp_path)
+
+    def eventually(query: str) -> list[dict]:
+        deadline = time.monotonic() + 15  # the page at once, its index a few seconds later
+        while not (found := results(page, preview.url, query)) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        return found
+
+    try:
+        assert [r["href"] for r in eventually("q=word2022alpha")] == ["/news/2022/03/01/harbour-report-2022/"]
+        edited = tmp_path / "content/2022-03-01-a.md"
+        edited.write_text(edited.read_text(encoding="utf-8").replace("reopened", "reopened quokkaville"), "utf-8")
+        assert [r["title"] for r in eventually("q=quokkaville")] == ["Harbour report 2022"]
+    finally:
+        preview.stop()
