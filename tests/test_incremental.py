@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -17,15 +16,8 @@ from tests.conftest import article, write_files
 Change = Callable[[Path], None]
 
 
-# Pagefind writes its filter index (and so its meta index and entry file, which name it by hash) in an order
-# that changes from run to run on the same pages (Pagefind/pagefind#638: "filter/metadata indexes" still
-# change); these sites have sections, which are a search filter. Everything else is compared byte for byte.
-_UNSTABLE = re.compile(r"pagefind/(filter/.*|pagefind\.[^/]*\.pf_meta|pagefind-entry\.json)")
-
-
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and not _UNSTABLE.fullmatch(p.relative_to(folder).as_posix())}
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def site_files() -> dict[str, str]:
