@@ -11,6 +11,7 @@ import pytest
 
 from sitegen.build import build
 from sitegen.config import load_config
+from sitegen.errors import BuildFailed
 from tests.conftest import article, write_files
 
 Change = Callable[[Path], None]
@@ -252,6 +253,9 @@ def test_a_warm_build_told_what_changed_equals_a_clean_build(tmp_path: Path) -> 
         (lambda root: (root / "content/06.md").unlink(), {content / "06.md"}),
         (lambda root: write_files(root, {"content/sub/deep.md": article("Deep inside", date="2023-03-15")}),
          {content / "sub"}),  # a folder appeared: every file is looked at again
+        (edit("content/05.md", "section: sport", "section: World"), {content / "05.md"}),  # other section
+        (edit("content/07.md", "---\ntitle", "---\nslug: seven-moved\ntitle"), {content / "07.md"}),  # a redirect
+        (edit("content/pages/about.md", "Who we are", "Who we were"), {content / "pages/about.md"}),
     ]
     for change, reported in steps:
         change(site)
@@ -259,3 +263,12 @@ def test_a_warm_build_told_what_changed_equals_a_clean_build(tmp_path: Path) -> 
         assert snapshot(site / "public") == clean_build(site, tmp_path / "clean")
     front = (site / "public/index.html").read_text(encoding="utf-8")
     assert "Deep inside" in front and "Brand new" in front
+    assert "/seven-moved/" in (site / "redirects.yaml").read_text(encoding="utf-8")
+    # A build that fails after a move: the next good one still sees the move and records it
+    edit("content/08.md", "section: World", "slug: eight-moved\nsection: Nowhere")(site)
+    with pytest.raises(BuildFailed):
+        build(config, jobs=1, warm=warm, changed={content / "08.md"})
+    edit("content/08.md", "section: Nowhere", "section: World")(site)
+    build(config, jobs=1, warm=warm, changed={content / "08.md"})
+    assert "/eight-moved/" in (site / "redirects.yaml").read_text(encoding="utf-8")
+    assert snapshot(site / "public") == clean_build(site, tmp_path / "clean")
