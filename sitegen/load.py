@@ -238,8 +238,9 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
             errors.append(ContentError(path, None, f"the file name starts with {stem[:10]}, which is not a real "
                                                    "date: rename the file or add a 'date:' line"))
             invalid.add("date")
-    kind = _kind_of(meta, within, published is not None or dated_name is not None or "date" in invalid,
-                    field("type", _text), field("layout", _text))
+    layout = field("layout", _text) or ""
+    kind = _kind_of(within, published is not None or dated_name is not None or "date" in invalid,
+                    field("type", _text), layout)
     if published is None and kind == "article" and "date" not in invalid:
         errors.append(ContentError(path, 2, "missing 'date': add a line like date: 2023-09-19 to the front "
                                             f"matter (an undated page such as About goes in {PAGES_DIR}/, "
@@ -320,7 +321,7 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
         kind=kind,
         section=section,
         aliases=tuple(dict.fromkeys(a for a in aliases if a != url)),
-        layout=(field("layout", _text) or "").removesuffix(".html") if kind == "page" else "",
+        layout=layout.removesuffix(".html") if kind == "page" and layout != "page" else "",
         notes=tuple(notes),
         refs=tuple(expanded.refs) if expanded else (),
         date_only=date_only,
@@ -333,10 +334,12 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
     return article, body_html
 
 
-def _kind_of(meta: dict[str, Any], within: str, dated: bool, declared: str | None, layout: str | None) -> str:
+def _kind_of(within: str, dated: bool, declared: str | None, layout: str) -> str:
     """"page" for an undated page: Hugo's ``type: page``, Jekyll's ``layout: page``, a file in ``pages/``,
-    or an undated file at the top of the content folder (Hugo's ``content/about.md``); else "article"."""
-    if declared in ("post", "posts", "article", "articles", "news") or within.startswith(f"{POSTS_DIR}/"):
+    or an undated file at the top of the content folder (Hugo's ``content/about.md``); else "article"
+    (also for Jekyll's ``layout: post`` and anything in ``_posts/``)."""
+    if declared in ("post", "posts", "article", "articles", "news") or layout == "post" or \
+            within.startswith(f"{POSTS_DIR}/"):
         return "article"
     if declared == "page" or layout == "page" or within.startswith(f"{PAGES_DIR}/"):
         return "page"

@@ -121,6 +121,7 @@ def make_env(config: Config) -> jinja2.Environment:
             "publisher": config.publisher_name,
             "image": config.image,
             "search": config.search,
+            "sections": [{"slug": s.slug, "name": s.name} for s in config.sections],
         },
         url_for=url_for,
         abs_url=abs_url,
