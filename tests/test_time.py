@@ -358,3 +358,15 @@ def test_s3_marks_the_withdrawn_notice_for_a_410(tmp_path):
     (tmp_path / "_redirects").write_text("/news/old/ /news/new/ 301\n"
                                          "/news/2026/11/30/x/ /news/2026/11/30/x/index.html 410!\n")
     assert withdrawn_files(tmp_path, "/news/") == {"2026/11/30/x/index.html"}
+
+
+def test_deploy_refuses_while_a_file_leaks_a_held_article(make_site, tmp_path, capsys, monkeypatch):
+    config = make_site({**newsroom(), "static/teaser.html": "<p>Coming: Budget revelations under embargo</p>\n"})
+    www = tmp_path / "www"
+    www.mkdir()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime.fromisoformat(BEFORE).timestamp())))
+    assert main(["-C", str(config.root), "deploy", "--to", str(www)]) == 1
+    err = capsys.readouterr().err
+    assert "error: public/teaser.html: leaks the article held until 2026-12-02T10:00:00+01:00" in err
+    assert "not deployed: 1 file would publish an embargoed or killed article early" in err
+    assert list(www.iterdir()) == []  # nothing was uploaded
