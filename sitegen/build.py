@@ -40,14 +40,19 @@ class BuildReport:
     converted: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     rendered: list[tuple[str, str]] = field(default_factory=list)  # (output path, why it was rendered)
-    future: list[tuple[str, str]] = field(default_factory=list)  # (content file, date) of articles dated after now
+    # (content file, moment) of articles held back because their date or embargo is after now
+    future: list[tuple[str, str]] = field(default_factory=list)
     redirects: list[str] = field(default_factory=list)  # what this build recorded in redirects.yaml, as sentences
+    next_change: str | None = None  # ISO time of the next moment the site changes by itself (sitegen schedule)
+    next_reasons: list[str] = field(default_factory=list)
+    published_future: list[tuple[str, str]] = field(default_factory=list)  # the same, published by --future
 
 
 def build(config: Config, *, jobs: int | None = None, clean: bool = False,
           progress: Progress | None = None, now: str | datetime | None = None,
           warm: Cache | None = None, remembered: Mapping[str, SourceEntry] | None = None,
-          changed: Collection[Path] | None = None, index_later: bool = False) -> BuildReport:
+          changed: Collection[Path] | None = None, index_later: bool = False,
+          preview: bool = False) -> BuildReport:
     """Build the site into the output folder, redoing only what changed since the last build.
 
     Raises BuildFailed (every error found) and leaves the output folder exactly as it was.
@@ -60,6 +65,8 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
     that build left them (the preview's, in a folder of its own), so the no-op check is skipped.
     ``index_later``: the search shards an edit touched are rebuilt on a thread after this returns (the
     preview's page shows at once, its search a few seconds later).
+    ``preview``: articles still under embargo are built too, with an "EMBARGOED until …" banner and
+    noindex (``sitegen serve`` only; a production build writes them nowhere, see timeline.py).
     """
     started = time.perf_counter()
     jobs = jobs or default_jobs()
@@ -68,7 +75,8 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
     with output_lock(config.output_path, on_wait=lambda: report("waiting for another build", 0, 0)):
         manifest_path = config.cache_path / "manifest.marshal"
         moment = resolve_now(now, config.tz)
-        key = f"{_manifest_key(config)}|{moment.date()}"  # the news sitemap lists the last days' articles
+        # the news sitemap lists the last days' articles; the preview also builds embargoed ones
+        key = f"{_manifest_key(config)}|{moment.date()}|preview={preview}"
         roots = input_roots(config)
         watched = None if warm is None or warm.inputs is None or changed is None or clean else \
             manifest.restat(warm.inputs, changed, roots)
@@ -77,16 +85,20 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         content = f"{config.content_path}{os.sep}"
         listed = watched is not None or not any(f"{path}{os.sep}".startswith(content) for path in unusual)
         record = None if clean or watched is not None else manifest.load(manifest_path, key)
+        if record is not None and record.get("next") is not None and moment.timestamp() >= record["next"]:
+            record = None  # an embargo lifted, an article expired or the news window moved since: not a no-op
         last = manifest.unchanged(record, inputs, config.output_path)
         if last:
             articles, pages, tags = last["summary"]
+            timing = last.get("timing") or ([], None, [])
             return BuildReport(articles, pages, tags, WriteReport(kept=len(last["paths"])),
-                               time.perf_counter() - started)
+                               time.perf_counter() - started, future=[tuple(x) for x in timing[0]],
+                               next_change=timing[1], next_reasons=list(timing[2]))
         manifest.forget(manifest_path)
         # the last build's output files, checked on another core meanwhile (see _decide)
         on_disk = manifest.stats_in_background(config.output_path, record["paths"]) if record else dict
-        from . import redirects, search
-        from .collect import build_site, updated_site
+        from . import redirects, schedule, search, timeline
+        from .collect import build_site, duplicate_urls, updated_site
         from .deploy_headers import hosting_files
         from .load import load_articles, publishable
         from .render import global_signature, make_env, plan_pages, render_pages, set_site_pages, static_files
@@ -108,9 +120,13 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                 articles, errors = load_articles(config, cache, jobs)
             cache.state.sources.update(conversion.remembered)
             report("collecting", 0, 0)
-            published = publishable(articles, config.drafts)
-            listed_articles = [a for a in published if a.kind == "article"]
-            standalone = tuple(sorted((a for a in published if a.kind == "page"), key=lambda a: a.url))
+            candidates = publishable(articles, config.drafts)
+            standalone = tuple(sorted((a for a in candidates if a.kind == "page"), key=lambda a: a.url))
+            # The one place where embargoed and killed articles are taken out: nothing below sees them.
+            line = timeline.split([a for a in candidates if a.kind == "article"], moment,
+                                  future=config.publish_future, preview=preview)
+            listed_articles = line.listed
+            published = [*standalone, *listed_articles, *line.expired]  # the pages that stand at their address
             section_of = _section_finder(config)
             last_site = cache.site if cache is warm and cache.site is not None and \
                 (cache.site.per_page, cache.site.title, tuple(cache.site.sections), cache.site.standalone) == \
@@ -120,6 +136,11 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             if site is None:
                 site, url_errors = build_site(listed_articles, config.per_page, config.title, config.sections,
                                               section_of, standalone)
+            if line.expired or line.killed or line.held:  # their addresses are taken too, now or later
+                known = {str(e) for e in url_errors}
+                url_errors = [*url_errors, *[e for e in duplicate_urls([*standalone, *listed_articles, *line.expired,
+                                                                        *line.killed, *line.held])
+                                             if str(e) not in known]]
             links, structure_errors = _check_structure(config, published, section_of)
             errors = [*conversion.errors, *errors, *url_errors, *structure_errors]
             if errors:
@@ -138,7 +159,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             lines, redirect_errors = redirects.read(config.root)
             if layout_errors or redirect_errors:
                 raise BuildFailed([*layout_errors, *redirect_errors])
-            live_pages = plan_pages(site, config, cache, env, signature, now=moment, links=links)
+            live_pages = plan_pages(site, config, cache, env, signature, now=moment, links=links, timeline=line)
             statics = list(static_files(config))
             live = _owners(live_pages, statics, site, config)
             moved = redirects.plan(lines, published, live, redirects.detect(before, published), config.root)
@@ -150,7 +171,8 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             todo, keep, reasons = _decide(pages, cache, config.output_path, signature,
                                           on_disk() if watched is None else None)
             try:
-                hosting = hosting_files(config, [o.path for o in statics], moved.targets)
+                hosting = hosting_files(config, [o.path for o in statics], moved.targets,
+                                        gone=[a.url for a in line.killed])
                 staging = open_staging(config.output_path)  # the workers stage the pages they render
                 rendered = _counting(render_pages(todo, env, jobs, stage=staging.put), len(todo), report)
                 written = write_outputs(chain(rendered, statics, hosting), config.output_path,
@@ -164,6 +186,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             redirects.record(config.root, moved.recorded)
             if cache is not warm:
                 cache.save()
+            schedule.save_record(config, line)
             # Only the shards whose articles changed are rebuilt: see search.py
             problem = search.update_index(config.output_path, site.articles, config, cache.html,
                                           enabled=config.search, jobs=jobs, background=index_later)
@@ -187,10 +210,14 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         # No record for a no-op check when there is a deleted seed's warning or a content file's (a shortcode
         # left in a body) to repeat until it is dealt with,
         # or when a watcher tells what changed (the preview: it never needs one)
+        held = [(shown_path(a.path, config.root), a.released.isoformat()) for a in [*line.held, *line.shown_held]]
+        next_change = line.next_change.isoformat() if line.next_change else None
         if not conversion.deleted and not notes and watched is None:
             manifest.save(manifest_path, key, inputs,
                           {path: (e.size, e.mtime_ns) for path, e in cache.state.outputs.items()},
-                          (len(site.articles), html_pages, len(site.tags)))
+                          (len(site.articles), html_pages, len(site.tags)),
+                          next_change=line.next_change.timestamp() if line.next_change else None,
+                          timing=(held, next_change, line.reasons))
     return BuildReport(
         articles=len(site.articles),
         pages=html_pages,
@@ -200,7 +227,11 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         converted=conversion.written,
         warnings=warnings,
         rendered=[(p.path, reasons[p.path]) for p in todo],
-        future=[(shown_path(a.path, config.root), a.date.isoformat()) for a in future_articles(site.articles, moment)],
+        future=held,
+        next_change=next_change,
+        next_reasons=line.reasons,
+        published_future=[(shown_path(a.path, config.root), a.released.isoformat())
+                          for a in future_articles(site.articles, moment) if not preview],
         redirects=[f"{old} now redirects to {new} ({rel}: its address changed); recorded in {REDIRECTS_FILE}"
                    if new else f"{old} is {rel}'s address again: its redirect is cancelled in {REDIRECTS_FILE}"
                    for old, new, rel in moved.recorded],

@@ -12,11 +12,14 @@ finished first, and none runs while the site is read, so what is checked is a wh
 
 from __future__ import annotations
 
+import contextlib
+import gzip
+import html
 import json
 import os
 import re
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -25,6 +28,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from xml.etree import ElementTree
 
 from .parallel import parallel_map
+from .schedule import Withheld
 from .write import output_lock
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -53,6 +57,7 @@ class _Parsed:
     links: list[tuple[str, str, str]]  # (tag, rel, url)
     canonical: str | None
     refresh: str | None = None  # a redirect page's target (<meta http-equiv="refresh" content="0; url=...">)
+    noindex: bool = False  # a page search engines are told to leave out: nobody need link to it
 
 
 class _PageParser(HTMLParser):
@@ -62,9 +67,13 @@ class _PageParser(HTMLParser):
         self.links: list[tuple[str, str, str]] = []
         self.canonical: str | None = None
         self.refresh: str | None = None
+        self.noindex = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k: v for k, v in attrs if v is not None}
+        if tag == "meta" and values.get("name", "").lower() == "robots" and \
+                "noindex" in values.get("content", "").lower():
+            self.noindex = True
         if "id" in values:
             self.ids.add(values["id"])
         if tag == "a" and "name" in values:
@@ -93,7 +102,7 @@ def _parse(path: str) -> _Parsed:
     with open(path, encoding="utf-8", errors="replace") as handle:
         parser.feed(handle.read())
     parser.close()
-    return _Parsed(parser.ids, parser.links, parser.canonical, parser.refresh)
+    return _Parsed(parser.ids, parser.links, parser.canonical, parser.refresh, parser.noindex)
 
 
 class _Site:
@@ -138,19 +147,22 @@ def _settled(output_dir: Path) -> AbstractContextManager[object]:
     return output_lock(output_dir)
 
 
-def check_site(output_dir: Path, base_url: str, jobs: int = 1) -> Report:
+def check_site(output_dir: Path, base_url: str, jobs: int = 1, withheld: Sequence[Withheld] = ()) -> Report:
     """Check the built site in ``output_dir`` as served at ``base_url``; nothing is changed, except that a
-    build killed while moving its files into place is finished first, as the next build would."""
+    build killed while moving its files into place is finished first, as the next build would.
+    ``withheld``: articles held back (embargo) or killed, of which no file may show anything (the leak
+    guard; ``schedule.withheld_articles`` gives them)."""
     with _settled(output_dir):
-        return _check_site(output_dir, base_url, jobs)
+        return _check_site(output_dir, base_url, jobs, withheld)
 
 
-def _check_site(output_dir: Path, base_url: str, jobs: int) -> Report:
+def _check_site(output_dir: Path, base_url: str, jobs: int, withheld: Sequence[Withheld] = ()) -> Report:
     report = Report()
     if not (output_dir / "index.html").is_file():
         report.problems.append(f"{output_dir}: no index.html: build the site first (sitegen build)")
         return report
     site = _Site(output_dir, base_url)
+    report.problems += leaks(output_dir, site.base_path, sorted(site.files), withheld)
     pages = sorted(f for f in site.files if f.endswith(".html") and not f.startswith("pagefind/"))
     parsed = dict(zip(pages, parallel_map(_parse, [str(output_dir / p) for p in pages], jobs), strict=True))
     report.pages = len(pages)
@@ -179,7 +191,8 @@ def _check_site(output_dir: Path, base_url: str, jobs: int) -> Report:
     reached = _reachable("index.html", edges)
     # A redirect page (at an old address) is reached from old links elsewhere, not from the site itself.
     problems += [f"{page}: orphan page: no link leads to it from the front page"
-                 for page in pages if page not in reached and page not in NOT_PAGES and parsed[page].refresh is None]
+                 for page in pages if page not in reached and page not in NOT_PAGES and parsed[page].refresh is None
+                 and not parsed[page].noindex]
     for rel in sorted(site.files):
         if rel.startswith("pagefind/"):
             continue
@@ -360,3 +373,61 @@ def built_base_url(output_dir: Path) -> str | None:
     except OSError:
         return None
     return canonical if canonical and urlsplit(canonical).scheme in ("http", "https") else None
+
+
+# --- the leak guard ----------------------------------------------------------------------------------
+
+MIN_HEADLINE = 12  # shorter headlines ("Update") are words any page may hold: only the URL and slug are looked for
+_TOMBSTONE = re.compile(r"<at:deleted-entry\b.*?(?:/>|</at:deleted-entry>)", re.S)
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+ALLOWED_FOR_KILLED = ("_headers", "_redirects")  # its 410 rules name its address
+
+
+def _readable(data: bytes) -> str:
+    """A file's text as a reader would see it: gzip (Pagefind's fragments) opened, entities and JSON
+    escapes decoded, so that an escaped headline is found too."""
+    if data[:2] == b"\x1f\x8b":
+        with contextlib.suppress(OSError, EOFError):
+            data = gzip.decompress(data)
+    text = data.decode("utf-8", errors="replace")
+    text = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text).replace("\\/", "/")
+    return html.unescape(text)
+
+
+def _needles(article: Withheld, base_path: str) -> list[tuple[str, re.Pattern[str]]]:
+    found = [("address", re.compile(re.escape(base_path.rstrip("/") + article.url)))]
+    if "-" in article.slug:  # a one-word slug ("markets") is a word other pages use
+        found.append(("slug", re.compile(rf"(?<![\w-]){re.escape(article.slug)}(?![\w-])")))
+    headline = " ".join(article.title.split())
+    if len(headline) >= MIN_HEADLINE:
+        found.append(("headline", re.compile(r"\s+".join(re.escape(w) for w in headline.split()))))
+    return found
+
+
+def leaks(output_dir: Path, base_path: str, files: Sequence[str], withheld: Sequence[Withheld]) -> list[str]:
+    """Every output file that shows a held or killed article's address, slug or headline, as problems.
+
+    A killed article's own address keeps its withdrawn notice, and its tombstone (``at:deleted-entry``)
+    and 410 rules name it: there only its headline is a leak."""
+    if not withheld:
+        return []
+    from .urls import output_path  # the URL scheme only, to know a killed article's own notice
+
+    looked = [(w, _needles(w, base_path), output_path(w.url)) for w in withheld]
+    problems = []
+    for rel in files:
+        try:
+            text = _readable((output_dir / rel).read_bytes())
+        except OSError:
+            continue
+        untombed = _TOMBSTONE.sub("", text) if "deleted-entry" in text else text
+        for article, needles, own in looked:
+            for what, pattern in needles:
+                allowed = article.killed and what != "headline" and (rel == own or rel in ALLOWED_FOR_KILLED)
+                if allowed or not pattern.search(untombed if article.killed else text):
+                    continue
+                state = "killed article" if article.killed else f"article {article.why}"
+                shown = {"address": article.url, "slug": article.slug}.get(what, article.title)
+                problems.append(f"{rel}: leaks the {state} {article.path}: its {what} ({shown})")
+                break
+    return problems

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import __version__
 from .build import BuildReport, build, convert
-from .config import load_config
+from .config import Config, load_config
 from .errors import BuildFailed, ContentError, SitegenError, shown_path
 from .parallel import default_jobs
 from .write import OutputError
@@ -44,9 +44,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--explain", action="store_true", help="list every page rendered, and why")
     p.add_argument("--now", metavar="WHEN",
                    help="build as if it were this date or time, e.g. 2023-09-19 (default: SOURCE_DATE_EPOCH, "
-                        "else the clock): decides the news sitemap and which articles are future-dated")
+                        "else the clock): decides the news sitemap and which articles are still embargoed")
+    p.add_argument("--future", action="store_true", default=None,
+                   help="publish articles whose date or embargo is after now (default: hold them back)")
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     p.set_defaults(run=_build)
+
+    p = commands.add_parser("schedule", help="when the site next changes by itself (embargo, expiry), or rebuild then",
+                            description="Print the next moment at which the site changes without anyone editing "
+                                        "it (an embargo lifts, an article expires, the news sitemap's window "
+                                        "moves), as recorded by the last build: ISO time, seconds from now and a "
+                                        "crontab line. With --run, wait for each such moment, rebuild (and deploy "
+                                        "with --deploy) until Ctrl-C.")
+    p.add_argument("--run", dest="loop", action="store_true", help="keep running: rebuild at each moment until Ctrl-C")
+    p.add_argument("--deploy", metavar="NAME", nargs="?", const="", default=None,
+                   help="with --run: deploy after each rebuild (to the target NAME, default: the first)")
+    p.set_defaults(run=_schedule)
 
     p = commands.add_parser("convert", help="turn seeds into content files (never overwrites)",
                             description="Turn each seed that has no content file yet into content/*.md. "
@@ -93,7 +106,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("new", help="write a new content file for a headline and print its path",
                             description="Write content/YYYY-MM-DD-<slug>.md with complete front matter, dated "
-                                        "today in the site's timezone. Never overwrites: a taken slug gets -2, -3, …")
+                                        "now (to the minute, with the site's timezone offset) and draft: true: "
+                                        "set draft: false to publish it. Never overwrites: a taken slug gets -2, -3, …")
     p.add_argument("headline", help='the article\'s headline, in quotes: "Markets rally"')
     p.add_argument("--tags", metavar="A,B", default="", help="comma-separated tags")
     p.add_argument("--author", metavar="NAME", action="append", default=[],
@@ -153,7 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    config = load_config(args.site, output_dir=args.output, base_url=args.base_url, drafts=args.drafts)
+    config = load_config(args.site, output_dir=args.output, base_url=args.base_url, drafts=args.drafts,
+                         publish_future=args.future)
     progress = _Progress() if sys.stderr.isatty() and not args.quiet else None
     try:
         report = build(config, jobs=args.jobs, clean=args.clean, progress=progress, now=args.now)
@@ -168,12 +183,20 @@ def _build(args: argparse.Namespace) -> int:
             print(f"converted {shown_path(path, config.root)}")
         for warning in report.warnings:
             print(f"warning: {warning}", file=sys.stderr)
-        for path, when in report.future:
-            print(f"future-dated: {path} ({when}) is published now all the same")
+        _print_timing(report)
         for line in report.redirects:
             print(f"redirect: {line}")
         print(_summary(report, config.output_dir))
     return 0
+
+
+def _print_timing(report: BuildReport) -> None:
+    for path, when in report.future:
+        print(f"held until {when}: {path}")
+    for path, when in report.published_future:
+        print(f"published before its time ({when}, publish_future/--future): {path}")
+    if report.next_change:
+        print(f"next change: {report.next_change} ({'; '.join(report.next_reasons)}): see sitegen schedule")
 
 
 class _Progress:
@@ -200,7 +223,7 @@ def _summary(report: BuildReport, output_dir: str) -> str:
     return (f"built {_count(report.articles, 'article')}, {_count(report.pages, 'page')}, "
             f"{_count(report.tags, 'tag')} in {report.seconds:.2f} s -> {output_dir}/ "
             f"({files.written} written, {files.unchanged + files.kept} unchanged, {files.removed} removed)"
-            + (f"; {_count(len(report.future), 'future-dated article')}" if report.future else ""))
+            + (f"; {_count(len(report.future), 'article')} held" if report.future else ""))
 
 
 def _count(n: int, word: str) -> str:
@@ -213,7 +236,9 @@ def _check(args: argparse.Namespace) -> int:
     config = load_config(args.site, output_dir=args.output)
     output = config.output_path
     base_url = args.base_url or built_base_url(output) or config.base_url
-    report = check_site(output, base_url, jobs=args.jobs or default_jobs())
+    from .schedule import withheld_articles
+
+    report = check_site(output, base_url, jobs=args.jobs or default_jobs(), withheld=withheld_articles(config))
     for problem in report.problems:
         print(f"{config.output_dir}/{problem}" if not problem.startswith("/") else problem)
     counts = (f"{_count(report.pages, 'page')}, {_count(report.links, 'link')}, {_count(report.feeds, 'feed')}, "
@@ -259,9 +284,67 @@ def _deploy(args: argparse.Namespace) -> int:
         for line in built.redirects:
             print(f"redirect: {line}")
         print(_summary(built, config.output_dir))
+    _refuse_leaks(config)
     report = deploy(target, config.output_path, dry_run=args.dry_run, allow_deletes=args.allow_deletes,
                     echo=None if args.quiet else print)
     print(deploy_summary(report))
+    return 0
+
+
+def _refuse_leaks(config: Config) -> None:
+    """No deploy while any output file shows an embargoed or killed article (a theme looping over all)."""
+    from .check import leaks
+    from .schedule import withheld_articles
+
+    output = config.output_path
+    files = sorted(p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file())
+    found = leaks(output, config.base_path, files, withheld_articles(config))
+    if found:
+        for problem in found:
+            print(f"error: {config.output_dir}/{problem}", file=sys.stderr)
+        raise SitegenError(f"not deployed: {_count(len(found), 'file')} would publish an embargoed or killed "
+                           "article early; fix the templates that show it, rebuild, deploy again")
+
+
+def _schedule(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from .schedule import describe, read_record, run, scan
+
+    config = load_config(args.site)
+    if not args.loop:
+        record = read_record(config)
+        if record is None:
+            print("no build recorded yet: worked out from the content files (sitegen build records it)")
+            record = scan(config)
+        for line in describe(record, config.root, datetime.now(config.tz)):
+            print(line)
+        return 0
+    if args.deploy is not None:
+        from .deploy import find_target
+
+        find_target(config, args.deploy or None, None)  # a wrong name fails now, not at the first moment
+
+    def rebuild(settings: Config) -> str:
+        built = build(settings)
+        _print_timing(built)
+        line = _summary(built, settings.output_dir)
+        if args.deploy is not None:
+            from .deploy import deploy, find_target
+            from .deploy import summary as deploy_summary
+
+            _refuse_leaks(settings)
+            print(line, flush=True)
+            line = deploy_summary(deploy(find_target(settings, args.deploy or None, None), settings.output_path))
+        return f"{time.strftime('%H:%M:%S')} {line}"
+
+    def say(text: str) -> None:
+        print(text, flush=True)
+
+    try:
+        run(lambda: load_config(args.site), rebuild, say=say)
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
     return 0
 
 

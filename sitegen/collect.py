@@ -19,12 +19,14 @@ Subject = Tag | Author | Period | Section | None
 
 
 def sort_articles(articles: Iterable[Article]) -> list[Article]:
-    """Newest first; same moment broken by URL so the order never depends on the file system."""
+    """Newest first by time; a story dated without a time of day comes after that day's timed ones (it
+    counts as the start of the day); the same moment is broken by the seed's file name, then the URL,
+    so the order never depends on the file system."""
     return sorted(articles, key=_order)
 
 
-def _order(article: Article) -> tuple[float, str]:
-    return (-article.date.timestamp(), article.url)
+def _order(article: Article) -> tuple[float, bool, str, str]:
+    return (-article.date.timestamp(), article.date_only, article.source or "", article.url)
 
 
 def duplicate_urls(articles: Sequence[Article]) -> list[ContentError]:
@@ -151,8 +153,9 @@ def updated_site(previous: Site, articles: Sequence[Article]) -> Site | None:
         if old is None:
             return None
         if old is not article:
-            if (old.date, old.updated, old.tags, old.authors, old.section) != \
-                    (article.date, article.updated, article.tags, article.authors, article.section):
+            if (old.date, old.updated, old.tags, old.authors, old.section, old.date_only, old.source,
+                    old.corrections) != (article.date, article.updated, article.tags, article.authors,
+                                         article.section, article.date_only, article.source, article.corrections):
                 return None
             swap[id(old)] = article
     if not swap:

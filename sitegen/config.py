@@ -41,6 +41,10 @@ class Config:
     static_dir: str = "static"
     cache_dir: str = ".sitegen-cache"
     drafts: bool = False
+    # Publish articles whose date or embargo is after now (same as --future); off: they are held back.
+    publish_future: bool = False
+    # The page that states the site's corrections policy (a URL or a path): the publisher's correctionsPolicy.
+    corrections_policy: str = ""
     # Feeds carry each article's full text ("full") or only its summary ("summary").
     feed_content: str = "full"
     # The organisation named as publisher (JSON-LD, Google News sitemap); empty: the site's title.

@@ -40,6 +40,8 @@ _QUOTE_MAX = 40
 
 _FIRST_LINE = re.compile(r"date(?:[\s:]+(.*))?", re.IGNORECASE | re.DOTALL)
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+# A time of day after the date: 14:30, 14:30:00, 9:05, with an optional offset (Z, +02:00, +0200).
+_CLOCK = re.compile(r"(\d{1,2}:\d\d(?::\d\d)?(?:Z|[+-]\d\d:?\d\d)?)(?=\s|$)")
 _BYLINE = re.compile(r"by\s+(.+)", re.IGNORECASE | re.DOTALL)
 _AUTHOR_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
 _NAME_PARTICLES = frozenset(
@@ -65,6 +67,7 @@ class Seed:
     byline: str | None  # "Staff, Agencies" (without "By ")
     authors: tuple[str, ...]  # ("Staff", "Agencies")
     paragraphs: tuple[str, ...]  # the text paragraphs, each stripped of trailing spaces per line
+    moment: datetime.datetime | None = None  # the date with its time, when the first line gives one
 
 
 @dataclass
@@ -151,7 +154,7 @@ def parse_seed(text: str, path: Path) -> Seed:
     if first is None:
         raise ContentError(path, 1, "the seed is empty: write 'date YYYY-MM-DD Headline' on the first "
                                     "line, then the article's paragraphs")
-    day, title = _parse_first_line(lines[first].strip(), path, first + 1)
+    day, title, moment = _parse_first_line(lines[first].strip(), path, first + 1)
     for number, line in enumerate(lines[first:], start=first + 1):
         if line.strip() and (control := _CONTROL.search(line)):
             raise ContentError(path, number, f"contains the control character U+{ord(control.group()):04X}, "
@@ -175,10 +178,10 @@ def parse_seed(text: str, path: Path) -> Seed:
         where = "the byline" if byline else "the first line"
         raise ContentError(path, first + 1, f"{_quote(title)} has no article text: add the article's "
                                             f"paragraphs after {where}")
-    return Seed(path, title, day, byline, authors, tuple("\n".join(block) for block in blocks))
+    return Seed(path, title, day, byline, authors, tuple("\n".join(block) for block in blocks), moment)
 
 
-def _parse_first_line(line: str, path: Path, number: int) -> tuple[datetime.date, str]:
+def _parse_first_line(line: str, path: Path, number: int) -> tuple[datetime.date, str, datetime.datetime | None]:
     match = _FIRST_LINE.fullmatch(line)
     if match is None:
         raise ContentError(path, number, f"the first line must be 'date YYYY-MM-DD Headline', "
@@ -187,8 +190,14 @@ def _parse_first_line(line: str, path: Path, number: int) -> tuple[datetime.date
     if not rest:
         raise ContentError(path, number, "the first line has no date: write it as 'date YYYY-MM-DD Headline'")
     parts = rest.split(None, 1)
-    date_text = parts[0].rstrip(":,;")
+    date_text = parts[0].rstrip(",;")
     title = parts[1].strip() if len(parts) > 1 else ""
+    clock = None
+    if "T" in date_text[10:11]:  # 2023-09-19T14:30, 2023-09-19T14:30:00+02:00
+        date_text, clock = date_text[:10], date_text[11:]
+    elif (found := _CLOCK.match(title)) is not None:  # 2023-09-19 14:30 Headline
+        clock, title = found.group(1), title[found.end():].strip()
+    date_text = date_text.rstrip(":")
     iso = _ISO_DATE.fullmatch(date_text)
     if iso is None:
         raise ContentError(path, number, f"{_quote(date_text)} is not a date in YYYY-MM-DD form: write the "
@@ -205,7 +214,15 @@ def _parse_first_line(line: str, path: Path, number: int) -> tuple[datetime.date
     if not title:
         raise ContentError(path, number, f"the first line has the date {date_text} but no headline: "
                                          "write the headline after the date")
-    return parsed, title
+    moment = None
+    if clock is not None:
+        clock = f"0{clock}" if clock[1:2] == ":" else clock  # 9:05 → 09:05
+        try:
+            moment = datetime.datetime.fromisoformat(f"{date_text}T{clock.replace('Z', '+00:00')}")
+        except ValueError:
+            raise ContentError(path, number, f"{_quote(clock)} is not a time of day: write it as 14:30, "
+                                             "14:30:00 or 14:30+02:00 after the date") from None
+    return parsed, title, moment
 
 
 def _byline(line: str) -> tuple[str, tuple[str, ...]] | None:
@@ -261,7 +278,7 @@ def content_for(seed: Seed, slug: str, source: str, section: str = "") -> str:
     ``section``: the site's ``seed_section`` (empty: no section line)."""
     meta = {
         "title": seed.title,
-        "date": seed.date,
+        "date": seed.moment or seed.date,
         "authors": list(seed.authors) if seed.byline is not None else None,
         "tags": _infer_tags(seed.title, seed.paragraphs),
         "slug": slug,

@@ -23,6 +23,9 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 ASSET = "public, max-age=300"
 PAGE = "public, max-age=60"
 
+GONE_STATUS = 410  # a killed article's address
+GONE_ROBOTS = "noindex"
+GONE_METADATA = "sitegen-status"  # S3 object metadata of a withdrawn notice: x-amz-meta-sitegen-status: 410
 HEADERS_FILE = "_headers"
 REDIRECTS_FILE = "_redirects"
 HOSTING_FILES = frozenset({HEADERS_FILE, REDIRECTS_FILE, "CNAME", ".nojekyll"})
@@ -106,13 +109,17 @@ def cache_control(path: str) -> str:
     return PAGE if is_page(path) else ASSET
 
 
-def hosting_files(config: Config, paths: Iterable[str], redirects: Mapping[str, str] | None = None) -> list[Output]:
+def hosting_files(config: Config, paths: Iterable[str], redirects: Mapping[str, str] | None = None,
+                  gone: Iterable[str] = ()) -> list[Output]:
     """`_headers` and `_redirects` for Netlify and Cloudflare Pages, given every other output path.
 
     Patterns carry the base URL's path, because the output folder is what lives at ``base_url``.
     ``redirects`` maps old site-relative URLs to new ones (301): the site's redirects (redirects.py). A site's
-    own ``static/_headers`` and ``static/_redirects`` are kept, ahead of what sitegen writes.
+    own ``static/_headers`` and ``static/_redirects`` are kept, ahead of what sitegen writes. ``gone``: the
+    addresses of killed articles, whose withdrawn notice is served as ``410 Gone`` (Netlify's forced rewrite
+    with a status; Cloudflare Pages skips that rule and serves the notice with 200) and ``noindex``.
     """
+    gone = sorted(gone)
     base = config.base_path
     assets = sorted(p for p in paths if p.startswith("static/") and PurePosixPath(p).name not in HOSTING_FILES)
     lines = ["# HTTP headers for Netlify and Cloudflare Pages, written by sitegen.", f"{base}*"]
@@ -124,10 +131,17 @@ def hosting_files(config: Config, paths: Iterable[str], redirects: Mapping[str, 
         # One rule per fingerprinted file: a /static/* rule would also hold the files without a fingerprint.
         for path in fingerprinted[: MAX_HEADER_RULES - 1]:
             lines += [f"{urls.with_base(base, '/' + path)}", f"  Cache-Control: {IMMUTABLE}"]
+    for url in gone[: MAX_HEADER_RULES]:
+        lines += [urls.with_base(base, url), f"  X-Robots-Tag: {GONE_ROBOTS}"]
     rules = ["# Redirects for Netlify and Cloudflare Pages, written by sitegen."]
     for old, new in sorted((redirects or {}).items()):
         target = new if new.startswith(("http://", "https://")) else urls.with_base(base, new)
         rules.append(f"{urls.with_base(base, old)} {target} 301")
+    if gone:
+        rules.append("# Withdrawn articles: their notice, as 410 Gone")
+    for url in gone:
+        address = urls.with_base(base, url)
+        rules.append(f"{address} {urls.with_base(base, '/' + urls.output_path(url))} {GONE_STATUS}!")
     return [Output(HEADERS_FILE, _own(config, HEADERS_FILE) + _text(lines)),
             Output(REDIRECTS_FILE, _own(config, REDIRECTS_FILE) + _text(rules))]
 
@@ -154,3 +168,13 @@ def with_hosting_files(outputs: Iterable[Output], config: Config) -> Iterator[Ou
 
 def _text(lines: list[str]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def gone_paths(redirects: str) -> set[str]:
+    """The output files served as 410 Gone, read back from a `_redirects` file's text (for S3 uploads)."""
+    found = set()
+    for line in redirects.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and not line.startswith("#") and parts[2] == f"{GONE_STATUS}!":
+            found.add(parts[1])
+    return found

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .deploy import Change, Plan, Target, local_files
-from .deploy_headers import cache_control, content_type
+from .deploy_headers import GONE_METADATA, GONE_STATUS, REDIRECTS_FILE, cache_control, content_type, gone_paths
 from .errors import SitegenError
 
 MD5_KEY = "sitegen-md5"  # object metadata: the MD5 of the uploaded bytes
@@ -58,14 +58,18 @@ def execute(made: Plan) -> Iterator[Change]:
     """Upload in plan order with each object's headers, delete in batches of 1000, then invalidate the CDN."""
     client, bucket, prefix = made.state["client"], made.state["bucket"], made.state["prefix"]
     moved = redirect_locations(made.output_dir, made.target.base_path)
+    gone = withdrawn_files(made.output_dir, made.target.base_path)
     with _errors(made.target):
         for change in made.uploads:
             digest = made.state["md5"][change.path]
             extra = {"WebsiteRedirectLocation": moved[change.path]} if change.path in moved else {}
+            metadata = {MD5_KEY: digest}
+            if change.path in gone:  # S3 cannot answer 410 itself: a CDN function reads this and does
+                metadata[GONE_METADATA] = str(GONE_STATUS)
             client.put_object(
                 Bucket=bucket, Key=prefix + change.path, Body=(made.output_dir / change.path).read_bytes(),
                 ContentType=content_type(change.path), CacheControl=cache_control(change.path),
-                ContentMD5=base64.b64encode(bytes.fromhex(digest)).decode("ascii"), Metadata={MD5_KEY: digest},
+                ContentMD5=base64.b64encode(bytes.fromhex(digest)).decode("ascii"), Metadata=metadata,
                 **extra,
             )
             yield change
@@ -87,6 +91,15 @@ def execute(made: Plan) -> Iterator[Change]:
             command = (f"aws cloudfront create-invalidation --distribution-id {distribution} "
                        f"--paths '{made.target.base_path}*'")
             raise SitegenError(f"the CloudFront invalidation failed ({exc}); run: {command}") from None
+
+
+def withdrawn_files(output_dir: Path, base_path: str) -> set[str]:
+    """The output files that are withdrawn notices (the 410 rules of the built `_redirects`)."""
+    try:
+        text = (output_dir / REDIRECTS_FILE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return set()
+    return {target[len(base_path):] for target in gone_paths(text) if target.startswith(base_path)}
 
 
 def redirect_locations(output_dir: Path, base_path: str) -> dict[str, str]:

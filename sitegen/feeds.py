@@ -9,7 +9,7 @@ publication day and the article's path, so it survives a move to https or under 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from . import urls
 from .config import Config
 from .errors import SitegenError
-from .model import Article, Site, Tag
+from .model import Article, Correction, Site, Tag
 
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file (sitemaps.org); past it, /sitemap.xml becomes an index
 NEWS_WINDOW = timedelta(days=2)  # Google News: articles of the last two days
@@ -62,8 +62,8 @@ def resolve_now(value: str | datetime | None, tz: tzinfo) -> datetime:
 
 
 def future_articles(articles: Iterable[Article], now: datetime) -> list[Article]:
-    """Articles dated after the build: published all the same, but reported so nobody is surprised."""
-    return [a for a in articles if a.date > now]
+    """Articles whose date or embargo is after the build's moment."""
+    return [a for a in articles if a.released > now]
 
 
 # --- feeds ---------------------------------------------------------------------------------------
@@ -78,30 +78,62 @@ class Feed:
     alternate: str
     entries: tuple[Article, ...]
     kind: str = "atom"  # "atom", "json" or "rss"
+    deleted: tuple[Article, ...] = ()  # killed articles it would carry: Atom tombstones (RFC 6721)
 
     @property
     def template(self) -> str:
         return {"atom": "feed.xml", "json": "feed.json", "rss": "rss.xml"}[self.kind]
 
 
-def site_feeds(site: Site, config: Config) -> list[Feed]:
+def site_feeds(site: Site, config: Config, killed: Sequence[Article] = ()) -> list[Feed]:
     """Every feed of the site: Atom, JSON Feed and RSS for all articles and for each section, Atom per tag
-    and per author."""
+    and per author.
+
+    A killed article leaves a tombstone (``at:deleted-entry``) in each Atom feed that would carry it: the
+    site's, its section's, its tags' and its authors', while it is no older than the feed's oldest entry (a
+    reader may still hold it) or the feed is not full."""
     limit = config.feed_limit
     latest = site.articles[:limit]
-    feeds = [Feed(urls.feed_url(), config.title, urls.index_url(), latest),
+
+    def gone(entries: Sequence[Article], keep: Callable[[Article], bool]) -> tuple[Article, ...]:
+        oldest = entries[-1].date if len(entries) >= limit else None
+        return tuple(a for a in killed if keep(a) and (oldest is None or a.date >= oldest))
+
+    feeds = [Feed(urls.feed_url(), config.title, urls.index_url(), latest, deleted=gone(latest, lambda a: True)),
              Feed(urls.json_feed_url(), config.title, urls.index_url(), latest, "json"),
              Feed(urls.rss_url(), config.title, urls.index_url(), latest, "rss")]
     for section, members in site.sections.items():
         name, alternate = f"{config.title}: {section.name}", urls.section_url(section.slug)
-        feeds += [Feed(urls.section_feed_url(section.slug), name, alternate, members[:limit]),
+        deleted = gone(members[:limit], lambda a, slug=section.slug: urls.slugify(a.section) == slug)
+        feeds += [Feed(urls.section_feed_url(section.slug), name, alternate, members[:limit], deleted=deleted),
                   Feed(urls.section_json_feed_url(section.slug), name, alternate, members[:limit], "json"),
                   Feed(urls.section_rss_url(section.slug), name, alternate, members[:limit], "rss")]
-    feeds += [Feed(urls.tag_feed_url(tag.slug), f"{config.title}: {tag.name}", urls.tag_url(tag.slug),
-                   members[:limit]) for tag, members in site.tags.items()]
-    feeds += [Feed(urls.author_feed_url(author.slug), f"{config.title}: {author.name}", urls.author_url(author.slug),
-                   members[:limit]) for author, members in site.authors.items()]
+    tags = dict(site.tags)
+    authors = dict(site.authors)
+    for article in killed:  # a topic or byline only the killed article had keeps its feed, for its tombstone
+        for tag in article.tags:
+            if not any(t.slug == tag.slug for t in tags):
+                tags[tag] = ()
+        for author in article.authors:
+            if not any(x.slug == author.slug for x in authors):
+                authors[author] = ()
+    for tag, members in tags.items():
+        deleted = gone(members[:limit], lambda a, slug=tag.slug: any(t.slug == slug for t in a.tags))
+        if members or deleted:
+            feeds.append(Feed(urls.tag_feed_url(tag.slug), f"{config.title}: {tag.name}", urls.tag_url(tag.slug),
+                              members[:limit], deleted=deleted))
+    for author, members in authors.items():
+        deleted = gone(members[:limit], lambda a, slug=author.slug: any(x.slug == slug for x in a.authors))
+        if members or deleted:
+            feeds.append(Feed(urls.author_feed_url(author.slug), f"{config.title}: {author.name}",
+                              urls.author_url(author.slug), members[:limit], deleted=deleted))
     return feeds
+
+
+def corrections(articles: Iterable[Article]) -> list[tuple[Article, Correction]]:
+    """Every note of the articles' ``corrections:``, newest first (ties: the article's own order)."""
+    notes = [(a, c) for a in articles for c in a.corrections]
+    return sorted(notes, key=lambda pair: -pair[1].date.timestamp())
 
 
 def entry_tags(article: Article) -> tuple[Tag, ...]:
@@ -117,7 +149,7 @@ def tag_uri(config: Config, article: Article) -> str:
 
 def feed_updated(entries: Sequence[Article]) -> datetime:
     """A feed changes when its newest entry does: the latest publication or update."""
-    return max((a.updated or a.date for a in entries), default=EPOCH)
+    return max((a.modified for a in entries), default=EPOCH)
 
 
 def rfc822(moment: datetime) -> str:
@@ -141,7 +173,7 @@ def json_feed(feed: Feed, config: Config, bodies: Sequence[str | None], abs_url:
         if article.image:
             item["image"] = abs_url(article.image)
         item["date_published"] = article.date.isoformat()
-        item["date_modified"] = (article.updated or article.date).isoformat()
+        item["date_modified"] = article.modified.isoformat()
         if article.authors:
             item["authors"] = [{"name": a.name, "url": abs_url(urls.author_url(a.slug))} for a in article.authors]
         if article.tags:
@@ -168,11 +200,12 @@ def json_feed(feed: Feed, config: Config, bodies: Sequence[str | None], abs_url:
 def sitemap_entries(site: Site, extra: Sequence[str] = ()) -> list[tuple[str, datetime | None]]:
     """Every page of the site with its last change: articles, then every list page, then the indexes, then
     the undated pages (with no date unless they give one)."""
-    newest = max((a.updated or a.date for a in site.articles), default=EPOCH)
-    entries = [(a.url, a.updated or a.date) for a in site.articles]
-    entries += [(p.url, max((a.updated or a.date for a in p.articles), default=newest)) for p in site.pages]
+    newest = max((a.modified for a in site.articles), default=EPOCH)
+    entries = [(a.url, a.modified) for a in site.articles]
+    entries += [(p.url, max((a.modified for a in p.articles), default=newest)) for p in site.pages]
+    own = {p.url for p in site.standalone}  # a page of the site's own may stand at /corrections/
     entries += [(url, newest) for url in (urls.tags_index_url(), urls.authors_index_url(),
-                                          urls.archive_index_url(), *extra)]
+                                          urls.archive_index_url(), urls.corrections_url(), *extra) if url not in own]
     entries += [(p.url, p.updated or p.date) for p in site.standalone]
     return entries
 

@@ -16,7 +16,7 @@ from . import frontmatter, markup, shortcodes, urls
 from .cache import Cache, SourceEntry
 from .config import Config, describe_value
 from .errors import BuildFailed, ContentError, SitegenError
-from .model import Article, Author, Tag, shared_author, shared_tag
+from .model import Article, Author, Correction, Tag, shared_author, shared_tag
 from .parallel import MIN_PARALLEL, parallel_map
 from .sources import list_files
 
@@ -25,7 +25,10 @@ KNOWN_KEYS = {
     "title", "date", "slug", "authors", "author", "tags", "summary", "description",
     "source", "draft", "updated", "lastmod", "image", "url", "permalink", "aliases", "redirect_from",
     "section", "category", "categories", "type", "layout",
+    "embargo", "publishDate", "expires", "expiryDate", "status", "kill_note", "corrections",
 }  # fmt: skip
+STATUSES = ("published", "killed")
+CORRECTION_KINDS = ("correction", "clarification", "update")
 PAGES_DIR = "pages"  # content/pages/about.md is the page /about/
 POSTS_DIR = "_posts"  # Jekyll's folder of posts: read, though other names starting with '_' are not
 # Jekyll's post names, which sitegen's converter also writes: 2024-01-03-slug.md
@@ -225,6 +228,7 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
         errors.append(ContentError(path, 2, "missing 'title': add a line like title: \"Headline\" "
                                             "to the front matter"))
     published = field("date", lambda v: _datetime(v, tz))
+    date_only = "date" in meta and _is_date_only(meta["date"])
     stem = within.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     dated_name = _DATED_NAME.fullmatch(stem)
     if published is None and dated_name and "date" not in invalid:  # Jekyll: the date in the file's name
@@ -234,8 +238,9 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
             errors.append(ContentError(path, None, f"the file name starts with {stem[:10]}, which is not a real "
                                                    "date: rename the file or add a 'date:' line"))
             invalid.add("date")
-    kind = _kind_of(meta, within, published is not None or dated_name is not None or "date" in invalid,
-                    field("type", _text), field("layout", _text))
+    layout = field("layout", _text) or ""
+    kind = _kind_of(within, published is not None or dated_name is not None or "date" in invalid,
+                    field("type", _text), layout)
     if published is None and kind == "article" and "date" not in invalid:
         errors.append(ContentError(path, 2, "missing 'date': add a line like date: 2023-09-19 to the front "
                                             f"matter (an undated page such as About goes in {PAGES_DIR}/, "
@@ -267,6 +272,15 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
     description = field("description", _text) or ""
     image = field("image", _text)
     source = field("source", _text)
+    embargo = field("embargo", lambda v: _datetime(v, tz)) or field("publishDate", lambda v: _datetime(v, tz))
+    expires = field("expires", lambda v: _datetime(v, tz)) or field("expiryDate", lambda v: _datetime(v, tz))
+    status = field("status", _status, "published")
+    kill_note = field("kill_note", _text) or ""
+    corrections = _corrections(meta.get("corrections"), text, path, tz, errors)
+    if expires is not None and published is not None and expires <= published:
+        errors.append(ContentError(path, frontmatter.key_line(text, "expires") or frontmatter.key_line(
+            text, "expiryDate"), f"'expires' {expires.isoformat()} is not after the article's date "
+                                 f"{published.isoformat()}: give a later time, or remove it"))
     if errors:
         raise _Errors(errors)
 
@@ -307,17 +321,25 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
         kind=kind,
         section=section,
         aliases=tuple(dict.fromkeys(a for a in aliases if a != url)),
-        layout=(field("layout", _text) or "").removesuffix(".html") if kind == "page" else "",
+        layout=layout.removesuffix(".html") if kind == "page" and layout != "page" else "",
         notes=tuple(notes),
         refs=tuple(expanded.refs) if expanded else (),
+        date_only=date_only,
+        embargo=embargo,
+        expires=expires,
+        killed=status == "killed",
+        kill_note=kill_note,
+        corrections=corrections,
     )
     return article, body_html
 
 
-def _kind_of(meta: dict[str, Any], within: str, dated: bool, declared: str | None, layout: str | None) -> str:
+def _kind_of(within: str, dated: bool, declared: str | None, layout: str) -> str:
     """"page" for an undated page: Hugo's ``type: page``, Jekyll's ``layout: page``, a file in ``pages/``,
-    or an undated file at the top of the content folder (Hugo's ``content/about.md``); else "article"."""
-    if declared in ("post", "posts", "article", "articles", "news") or within.startswith(f"{POSTS_DIR}/"):
+    or an undated file at the top of the content folder (Hugo's ``content/about.md``); else "article"
+    (also for Jekyll's ``layout: post`` and anything in ``_posts/``)."""
+    if declared in ("post", "posts", "article", "articles", "news") or layout == "post" or \
+            within.startswith(f"{POSTS_DIR}/"):
         return "article"
     if declared == "page" or layout == "page" or within.startswith(f"{PAGES_DIR}/"):
         return "page"
@@ -392,6 +414,82 @@ def _tag_list(value: Any) -> tuple[str, ...]:
     if bad:
         raise ValueError(f"must be a list of names; {describe_value(bad[0])} is not a name")
     return tuple(t for t in (str(v).strip() for v in value) if t)
+
+
+def _status(value: Any) -> str:
+    text = _text(value).lower()
+    if text not in STATUSES:
+        raise ValueError(f"must be one of {', '.join(STATUSES)}, not {describe_value(value)}")
+    return text
+
+
+def _is_date_only(value: Any) -> bool:
+    """A date without a time of day: ``2023-09-19`` (YAML's date, or the text)."""
+    if isinstance(value, datetime):
+        return False
+    if isinstance(value, date):
+        return True
+    return isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d\d-\d\d\s*", value) is not None
+
+
+def _corrections(value: Any, text: str, path: Path, tz: tzinfo, errors: list[ContentError]) -> tuple[Correction, ...]:
+    """``corrections:``: a list of {date, type, text}, oldest first; every bad item an error at its line."""
+    if value is None:
+        return ()
+    line = frontmatter.key_line(text, "corrections")
+    example = "write each as '- {date: 2023-09-20T10:00, type: correction, text: \"What was wrong\"}'"
+    if not isinstance(value, list):
+        errors.append(ContentError(path, line, f"'corrections' must be a list of notes, not {_kind(value)}: {example}"))
+        return ()
+    lines = _item_lines(text, line, len(value))
+    found = []
+    for number, item in enumerate(value):
+        where = lines[number]
+        if not isinstance(item, dict):
+            errors.append(ContentError(path, where, f"correction {number + 1} must be a mapping, not {_kind(item)}: "
+                                                    f"{example}"))
+            continue
+        unknown = sorted(str(k) for k in item if k not in ("date", "type", "text"))
+        if unknown:
+            errors.append(ContentError(path, where, f"correction {number + 1} has an unknown key '{unknown[0]}': "
+                                                    "the keys are date, type and text"))
+            continue
+        try:
+            if item.get("date") is None:
+                raise ValueError("has no 'date'")
+            when = _datetime(item["date"], tz)
+        except ValueError as exc:
+            errors.append(ContentError(path, where, f"correction {number + 1}: 'date' {exc}"))
+            continue
+        kind = str(item.get("type") or "correction").strip().lower()
+        if kind not in CORRECTION_KINDS:
+            kinds = ", ".join(CORRECTION_KINDS)
+            errors.append(ContentError(path, where, f"correction {number + 1}: 'type' must be one of {kinds}, "
+                                                    f"not {describe_value(item['type'])}"))
+            continue
+        note = item.get("text")
+        if not isinstance(note, str) or not note.strip():
+            errors.append(ContentError(path, where, f"correction {number + 1} has no 'text': say what was "
+                                                    "corrected, clarified or updated"))
+            continue
+        found.append(Correction(when, kind, note.strip()))
+    return tuple(sorted(found, key=lambda c: c.date))
+
+
+def _item_lines(text: str, start: int | None, count: int) -> list[int | None]:
+    """The line of each ``- `` item of a block list starting after line ``start`` (else ``start`` for all)."""
+    if start is None:
+        return [None] * count
+    found: list[int | None] = []
+    for number, line in enumerate(text.splitlines()[start:], start=start + 1):
+        stripped = line.strip()
+        if line.rstrip() in (frontmatter.YAML_FENCE, frontmatter.TOML_FENCE):
+            break
+        if line[:1] not in (" ", "\t", "-") and stripped:
+            break
+        if stripped.startswith("- ") or stripped == "-":
+            found.append(number)
+    return [found[i] if i < len(found) else start for i in range(count)]
 
 
 _ISO_OFFSET_SPACE = re.compile(r"\s+([+-]\d\d:?\d\d|Z)$")

@@ -81,6 +81,19 @@ class Period:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """One dated note under an article: a correction, a clarification or an update."""
+
+    date: datetime
+    kind: str  # "correction", "clarification" or "update"
+    text: str
+
+    @property
+    def label(self) -> str:
+        return self.kind.capitalize()
+
+
+@dataclass(frozen=True)
 class Article:
     title: str
     date: datetime | None  # timezone-aware, in the site's timezone; None only for an undated page
@@ -103,6 +116,26 @@ class Article:
     layout: str = ""  # the template it asks for (Hugo's and Jekyll's layout), without .html
     notes: tuple[str, ...] = ()  # warnings about the file (shortcodes left in the body), each 'file:line: ...'
     refs: tuple[str, ...] = ()  # content files its body links to (Hugo's ref), each 'line:target'
+    # Newsroom time (docs/time.md): a date without a time of day (shown as a date, listed after the day's
+    # timed stories), an embargo, an expiry, a kill and the corrections.
+    date_only: bool = False
+    embargo: datetime | None = None  # not published before this moment (nor before ``date``)
+    expires: datetime | None = None  # dropped from lists and feeds from this moment, its page noindex
+    killed: bool = False  # ``status: killed``: only a withdrawn notice stays at its address
+    kill_note: str = ""
+    corrections: tuple[Correction, ...] = ()
+
+    @property
+    def released(self) -> datetime:
+        """When it may first be published: its date, or its embargo when that is later."""
+        return self.embargo if self.embargo is not None and self.embargo > self.date else self.date
+
+    @property
+    def modified(self) -> datetime:
+        """Its last change: ``updated``, or its latest correction, or its publication."""
+        latest = max((c.date for c in self.corrections), default=None)
+        candidates = [m for m in (self.updated, latest) if m is not None]
+        return max(candidates) if candidates else self.date
 
     @property
     def period(self) -> Period:

@@ -29,6 +29,7 @@ from .config import Config
 from .errors import BuildFailed, ContentError
 from .model import MONTHS, Article, ListPage, MenuEntry, Output, Period, PlanMemo, Section, Site
 from .parallel import parallel_imap
+from .timeline import Timeline
 
 PAGE_TEMPLATES = {
     "index": "index.html",
@@ -40,7 +41,7 @@ PAGE_TEMPLATES = {
 TEMPLATES = (
     "base.html", "article.html", "tags.html", "authors.html", "archive_index.html", "404.html", "search.html",
     "feed.xml", "feed.json", "rss.xml", "sitemap.xml", "sitemap_index.xml", "news-sitemap.xml", "robots.txt",
-    "page.html", "redirect.html", "partials/nav.html",
+    "page.html", "redirect.html", "partials/nav.html", "withdrawn.html", "corrections.html",
     *PAGE_TEMPLATES.values(),
 )  # fmt: skip
 TEMPLATE_SUFFIXES = ("html", "xml", "txt", "json")
@@ -101,6 +102,8 @@ def make_env(config: Config) -> jinja2.Environment:
             "feed": url_for(urls.feed_url()),
             "json_feed": url_for(urls.json_feed_url()),
             "rss": url_for(urls.rss_url()),
+            "corrections": url_for(urls.corrections_url()),
+            "corrections_feed": url_for(urls.corrections_feed_url()),
             "favicon": url_for(urls.static_url("favicon.svg")),
             "style": url_for(urls.static_url(assets.get("style.css", "style.css"))),
         },
@@ -118,6 +121,7 @@ def make_env(config: Config) -> jinja2.Environment:
             "publisher": config.publisher_name,
             "image": config.image,
             "search": config.search,
+            "sections": [{"slug": s.slug, "name": s.name} for s in config.sections],
         },
         url_for=url_for,
         abs_url=abs_url,
@@ -127,7 +131,7 @@ def make_env(config: Config) -> jinja2.Environment:
         card=card,
     )
     env.filters.update(longdate=long_date, isodate=lambda d: d.isoformat(), rfc822=feeds.rfc822,
-                       script_json=script_json)
+                       script_json=script_json, longtime=long_time, dateline=dateline, timeattr=time_attribute)
     env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
     return env
 
@@ -166,6 +170,21 @@ def _jinja_cache(config: Config) -> Path:
 def long_date(moment: datetime) -> str:
     """'19 September 2023': spelled by sitegen, never by the machine's locale."""
     return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+
+
+def long_time(moment: datetime) -> str:
+    """'19 September 2023, 14:30 CEST': the date, the time of day and the zone's abbreviation."""
+    return f"{long_date(moment)}, {moment.hour:02d}:{moment.minute:02d} {moment.tzname() or ''}".rstrip()
+
+
+def dateline(article: Article) -> str:
+    """When an article was published, as its pages show it: with the time of day when it has one."""
+    return long_date(article.date) if article.date_only else long_time(article.date)
+
+
+def time_attribute(article: Article) -> str:
+    """The ``datetime`` of an article's ``<time>``: ``2023-09-19`` for a date alone, else the full moment."""
+    return article.date.date().isoformat() if article.date_only else article.date.isoformat()
 
 
 def template_names(env: jinja2.Environment) -> list[str]:
@@ -212,29 +231,37 @@ def _fingerprints(articles: Sequence[Article]) -> str:
 
 def _shown(article: Article | None) -> str:
     """What a link to another article shows: its address, headline and date."""
-    return "" if article is None else f"{article.url}\x1e{article.title}\x1e{article.date.isoformat()}"
+    return "" if article is None else \
+        f"{article.url}\x1e{article.title}\x1e{article.date.isoformat()}\x1e{article.date_only}"
 
 
 def _page(url: str, title: str, description: str, **context: Any) -> dict[str, Any]:
     """The keys base.html reads, with the defaults of a plain page."""
     page = {"page_url": url, "title": title, "description": description, "og_type": "website", "image": "",
-            "jsonld": [], "alternates": [], "noindex": False}
+            "jsonld": [], "alternates": [], "noindex": False, "unavailable_after": ""}
     return {**page, **context}
 
 
 def article_context(article: Article, body: str, newer: Article | None, older: Article | None,
                     related: Sequence[Article], config: Config, abs_url: Callable[[str], str],
-                    links: Mapping[str, str] | None = None) -> dict[str, Any]:
+                    links: Mapping[str, str] | None = None, embargoed_until: datetime | None = None,
+                    expired: bool = False) -> dict[str, Any]:
     """An article page: its body, neighbours, related articles, reading time and structured data.
-    ``links``: the addresses its ``ref`` shortcodes point to (``resolved_refs``)."""
+    ``links``: the addresses its ``ref`` shortcodes point to (``resolved_refs``). ``embargoed_until``: the
+    preview shows a held article, bannered and noindex; ``expired``: past its ``expires``, the page stays
+    but is noindex and out of the search index."""
     section = config.section_named(article.section) if article.section else None
-    trail = seo.article_trail(article, section)
+    # An expired article's topic, author and day pages may be gone with it: its breadcrumbs lead home only.
+    trail = [("Home", urls.index_url()), (article.title, article.url)] if expired else \
+        seo.article_trail(article, section)
     body = _with_refs(body, article, links or {}, config)
     words = seo.word_count(body)
     jsonld = [seo.news_article(article, words, config, abs_url, section), seo.breadcrumb_list(trail, abs_url)]
     return _page(article.url, article.title, article.description, article=article, body=Markup(body),
                  newer=newer, older=older, related=related, minutes=seo.reading_minutes(words), trail=trail,
-                 og_type="article", image=article.image or "", jsonld=jsonld, section=section)
+                 og_type="article", image=article.image or "", jsonld=jsonld, section=section,
+                 embargoed_until=embargoed_until, expired=expired, noindex=expired or embargoed_until is not None,
+                 unavailable_after=article.expires.isoformat() if article.expires else "")
 
 
 _REF = re.compile(re.escape(shortcodes.REF_SCHEME) + r"(\d+)")
@@ -284,7 +311,8 @@ def list_context(page: ListPage, description: str, children: list[tuple[Period, 
 
 
 def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment, g: str,
-               now: datetime | None = None, links: Mapping[str, str] | None = None) -> list[Page]:
+               now: datetime | None = None, links: Mapping[str, str] | None = None,
+               timeline: Timeline | None = None) -> list[Page]:
     """Every generated file of the site with its signature (``g``: the global one); nothing rendered yet.
 
     ``now`` (default: ``feeds.resolve_now``) decides which articles the Google News sitemap lists.
@@ -301,7 +329,9 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
     articles = site.articles
     abs_url = env.globals["abs_url"]
     memo = cache.state.plan
-    ids = [f"{a.url}\x1f{a.fingerprint}" for a in articles]
+    banners = {a.url: a.released for a in timeline.shown_held} if timeline is not None else {}
+    ids = [f"{a.url}\x1f{a.fingerprint}" + (f"\x1fheld {banners[a.url].isoformat()}" if a.url in banners else "")
+           for a in articles]
     known = dict(zip(memo.articles, zip(memo.listings, memo.placements, strict=True), strict=True))
     listings, placements = [], []
     for key, article in zip(ids, articles, strict=True):
@@ -319,7 +349,7 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
     moment = feeds.resolve_now(now, config.tz)
     n = len(articles)
     full = functools.cache(lambda: {p.path: p for p in _plan_listed(site, config, cache, abs_url, g, listings,
-                                                                     related, links)})
+                                                                     related, links, banners)})
 
     def kept(path: str, template: str, signature: str) -> Page:
         return Page(path, template, signature, functools.partial(_context_of, full, path))
@@ -328,11 +358,11 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
         listed = [kept(*entry) for entry in memo.pages]
         for i, key in enumerate(ids):
             if key != memo.articles[i]:
-                listed[i] = _article_page(articles, i, related, cache, config, abs_url, g, links=links)
+                listed[i] = _article_page(articles, i, related, cache, config, abs_url, g, links=links, banners=banners)
     elif layout == memo.layout and len(memo.pages) > n + list_page_count(site):  # same list pages and indexes
         listed = [kept(*entry) for entry in memo.pages]
         for i in _articles_to_plan(ids, listings, memo, related.found, related_before):
-            listed[i] = _article_page(articles, i, related, cache, config, abs_url, g, links=links)
+            listed[i] = _article_page(articles, i, related, cache, config, abs_url, g, links=links, banners=banners)
         edited = [a for a, new, old in zip(articles, listings, memo.listings, strict=True) if new != old]
         listing = dict(zip([a.url for a in articles], listings, strict=True))
         children = _children(site)
@@ -343,8 +373,12 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
     memo.structure, memo.layout, memo.articles, memo.listings, memo.placements = \
         structure, layout, ids, listings, placements
     memo.pages = [(p.path, p.template, p.signature) for p in listed]
-    return (listed + _feed_pages(site, config, cache, abs_url, g) + _news_pages(site, config, g, moment)
-            + _standalone_pages(site, config, cache, abs_url, g, links))
+    killed = timeline.killed if timeline is not None else []
+    expired = timeline.expired if timeline is not None else []
+    return (listed + _feed_pages(site, config, cache, abs_url, g, killed) + _news_pages(site, config, g, moment)
+            + _standalone_pages(site, config, cache, abs_url, g, links)
+            + _expired_pages(expired, cache, config, abs_url, g, links or {}) + _withdrawn_pages(killed, config, g)
+            + _corrections_pages(site, config, g))
 
 
 def redirect_pages(redirects: Mapping[str, str], titles: Mapping[str, str], config: Config,
@@ -408,13 +442,15 @@ def _listing(article: Article) -> str:
     """A hash of everything a list page, site map or neighbour can show of an article: all but its body."""
     return _hash(article.title, article.date.isoformat() if article.date else "", article.slug, article.url,
                  article.authors, article.tags, article.summary, article.description, article.source,
-                 article.draft, article.updated, article.image, article.extra, article.section)
+                 article.draft, article.updated, article.image, article.extra, article.section, article.date_only,
+                 article.embargo, article.expires, article.killed, article.kill_note, article.corrections)
 
 
 def _placement(article: Article) -> str:
     """What decides which list pages show an article, where, and what the indexes and site map say of it."""
     return _hash(article.url, article.date.isoformat() if article.date else "", article.updated, article.tags,
-                 article.authors, article.draft, article.section)
+                 article.authors, article.draft, article.section, article.date_only, article.source,
+                 article.corrections)
 
 
 def _show_function(articles: Sequence[Article]) -> Callable[[Article | None], str]:
@@ -428,12 +464,12 @@ def _show_function(articles: Sequence[Article]) -> Callable[[Article | None], st
 
 def _plan_listed(site: Site, config: Config, cache: Cache, abs_url: Callable[[str], str], g: str,
                  listings: list[str], related: Mapping[str, tuple[Article, ...]],
-                 links: Mapping[str, str] | None = None) -> list[Page]:
+                 links: Mapping[str, str] | None = None, banners: Mapping[str, datetime] | None = None) -> list[Page]:
     """The pages whose signatures depend only on the articles' listings, and each article's own body:
     article pages (in date order, first), list pages, indexes and the sitemap."""
     articles = site.articles
     show = _show_function(articles)
-    pages = [_article_page(articles, i, related, cache, config, abs_url, g, show, links)
+    pages = [_article_page(articles, i, related, cache, config, abs_url, g, show, links, banners)
              for i in range(len(articles))]
     listing = dict(zip([a.url for a in articles], listings, strict=True))
     children = _children(site)
@@ -465,17 +501,61 @@ def _list_page(page: ListPage, children: dict[Period, list[tuple[Period, int]]],
 
 def _article_page(articles: Sequence[Article], i: int, related: Mapping[str, tuple[Article, ...]], cache: Cache,
                   config: Config, abs_url: Callable[[str], str], g: str,
-                  show: Callable[[Article | None], str] = _shown, links: Mapping[str, str] | None = None) -> Page:
+                  show: Callable[[Article | None], str] = _shown, links: Mapping[str, str] | None = None,
+                  banners: Mapping[str, datetime] | None = None) -> Page:
     article = articles[i]
     newer = articles[i - 1] if i > 0 else None
     older = articles[i + 1] if i + 1 < len(articles) else None
     near = related[article.url]
     refs = resolved_refs(article, links) if article.refs and links else []
+    banner = (banners or {}).get(article.url)
     signature = _hash(g, "article", article.fingerprint, article.url, show(newer), show(older),
-                      *[show(r) for r in near], *refs)
+                      *[show(r) for r in near], *refs, banner.isoformat() if banner else "")
     return Page(urls.output_path(article.url), "article.html", signature,
                 lambda: article_context(article, cache.html(article.fingerprint), newer, older, near, config,
-                                        abs_url, links))
+                                        abs_url, links, embargoed_until=banner))
+
+
+def _expired_pages(expired: Sequence[Article], cache: Cache, config: Config, abs_url: Callable[[str], str],
+                   g: str, links: Mapping[str, str]) -> list[Page]:
+    """Articles past their ``expires``: the page stays at its address (noindex, out of every list)."""
+    return [Page(urls.output_path(a.url), "article.html",
+                 _hash(g, "expired", a.fingerprint, a.url, *(resolved_refs(a, links) if a.refs else [])),
+                 lambda a=a: article_context(a, cache.html(a.fingerprint), None, None, (), config, abs_url, links,
+                                             expired=True)) for a in expired]
+
+
+def _withdrawn_pages(killed: Sequence[Article], config: Config, g: str) -> list[Page]:
+    """A killed article's address keeps only a withdrawn notice: no headline, no text, noindex."""
+    return [Page(urls.output_path(a.url), "withdrawn.html", _hash(g, "withdrawn", a.url, a.kill_note,
+                                                                 a.modified.isoformat()),
+                 lambda a=a: _page(a.url, "Article withdrawn", f"This article was withdrawn by {config.title}.",
+                                   note=a.kill_note, withdrawn=a.modified, noindex=True)) for a in killed]
+
+
+def _corrections_pages(site: Site, config: Config, g: str) -> list[Page]:
+    """/corrections/, every correction, clarification and update of the published articles, newest first,
+    and its Atom feed."""
+    notes = feeds.corrections(site.articles)
+    shown = ",".join([f"{_shown(a)}\x1e{c.date.isoformat()}\x1e{c.kind}\x1e{c.text}" for a, c in notes])
+    title = "Corrections"
+    description = f"Every correction, clarification and update to articles of {config.title}, newest first."
+    page = Page(urls.output_path(urls.corrections_url()), "corrections.html", _hash(g, "corrections", shown),
+                lambda: _page(urls.corrections_url(), title, description, notes=notes,
+                              alternates=[("Corrections", urls.corrections_feed_url())] if notes else []))
+    feed = Page(urls.corrections_feed_url().lstrip("/"), "feed.xml", _hash(g, "corrections feed", shown),
+                lambda: _corrections_feed_context(notes, config))
+    taken = {urls.output_path(p.url) for p in site.standalone}  # a page of the site's own there wins
+    return [p for p in (page, *([feed] if notes else [])) if p.path not in taken]  # no empty feed
+
+
+def _corrections_feed_context(notes: list[tuple[Article, Any]], config: Config) -> dict[str, Any]:
+    """The corrections feed, with feed.xml's keys: one entry per article corrected, the latest notes first."""
+    entries = list(dict.fromkeys(a for a, _note in notes))[: config.feed_limit]
+    return {"feed_url": urls.corrections_feed_url(), "feed_title": f"{config.title}: corrections",
+            "alternate_url": urls.corrections_url(), "updated": feeds.feed_updated(entries),
+            "entries": [(a, None) for a in entries], "entry_id": lambda a: feeds.tag_uri(config, a),
+            "entry_tags": feeds.entry_tags, "deleted": [], "notes_of": lambda a: a.corrections}
 
 
 def _index_pages(site: Site, config: Config, children: dict[Period, list[tuple[Period, int]]],
@@ -504,12 +584,14 @@ def _index_pages(site: Site, config: Config, children: dict[Period, list[tuple[P
     return pages
 
 
-def _feed_pages(site: Site, config: Config, cache: Cache, abs_url: Callable[[str], str], g: str) -> list[Page]:
+def _feed_pages(site: Site, config: Config, cache: Cache, abs_url: Callable[[str], str], g: str,
+                killed: Sequence[Article] = ()) -> list[Page]:
     full = config.feed_content == "full"
     pages = []
-    for feed in feeds.site_feeds(site, config):
+    for feed in feeds.site_feeds(site, config, killed):
         signature = _hash(g, feed.url, feed.title, feed.alternate, _fingerprints(feed.entries),
-                          ",".join([a.url for a in feed.entries]))
+                          ",".join([a.url for a in feed.entries]),
+                          ",".join([f"{a.url} {a.modified.isoformat()} {a.kill_note}" for a in feed.deleted]))
         pages.append(Page(feed.url.lstrip("/"), feed.template, signature,
                           lambda f=feed: _feed_context(f, config, cache, full, abs_url)))
     return pages
@@ -519,8 +601,10 @@ def _feed_context(feed: feeds.Feed, config: Config, cache: Cache, full: bool,
                   abs_url: Callable[[str], str]) -> dict[str, Any]:
     bodies = [cache.html(a.fingerprint) if full else None for a in feed.entries]
     context = {"feed_url": feed.url, "feed_title": feed.title, "alternate_url": feed.alternate,
-               "updated": feeds.feed_updated(feed.entries), "entries": list(zip(feed.entries, bodies, strict=True)),
-               "entry_id": lambda a: feeds.tag_uri(config, a), "entry_tags": feeds.entry_tags}
+               "updated": max([feeds.feed_updated(feed.entries), *[a.modified for a in feed.deleted]]),
+               "entries": list(zip(feed.entries, bodies, strict=True)),
+               "entry_id": lambda a: feeds.tag_uri(config, a), "entry_tags": feeds.entry_tags,
+               "deleted": feed.deleted, "notes_of": lambda a: ()}
     if feed.kind == "json":
         context["feed"] = feeds.json_feed(feed, config, bodies, abs_url)
     return context

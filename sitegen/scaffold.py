@@ -36,6 +36,8 @@ SETTINGS_HELP = {
     "static_dir": "your own files, published at the site root (static/ads.txt is /ads.txt)",
     "cache_dir": "what the last build did, so the next one redoes only what changed; safe to delete",
     "drafts": "build articles marked draft: true (same as --drafts)",
+    "publish_future": "publish articles whose date or embargo is still ahead (same as --future)",
+    "corrections_policy": "your corrections policy page (URL or path): the publisher's correctionsPolicy",
     "feed_content": "feeds carry each article's full text (full) or only its summary (summary)",
     "publisher": "the publisher in JSON-LD and the news sitemap; empty: the title",
     "image": "the picture shared with links to pages that have none of their own: a URL or a path",
@@ -66,12 +68,16 @@ def split_tags(text: str) -> list[str]:
 
 
 def new_article(config: Config, headline: str, tags: Sequence[str] = (), authors: Sequence[str] = (),
-                body: str = NEW_BODY, day: date | None = None) -> Path:
-    """Write a content file dated today in the site's timezone, with a slug no other article has that day."""
+                body: str = NEW_BODY, day: date | None = None, moment: datetime | None = None) -> Path:
+    """Write a draft (``draft: true``) dated now to the minute with the site's offset
+    (``2026-12-02T17:05:00+01:00``), with a slug no other article has that day. ``day``: that day at 00:00."""
     title = " ".join(headline.split())
     if not title:
         raise SitegenError("the headline is empty: write it in quotes, e.g. sitegen new \"Markets rally\"")
-    day = day or datetime.now(config.tz).date()
+    if moment is None:
+        moment = datetime.combine(day, datetime.min.time(), config.tz) if day else datetime.now(config.tz)
+    moment = moment.astimezone(config.tz).replace(second=0, microsecond=0)
+    day = moment.date()
     content_dir = config.content_path
     taken = scan_content(content_dir, config.root).taken
     base = urls.slugify(title)
@@ -82,8 +88,8 @@ def new_article(config: Config, headline: str, tags: Sequence[str] = (), authors
         path = content_dir / file_name(day, slug)
         if (day, slug) in taken or path.exists():
             continue
-        meta = {"title": title, "date": day, "authors": list(authors), "tags": list(tags), "slug": slug,
-                "draft": False}
+        meta = {"title": title, "date": moment, "authors": list(authors), "tags": list(tags), "slug": slug,
+                "draft": True}
         try:
             write_file(path, frontmatter.dump(meta, body), overwrite=False)
         except FileExistsError:

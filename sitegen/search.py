@@ -57,13 +57,18 @@ _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 
 
-def filters(article: Article) -> dict[str, list[str]]:
-    """The filters a reader can narrow a search by, for one article. The one place to add another."""
-    return {
+def filters(article: Article, config: Config | None = None) -> dict[str, list[str]]:
+    """The filters a reader can narrow a search by, for one article. The one place to add another.
+    ``config``: the settings, whose ``sections`` name the article's section (its desk)."""
+    found = {
         "tag": [tag.name for tag in article.tags],
         "author": [author.name for author in article.authors],
         "year": [str(article.date.year)],
     }
+    section = config.section_named(article.section) if config is not None and article.section else None
+    if section is not None:
+        found["section"] = [section.name]
+    return found
 
 
 def text_of(body_html: str) -> str:
@@ -71,7 +76,7 @@ def text_of(body_html: str) -> str:
     return _SPACE.sub(" ", html.unescape(_TAG.sub("", _BLOCK.sub(" ", body_html)))).strip()
 
 
-def record(article: Article, body_html: str, language: str) -> dict[str, Any]:
+def record(article: Article, body_html: str, language: str, config: Config | None = None) -> dict[str, Any]:
     """Pagefind's custom record for one article (the fields of its ``AddRecord`` request)."""
     from .render import long_date
 
@@ -80,7 +85,7 @@ def record(article: Article, body_html: str, language: str) -> dict[str, Any]:
         "content": f"{article.title}\n{text_of(body_html)}",
         "language": language,
         "meta": {"title": article.title, "date": article.date.isoformat(), "dateline": long_date(article.date)},
-        "filters": filters(article),
+        "filters": filters(article, config),
         "sort": {"date": _sort_key(article)},
     }
 
@@ -141,8 +146,8 @@ def plan(articles: Sequence[Article], config: Config) -> list[Shard]:
         members = sorted(groups[name], key=_sort_key)
         digest = hashlib.sha256(common.encode())
         for a in members:  # every part of its record (the body through the content file's hash)
-            digest.update(f"{a.fingerprint}\x1f{a.url}\x1f{a.title}\x1f{a.date.isoformat()}\x1f{filters(a)!r}\x1e"
-                          .encode("utf-8", "surrogatepass"))
+            digest.update(f"{a.fingerprint}\x1f{a.url}\x1f{a.title}\x1f{a.date.isoformat()}\x1f"
+                          f"{filters(a, config)!r}\x1e".encode("utf-8", "surrogatepass"))
         shards.append(Shard(name, f"{name}.{digest.hexdigest()[:12]}", members))
     return shards
 
@@ -187,7 +192,7 @@ def update_index(output_dir: Path, articles: Sequence[Article], config: Config, 
         return unavailable()
 
     def records(shard: Shard) -> list[dict[str, Any]]:
-        return [record(a, body(a.fingerprint), language) for a in shard.articles]
+        return [record(a, body(a.fingerprint), language, config) for a in shard.articles]
 
     # A shard's records are made when it is its turn (a few shards' worth in memory, never the site's), on
     # this thread, which owns the cache; in the background, the bodies are read now, before the cache closes.

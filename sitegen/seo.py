@@ -61,6 +61,8 @@ def publisher(config: Config, abs_url: AbsUrl) -> dict[str, Any]:
     data: dict[str, Any] = {"@type": "Organization", "name": config.publisher_name, "url": abs_url("/")}
     if config.image:
         data["logo"] = {"@type": "ImageObject", "url": abs_url(config.image)}
+    if config.corrections_policy:
+        data["correctionsPolicy"] = abs_url(config.corrections_policy)
     return data
 
 
@@ -78,7 +80,7 @@ def news_article(article: Article, words: int, config: Config, abs_url: AbsUrl,
         "url": page,
         "mainEntityOfPage": {"@type": "WebPage", "@id": page},
         "datePublished": article.date.isoformat(),
-        "dateModified": (article.updated or article.date).isoformat(),
+        "dateModified": article.modified.isoformat(),
         "author": [person(a, abs_url) for a in article.authors] or [publisher(config, abs_url)],
         "publisher": publisher(config, abs_url),
         "inLanguage": config.language,
@@ -91,6 +93,12 @@ def news_article(article: Article, words: int, config: Config, abs_url: AbsUrl,
     image = article.image or config.image
     if image:
         data["image"] = [abs_url(image)]
+    notes = [c for c in article.corrections if c.kind in ("correction", "clarification")]
+    if notes:
+        data["correction"] = [{"@type": "CorrectionComment", "text": f"{c.label}: {c.text}",
+                               "datePublished": c.date.isoformat()} for c in notes]
+    if article.expires is not None:
+        data["expires"] = article.expires.isoformat()
     return data
 
 

@@ -206,8 +206,9 @@ class Preview:
             if self.warm is None or self.warm.key != key:
                 gc.unfreeze()  # the last warm cache's objects may be collected again
                 self.warm, self.frozen = Cache(preview.cache_path, key), False
+            # Embargoed articles too, bannered and noindex: only the preview shows them (docs/time.md).
             outcome.report = build(preview, warm=self.warm, remembered=self.remembered, changed=changes,
-                                   index_later=True)
+                                   index_later=True, preview=True)
             if not self.frozen:
                 # After the first good build: the warm cache's million long-lived objects, walked by the
                 # collector at every tenth save or so (0.1 s at 10k articles), are set aside for good. What

@@ -124,6 +124,14 @@ def search_url() -> str:
     return "/search/"
 
 
+def corrections_url() -> str:
+    return "/corrections/"
+
+
+def corrections_feed_url() -> str:
+    return "/corrections/feed.xml"
+
+
 def static_url(name: str) -> str:
     return f"/static/{name}"
 

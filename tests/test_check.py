@@ -84,9 +84,17 @@ def test_relative_links_and_a_missing_stylesheet(site):
 def test_an_orphan_page_is_reported(site):
     orphan = site / "public/extra/index.html"
     orphan.parent.mkdir()
-    shutil.copy(site / "public/404.html", orphan)
+    shutil.copy(site / "public/index.html", orphan)
     found = problems(site)
     assert "extra/index.html: orphan page: no link leads to it from the front page" in found
+
+
+def test_a_noindex_page_need_not_be_linked(site):
+    # an expired article or a withdrawn notice (docs/time.md) stays at its address, linked from nowhere
+    unlisted = site / "public/extra/index.html"
+    unlisted.parent.mkdir()
+    shutil.copy(site / "public/404.html", unlisted)
+    assert not any("orphan" in problem for problem in problems(site))
 
 
 def test_a_page_that_is_not_its_own_canonical(site):

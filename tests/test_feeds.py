@@ -220,16 +220,21 @@ def test_now_comes_from_the_option_then_source_date_epoch(monkeypatch):
         feeds.resolve_now(None, UTC)
 
 
-def test_a_future_dated_article_is_built_and_reported(make_site, capsys):
+def test_a_future_dated_article_is_held_back_and_reported_unless_published_on_purpose(make_site, capsys):
     config = make_site({"content/a.md": article("Tomorrow's news", date="2023-09-20"),
                         "content/b.md": article("Today's news", date="2023-09-19")})
     report = build(config, now="2023-09-19T12:00:00+00:00")
     assert report.future == [("content/a.md", "2023-09-20T00:00:00+00:00")]
-    assert (config.output_path / "2023/09/20/tomorrows-news/index.html").is_file()
+    assert not (config.output_path / "2023/09/20/tomorrows-news/index.html").exists()
     assert main(["-C", str(config.root), "build", "--clean", "--now", "2023-09-19T12:00:00+00:00"]) == 0
     out = capsys.readouterr().out
-    assert "future-dated: content/a.md (2023-09-20T00:00:00+00:00) is published now all the same" in out
-    assert out.strip().endswith("; 1 future-dated article")
+    assert "held until 2023-09-20T00:00:00+00:00: content/a.md" in out
+    assert "next change: 2023-09-20T00:00:00+00:00" in out
+    assert out.strip().endswith("; 1 article held")
+    assert main(["-C", str(config.root), "build", "--future", "--now", "2023-09-19T12:00:00+00:00"]) == 0
+    assert "published before its time (2023-09-20T00:00:00+00:00, publish_future/--future): content/a.md" in \
+        capsys.readouterr().out
+    assert (config.output_path / "2023/09/20/tomorrows-news/index.html").is_file()
 
 
 def json_ld(html: str) -> list[dict]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -19,13 +20,18 @@ DAY = date(2024, 3, 5)
 
 
 def test_new_writes_complete_front_matter_under_the_converters_file_name(make_site):
-    config = make_site({"sitegen.yaml": "title: T\n"})
+    config = make_site({"sitegen.yaml": "title: T\ntimezone: Europe/Paris\n"})
+    when = datetime(2024, 3, 5, 16, 5, 42, 123, tzinfo=ZoneInfo("UTC"))  # 17:05:42 in Paris
     path = new_article(config, "  Markets  rally: what’s next? ", tags=["Markets", "Economy"], authors=["Jane Doe"],
-                       day=DAY)
+                       moment=when)
     assert path == config.content_path / "2024-03-05-markets-rally-whats-next.md"
-    meta, body, _line = frontmatter.split(path.read_text(encoding="utf-8"), path)
-    assert meta == {"title": "Markets rally: what’s next?", "date": DAY, "authors": ["Jane Doe"],
-                    "tags": ["Markets", "Economy"], "slug": "markets-rally-whats-next", "draft": False}
+    text = path.read_text(encoding="utf-8")
+    assert "date: 2024-03-05T17:05:00+01:00\n" in text  # the full time, to the minute, with the site's offset
+    meta, body, _line = frontmatter.split(text, path)
+    assert meta["draft"] is True  # a new article is a draft until someone publishes it
+    assert {k: v for k, v in meta.items() if k not in ("date", "draft")} == {
+        "title": "Markets rally: what’s next?", "authors": ["Jane Doe"], "tags": ["Markets", "Economy"],
+        "slug": "markets-rally-whats-next"}
     assert body.strip()
 
 
@@ -51,7 +57,7 @@ def test_a_long_headline_twice_gives_two_urls_that_build(make_site):
     second = new_article(config, headline, day=DAY)
     assert first.name != second.name and second.name.endswith("-2.md")
     assert len(second.name) <= len("2024-03-05-.md") + 80
-    assert build(config).articles == 2
+    assert build(dataclasses.replace(config, drafts=True)).articles == 2  # drafts, as new writes them
 
 
 def test_new_dates_the_article_today_in_the_sites_timezone(make_site):
@@ -62,7 +68,9 @@ def test_new_dates_the_article_today_in_the_sites_timezone(make_site):
 
 def test_a_new_article_builds(make_site):
     config = make_site({"sitegen.yaml": "title: T\n"})
-    new_article(config, "Built at once", tags=split_tags("One, Two,,"), day=DAY)
+    path = new_article(config, "Built at once", tags=split_tags("One, Two,,"), day=DAY)
+    assert build(config).articles == 0  # a draft: not published until its writer says so
+    path.write_text(path.read_text(encoding="utf-8").replace("draft: true", "draft: false"), encoding="utf-8")
     report = build(config)
     assert report.articles == 1 and report.tags == 2
     assert (config.output_path / "2024/03/05/built-at-once/index.html").is_file()
@@ -154,4 +162,4 @@ def test_new_and_convert_share_one_view_of_taken_urls(make_site):
     # and the converter, for a second seed with that headline, skips both
     (config.seeds_path / "wire2.txt").write_text(" date 2024-03-05 Markets rally\n\nBy AFP\n\nMore.\n")
     assert [p.name for p in build(config).converted] == ["2024-03-05-markets-rally-3.md"]
-    assert build(config).articles == 3
+    assert build(config).articles == 2  # and the draft sitegen new wrote

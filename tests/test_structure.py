@@ -21,6 +21,7 @@ from sitegen.deploy_s3 import redirect_locations
 from sitegen.errors import BuildFailed
 from tests.conftest import Page, article, write_files
 from tests.test_deploy import _s3_client, aws_env, bucket, free_port, s3_server, stop, wait_for_port  # noqa: F401
+from tests.test_search import browser, host, page, results  # noqa: F401
 
 SETTINGS = """\
 title: The Desk
@@ -134,7 +135,7 @@ def test_each_section_has_a_front_feeds_breadcrumbs_and_structured_data(tmp_path
     collection = next(d for d in data if d["@type"] == "CollectionPage")
     assert collection["mainEntity"]["itemListElement"][0]["url"] == "https://example.org/2024/01/03/summit-opens/"
     story = read(site, "2024/01/03/summit-opens/index.html")
-    page = Page(story)
+    story_page = Page(story)
     assert '<a href="/world/" data-pagefind-filter="section">World</a>' in story
     news = next(json.loads(b.split(">", 1)[1].split("</script>")[0]) for b in story.split(
         '<script type="application/ld+json"')[1:] if '"NewsArticle"' in b)
@@ -142,7 +143,7 @@ def test_each_section_has_a_front_feeds_breadcrumbs_and_structured_data(tmp_path
     crumbs = next(json.loads(b.split(">", 1)[1].split("</script>")[0]) for b in story.split(
         '<script type="application/ld+json"')[1:] if '"BreadcrumbList"' in b)
     assert [i["name"] for i in crumbs["itemListElement"]] == ["Home", "World", "Summit opens"]
-    assert "/world/" in page.links
+    assert "/world/" in story_page.links
     undesked = read(site, "2024/01/06/no-desk/index.html")
     assert "articleSection" not in undesked and "article:section" not in undesked
 
@@ -531,3 +532,38 @@ def test_deploy_to_s3_gives_the_old_address_its_redirect_location(tmp_path, s3_s
     assert sent["vote/index.html"] in ("/news/2024/01/04/vote-counted/", b"/news/2024/01/04/vote-counted/")
     assert sent["index.html"] is None and sent["2024/01/04/vote-counted/index.html"] is None
     assert b"vote-counted" in _s3_client(s3_server).get_object(Bucket=bucket, Key="news/vote/index.html")["Body"].read()
+
+
+def test_search_can_be_narrowed_to_a_section(tmp_path):
+    from sitegen import search
+
+    site = make(tmp_path)
+    config = load_config(site)
+    build(config, jobs=1)
+    story = next(a for a in _published(config) if a.title == "Summit opens")
+    assert search.filters(story, config)["section"] == ["World"]
+    assert "section" not in search.filters(next(a for a in _published(config) if a.title == "No desk"), config)
+    (site / "sitegen.yaml").write_text(SETTINGS.replace("search: false\n", ""))
+    build(load_config(site), jobs=1)
+    form = read(site, "search/index.html")
+    assert '<select name="section">' in form and '"section", "tag", "author", "year"' in form
+
+
+def _published(config):  # noqa: ANN001, ANN202
+    from sitegen.cache import Cache
+    from sitegen.load import load_articles
+
+    articles, _errors = load_articles(config, Cache(config.cache_path, "test-structure"))
+    return articles
+
+
+@pytest.mark.browser
+def test_the_search_page_narrows_to_a_section(tmp_path, host, page):  # noqa: F811
+    site = make(tmp_path)
+    (site / "sitegen.yaml").write_text(SETTINGS.replace("search: false\n", ""))
+    build(load_config(site), jobs=1)
+    url = host(site / "public")
+    assert len(results(page, url, "q=text")) == 4
+    assert [r["title"] for r in results(page, url, "q=text&section=World")] == ["Summit opens"]
+    page.wait_for_selector("#search[data-filters]")
+    assert "Sport (1)" in page.inner_text("select[name=section]")
