@@ -56,7 +56,7 @@ from tornado import web
 from tornado.httpserver import HTTPServer
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
-from . import urls
+from . import search, urls
 from .build import BuildReport, build, cache_key
 from .cache import Cache, SourceEntry, read_state
 from .config import CONFIG_FILE, REDIRECTS_FILE, Config, load_config
@@ -81,6 +81,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool | 
         preview = Preview(root, host, sockets, drafts, Path(folder))
         with contextlib.suppress(KeyboardInterrupt):  # only where signal handlers cannot be installed
             asyncio.run(preview.run(open_browser))
+        search.stop_background()  # the index of the last save is given up, its Pagefind process ended
         builder = preview.builder
         if builder is not None and builder.is_alive():
             _say("stopping the build in progress…")
