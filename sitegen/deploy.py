@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from .config import CONFIG_FILE, Config, describe_value
+from .deploy_errors import _URL_PASSWORD, redact, tool_failed
 from .deploy_headers import HOSTING_FILES, is_page
 from .errors import ContentError, SitegenError
 
@@ -37,7 +38,6 @@ KIND_OPTIONS = {
 }
 _CREDENTIAL_WORDS = re.compile(r"secret|password|passwd|token|access_key|key_id|credential|private_key", re.I)
 _SCP_LIKE = re.compile(r"^(?:[^@/:\s]+@)?[^@/:\s]+:")
-_URL_PASSWORD = re.compile(r"(://[^/@:\s]+):[^/@\s]+@")
 
 Echo = Callable[[str], None]
 
@@ -212,11 +212,6 @@ def git_remotes(root: Path) -> list[str]:
     return done.stdout.split() if done.returncode == 0 else []
 
 
-def redact(text: str) -> str:
-    """Hide a password written into a URL (``https://user:token@host``) before anything prints it."""
-    return _URL_PASSWORD.sub(r"\1:***@", text)
-
-
 def _setting_error(config: Config, message: str, *keys: str) -> ContentError:
     return ContentError(Path(CONFIG_FILE), _line(config.root / CONFIG_FILE, ("deploy", *keys)), message)
 
@@ -313,11 +308,13 @@ def execute(made: Plan, echo: Echo | None = None) -> DeployReport:
             if echo:
                 echo(f"{'deleted' if change.why == 'removed' else 'uploaded'} {change.path}")
     except SitegenError as exc:
+        first, _, details = str(exc).partition("\n")
+        details = f"\n{details}" if details else ""
         if len(uploaded) == len(made.uploads) and len(deleted) == len(made.deletes):
-            raise SitegenError(f"deploy to {made.target}: every file is in place, but {exc}") from None
+            raise SitegenError(f"deploy to {made.target}: every file is in place, but {first}{details}") from None
         raise SitegenError(f"deploy to {made.target} stopped after {len(uploaded)} of {len(made.uploads)} "
-                           f"uploads and {len(deleted)} of {len(made.deletes)} deletions: {exc}; "
-                           "the site still works, run the deploy again to finish it") from None
+                           f"uploads and {len(deleted)} of {len(made.deletes)} deletions: {first}; "
+                           f"the site still works, run the deploy again to finish it{details}") from None
     return DeployReport(str(made.target), len(uploaded), len(deleted), len(made.unchanged),
                         sum(c.size for c in uploaded))
 
@@ -359,15 +356,15 @@ def _backend(kind: str) -> ModuleType:
 
 def run_tool(args: list[str], what: str, env: Mapping[str, str] | None = None, cwd: Path | None = None,
              input: bytes | None = None) -> str:
-    """Run git or rsync; a failure becomes one line naming the tool and its last words (no URL passwords)."""
+    """Run git or rsync; a failure is a ToolError with all the tool's error lines and what to try
+    (deploy_errors.py; no URL passwords)."""
     try:
         done = subprocess.run(args, capture_output=True, env=env, cwd=cwd, input=input, check=False)
     except FileNotFoundError:
-        raise SitegenError(f"{what} needs '{args[0]}', which is not installed") from None
+        raise SitegenError(f"{what} needs '{args[0]}', which is not installed: install it "
+                           f"(apt-get install {args[0]}, brew install {args[0]})") from None
     if done.returncode != 0:
-        lines = [ln for ln in done.stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
-        detail = redact(lines[-1].strip()) if lines else f"exit status {done.returncode}"
-        raise SitegenError(f"{what} failed: {detail}")
+        raise tool_failed(what, done.returncode, done.stderr, done.stdout, args)
     return done.stdout.decode("utf-8", "surrogateescape")
 
 

@@ -1,0 +1,112 @@
+"""Safe to publish (issue 19), as a user meets it on the command line: tool errors that keep their cause,
+deploy guards that refuse a wrong site, missing folders, typo hints, warnings that are never lost, and a
+Google News sitemap that is always there."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from sitegen.cli import main
+from sitegen.deploy_errors import screenful, tool_failed
+from tests.conftest import FIXTURES
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    shutil.copytree(FIXTURES / "sample_site", root)
+    return root
+
+
+def settings(site: Path, extra: str) -> None:
+    with (site / "sitegen.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(extra)
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def run(site: Path, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(["-C", str(site), *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+# -- errors keep their cause -----------------------------------------------------------------------------
+
+
+def test_a_git_error_keeps_every_line_of_git_and_says_what_to_try(site, tmp_path, capsys):
+    missing = tmp_path / "nowhere.git"
+    code, _out, err = run(site, "deploy", "-q", "--to", f"git+file://{missing}", capsys=capsys)
+    assert code == 1 and "Traceback" not in err
+    assert f"'{missing}' does not appear to be a git repository" in err  # git's first line, not only its last
+    assert "and the repository exists." in err
+    assert "try: check the target's url; the repository must exist" in err
+    assert not missing.exists()
+
+
+def test_an_rsync_over_ssh_error_keeps_the_ssh_line(site, capsys):
+    if shutil.which("ssh") is None:
+        pytest.skip("needs the ssh client (.ci/run installs openssh-client)")
+    code, _out, err = run(site, "deploy", "-q", "--to", "deploy@no-such-host.invalid:/var/www/news", capsys=capsys)
+    assert code == 1 and "Traceback" not in err
+    assert "ssh: Could not resolve hostname no-such-host.invalid" in err
+    assert "rsync error:" in err  # rsync's own words too
+    assert "try: check the host name in the target's url" in err
+    assert "exit status" in err.splitlines()[0]
+
+
+def test_a_long_error_is_cut_to_a_screenful_keeping_its_first_and_last_lines():
+    lines = [f"line {n}" for n in range(1, 101)]
+    shown = screenful(lines)
+    assert len(shown) == 20 and shown[0] == "line 1" and shown[-1] == "line 100"
+    assert "… 81 more lines …" in shown
+    error = tool_failed("git push for pages", 1, "\n".join(lines).encode())
+    assert str(error).count("\n") == 20 and "line 100" in str(error)
+
+
+def test_a_tool_killed_from_outside_says_so_and_what_to_do():
+    error = tool_failed("rsync to www", -9, b"")
+    assert str(error).startswith("rsync to www failed (killed by SIGKILL)")
+    assert "run the deploy again to finish" in str(error)
+
+
+def test_a_silent_failure_offers_the_command_without_its_password():
+    error = tool_failed("git push", 1, b"", args=["git", "push", "https://me:s3cret@example.org/x.git"])
+    assert "(it printed no error message)" in str(error)
+    assert "run it yourself to see more: git push https://me:***@example.org/x.git" in str(error)
+    assert "s3cret" not in str(error)
+
+
+# -- the news sitemap is always there ------------------------------------------------------------------------
+
+
+def test_the_news_sitemap_is_an_empty_urlset_when_nothing_is_recent_and_check_accepts_it(site, capsys):
+    code, _out, err = run(site, "build", "-q", "--now", "2030-01-01", capsys=capsys)
+    assert code == 0, err
+    public = site / "public"
+    news = ElementTree.parse(public / "news-sitemap.xml").getroot()
+    assert news.tag == f"{SITEMAP}urlset" and len(news) == 0
+    assert "Sitemap: https://example.org/news/news-sitemap.xml" in (public / "robots.txt").read_text()
+    code, out, err = run(site, "check", capsys=capsys)
+    assert code == 0, out + err
+    assert "no problems" in out
+
+
+def test_the_news_sitemap_lists_recent_articles(site, capsys):
+    assert run(site, "build", "-q", "--now", "2023-01-06", capsys=capsys)[0] == 0
+    news = ElementTree.parse(site / "public" / "news-sitemap.xml").getroot()
+    assert len(news) >= 1
+    assert "Sitemap: https://example.org/news/news-sitemap.xml" in (site / "public" / "robots.txt").read_text()
+
+
+def git(*args: str, cwd: Path) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
