@@ -584,8 +584,9 @@ def test_s3_guard_refuses_and_a_rerun_finishes_a_failed_deploy(site, s3_server, 
             return real_put(**kwargs)
 
         real_put, client.put_object = client.put_object, flaky_put
-        with pytest.raises(SitegenError, match=rf"stopped after 2 of {total} uploads and 0 of \d+ deletions: "
-                                               r".*SlowDown: try later; the site still works, run the deploy"):
+        with pytest.raises(SitegenError, match=rf"(?s)stopped after 2 of {total} uploads and 0 of \d+ deletions: "
+                                               r"S3 PutObject at .* failed \(SlowDown\); the site still works, "
+                                               r"run the deploy again to finish it\n +SlowDown: try later"):
             deploy.execute(made)
     assert DELETED_PAGE in objects(s3_server, bucket, "")  # deletions come last: the old page is still there
     with deploy.plan(target, config.output_path) as rerun:

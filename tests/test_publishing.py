@@ -110,3 +110,46 @@ def test_the_news_sitemap_lists_recent_articles(site, capsys):
 
 def git(*args: str, cwd: Path) -> str:
     return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def s3_error_server():
+    """An S3 endpoint on 127.0.0.1 that answers every request as S3 does for a bucket that does not exist."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class NoSuchBucket(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server name
+            body = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchBucket</Code>'
+                    b"<Message>The specified bucket does not exist</Message><BucketName>news</BucketName></Error>")
+            self.send_response(404)
+            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NoSuchBucket)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.server
+def test_an_s3_error_keeps_the_services_words_and_says_what_to_try(site, s3_error_server, monkeypatch, capsys):
+    pytest.importorskip("boto3")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test-key")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
+    settings(site, f"deploy:\n  bucket:\n    url: s3://news/site\n    endpoint_url: {s3_error_server}\n")
+    code, _out, err = run(site, "deploy", "-q", capsys=capsys)
+    assert code == 1 and "Traceback" not in err
+    assert "failed (HTTP 404)" in err
+    assert "NoSuchBucket: The specified bucket does not exist" in err
+    assert "try: create the bucket, or fix its name" in err
+    assert "test-secret" not in err
