@@ -148,12 +148,13 @@ def _settled(output_dir: Path) -> AbstractContextManager[object]:
     return output_lock(output_dir)
 
 
-def check_site(output_dir: Path, base_url: str, jobs: int = 1, withheld: Sequence[Withheld] = ()) -> Report:
+def check_site(output_dir: Path, base_url: str, jobs: int = 1, withheld: Sequence[Withheld] = (),
+               lock: bool = True) -> Report:
     """Check the built site in ``output_dir`` as served at ``base_url``; nothing is changed, except that a
     build killed while moving its files into place is finished first, as the next build would.
     ``withheld``: articles held back (embargo) or killed, of which no file may show anything (the leak
-    guard; ``schedule.withheld_articles`` gives them)."""
-    with _settled(output_dir):
+    guard; ``schedule.withheld_articles`` gives them). ``lock=False``: the caller holds the lock already."""
+    with _settled(output_dir) if lock else nullcontext():
         return _check_site(output_dir, base_url, jobs, withheld)
 
 
@@ -367,10 +368,10 @@ def _check_robots(site: _Site, problems: list[str]) -> None:
             _check_link(site, "robots.txt", value.strip(), "Sitemap", problems)
 
 
-def built_base_url(output_dir: Path) -> str | None:
+def built_base_url(output_dir: Path, lock: bool = True) -> str | None:
     """The base URL a site was built for, read from its front page's canonical link."""
     try:
-        with _settled(output_dir):
+        with _settled(output_dir) if lock else nullcontext():
             canonical = _parse(os.fspath(output_dir / "index.html")).canonical
     except OSError:
         return None

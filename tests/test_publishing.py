@@ -153,3 +153,109 @@ def test_an_s3_error_keeps_the_services_words_and_says_what_to_try(site, s3_erro
     assert "NoSuchBucket: The specified bucket does not exist" in err
     assert "try: create the bucket, or fix its name" in err
     assert "test-secret" not in err
+
+
+# -- deploy guards: the right site, whole and working -------------------------------------------------------
+
+
+def test_a_new_site_with_the_localhost_placeholder_is_not_deployed(tmp_path, capsys):
+    assert main(["-C", str(tmp_path), "init", "news"]) == 0
+    site, www = tmp_path / "news", tmp_path / "www"
+    capsys.readouterr()
+    code, _out, err = run(site, "deploy", "--to", str(www), capsys=capsys)
+    assert code == 1 and "Traceback" not in err
+    assert "refusing to deploy to" in err and "base_url (not set: sitegen.yaml:4 has it commented out" in err
+    assert "http://localhost:8000/, an address of this machine" in err
+    assert "set base_url to the site's public address" in err
+    assert not www.exists()  # nothing published
+
+
+@pytest.mark.parametrize("address", ["http://192.168.1.20/", "http://10.0.0.5:8080/news/", "http://[::1]/",
+                                     "http://intranet.local/"])
+def test_a_private_base_url_is_not_deployed_unless_the_target_allows_it(site, tmp_path, address, capsys):
+    www = tmp_path / "www"
+    text = (site / "sitegen.yaml").read_text().replace("https://example.org/news/", address)
+    (site / "sitegen.yaml").write_text(text + f"deploy:\n  staging:\n    url: {www}\n")
+    code, _out, err = run(site, "deploy", "-q", capsys=capsys)
+    assert code == 1 and "refusing to deploy to staging" in err and "allow_local_base_url: true" in err
+    assert not www.exists()
+    settings(site, "    allow_local_base_url: true\n")
+    code, _out, err = run(site, "deploy", "-q", capsys=capsys)
+    assert code == 0, err
+    assert (www / "index.html").is_file()
+
+
+def test_a_target_with_its_own_base_url_gets_a_site_built_for_it(site, tmp_path, capsys):
+    www = tmp_path / "www"
+    settings(site, f"deploy:\n  mirror:\n    url: {www}\n    base_url: https://mirror.example.net/\n")
+    code, out, err = run(site, "deploy", capsys=capsys)
+    assert code == 0, err
+    assert "for https://mirror.example.net/" in out
+    front = (www / "index.html").read_text()
+    assert '<link rel="canonical" href="https://mirror.example.net/">' in front
+    assert "example.org/news" not in front
+    assert "Sitemap: https://mirror.example.net/sitemap.xml" in (www / "robots.txt").read_text()
+
+
+@pytest.mark.parametrize(("target", "served"), [
+    ("    url: git+file://{remote}\n    cname: news.example.com\n", "news.example.com (its cname)"),
+    ("    url: git+ssh://git@github.com/acme/news.git\n", "acme.github.io (its Pages account)"),
+])
+def test_a_site_built_for_another_address_than_the_target_serves_is_refused(site, tmp_path, target, served, capsys):
+    remote = tmp_path / "remote.git"
+    git("init", "-q", "--bare", str(remote), cwd=tmp_path)
+    settings(site, "deploy:\n  pages:\n" + target.format(remote=remote))
+    code, _out, err = run(site, "deploy", "-q", capsys=capsys)
+    assert code == 1 and "Traceback" not in err
+    assert f"is https://example.org/news/, but the target serves {served}" in err
+    assert git("branch", "--list", cwd=remote) == ""  # nothing pushed
+
+
+def test_a_broken_link_stops_the_deploy_and_names_the_file(site, tmp_path, capsys):
+    www = tmp_path / "www"
+    assert run(site, "deploy", "-q", "--to", str(www), capsys=capsys)[0] == 0
+    before = tree(www)
+    (site / "static").mkdir()
+    (site / "static" / "about.html").write_text(
+        '<!doctype html><html><head><link rel="canonical" href="https://example.org/news/about.html"></head>'
+        '<body><a href="/news/no-such-page/">gone</a></body></html>')
+    code, _out, err = run(site, "deploy", "-q", "--to", str(www), capsys=capsys)
+    assert code == 1 and "Traceback" not in err
+    assert "error: public/about.html: broken link /news/no-such-page/: no such file in the output folder" in err
+    assert "not deployed: sitegen check found" in err and "nothing was uploaded" in err
+    assert tree(www) == before
+
+
+def test_the_default_max_deletes_refuses_to_empty_the_remote_and_says_what_would_go(site, tmp_path, capsys):
+    www = tmp_path / "www"
+    assert run(site, "deploy", "-q", "--to", str(www), capsys=capsys)[0] == 0
+    before = tree(www)
+    for path in (site / "content").glob("*.md"):
+        if "hand-written" not in path.name:
+            path.unlink()
+    for path in (site / "seeds").glob("*.txt"):
+        path.unlink()
+    code, _out, err = run(site, "deploy", "-q", "--to", str(www), capsys=capsys)
+    assert code == 1
+    assert "refusing to delete" in err and "(max_deletes: 20% allows" in err
+    assert "    would delete 2022/12/31/old-news-from-last-year/index.html" in err
+    assert tree(www) == before  # nothing uploaded, nothing deleted
+    code, _out, err = run(site, "deploy", "-q", "--allow-deletes", "--to", str(www), capsys=capsys)
+    assert code == 0, err
+    assert tree(www) == tree(site / "public")
+
+
+def test_a_build_that_would_publish_nothing_asks_for_allow_empty(site, capsys):
+    assert run(site, "build", "-q", capsys=capsys)[0] == 0
+    before = tree(site / "public")
+    for folder in ("content", "seeds"):
+        shutil.rmtree(site / folder)
+        (site / folder).mkdir()
+    code, _out, err = run(site, "build", capsys=capsys)
+    assert code == 1 and "Traceback" not in err
+    assert "this build would publish no articles, where the last one had 4" in err
+    assert "--allow-empty" in err
+    assert tree(site / "public") == before  # the last good site is untouched
+    code, out, err = run(site, "build", "--allow-empty", capsys=capsys)
+    assert code == 0, err
+    assert out.startswith("built 0 articles")
