@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from .config import CONFIG_FILE, Config, describe_value
+from .config import CONFIG_FILE, Config, describe_value, suggestion
 from .deploy_errors import _URL_PASSWORD, redact, tool_failed
 from .deploy_headers import HOSTING_FILES, is_page
 from .errors import ContentError, Refused, SitegenError
@@ -146,8 +146,10 @@ def find_target(config: Config, name: str | None = None, url: str | None = None)
     allowed = (*COMMON_OPTIONS, *KIND_OPTIONS[target.kind])
     for key, value in options.items():
         if key not in allowed:
+            close = suggestion(str(key), list(allowed))
+            hint = f"did you mean '{close}'? " if close else ""
             raise _setting_error(config, f"deploy target '{name}' ({target.kind}) has no setting '{key}'; "
-                                         f"its settings are: {', '.join(allowed)}", name, key)
+                                         f"{hint}its settings are: {', '.join(allowed)}", name, key)
         if key in _SWITCHES:
             if not isinstance(value, bool):
                 raise _setting_error(config, f"'{key}' must be true or false, not {describe_value(value)}",

@@ -259,3 +259,59 @@ def test_a_build_that_would_publish_nothing_asks_for_allow_empty(site, capsys):
     code, out, err = run(site, "build", "--allow-empty", capsys=capsys)
     assert code == 0, err
     assert out.startswith("built 0 articles")
+
+
+# -- settings: typos get a hint, every error its line, missing folders are errors ------------------------------
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("baseURL: https://example.org/", "sitegen.yaml:5: unknown setting 'baseURL'; did you mean 'base_url'?"),
+    ("per_pages: 5", "sitegen.yaml:5: unknown setting 'per_pages'; did you mean 'per_page'?"),
+    ("paginate: 5", "sitegen.yaml:5: unknown setting 'paginate'; did you mean 'per_page'?"),
+    ("SITEURL: https://example.org", "sitegen.yaml:5: unknown setting 'SITEURL'; did you mean 'base_url'?"),
+    ("timezone: Europe/Londn", "sitegen.yaml:5: timezone 'Europe/Londn' is not an IANA time zone name such as "
+                               "'UTC' or 'Europe/London'; did you mean 'Europe/London'?"),
+    ("per_page: 0", "sitegen.yaml:5: per_page must be 1 or more, not 0"),
+    ("feed_content: summaries", "sitegen.yaml:5: feed_content must be one of full, summary, not 'summaries'"),
+])
+def test_a_settings_mistake_is_one_line_at_its_line_with_a_hint(site, line, message, capsys):
+    settings(site, line + "\n")
+    code, _out, err = run(site, "build", capsys=capsys)
+    assert code == 1 and "Traceback" not in err
+    assert err.splitlines()[0].startswith(f"error: {message}")
+    assert not (site / "public").exists()  # nothing built
+
+
+def test_a_wrong_base_url_names_its_line(site, capsys):
+    text = (site / "sitegen.yaml").read_text().replace("https://example.org/news/", "example.org/news")
+    (site / "sitegen.yaml").write_text(text)
+    code, _out, err = run(site, "build", capsys=capsys)
+    assert code == 1
+    assert err.startswith("error: sitegen.yaml:3: base_url 'example.org/news' must be an absolute URL")
+
+
+@pytest.mark.parametrize("key", ["content_dir", "seeds_dir", "templates_dir", "static_dir"])
+def test_a_configured_folder_that_does_not_exist_is_an_error_at_its_line(site, key, capsys):
+    assert run(site, "build", "-q", capsys=capsys)[0] == 0
+    before = tree(site / "public")
+    settings(site, f"{key}: posts\n")
+    code, _out, err = run(site, "build", capsys=capsys)
+    assert code == 1 and "Traceback" not in err
+    assert err.startswith(f"error: sitegen.yaml:5: {key} 'posts' does not exist ({site.resolve() / 'posts'})")
+    assert tree(site / "public") == before  # nothing removed
+
+
+def test_a_mistyped_folder_gets_the_nearest_real_one(site, capsys):
+    settings(site, "content_dir: contnet\n")
+    code, _out, err = run(site, "build", capsys=capsys)
+    assert code == 1
+    assert err.startswith("error: sitegen.yaml:5: content_dir 'contnet' does not exist") and \
+        "did you mean 'content'?" in err
+
+
+def test_a_deploy_target_setting_typo_gets_a_hint(site, capsys):
+    settings(site, "deploy:\n  pages:\n    url: git+ssh://git@example.org/news.git\n    brnach: main\n")
+    code, _out, err = run(site, "deploy", capsys=capsys)
+    assert code == 1
+    assert err.startswith("error: sitegen.yaml:8: deploy target 'pages' (git) has no setting 'brnach'; "
+                          "did you mean 'branch'?")
