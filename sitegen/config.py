@@ -487,13 +487,14 @@ def _validate(config: Config, path: Path, lines: dict[str, int]) -> list[Content
         error("base_url", f"base_url '{_cut(config.base_url, 80)}' must be an absolute URL "
                           "such as 'https://example.org/' or 'https://example.org/news/'")
     for key in FOLDERS:
-        if key in lines and not (folder := config.resolve(getattr(config, key))).is_dir():
+        if key in lines and getattr(config, key) != _FIELDS[key].default and \
+                not (folder := config.resolve(getattr(config, key))).is_dir():
             error(key, _missing_folder(config, key, folder))
     return errors
 
 
-# Folders a site reads: one set in sitegen.yaml must exist (a typo must not build an empty site). Left at
-# its default, a missing one is simply empty (a site without static/ files).
+# Folders a site reads: one set in sitegen.yaml to another name than the default must exist (a typo must
+# not build an empty site). At its default name, a missing one is simply empty (a site without static/).
 FOLDERS = ("content_dir", "seeds_dir", "templates_dir", "static_dir")
 
 
