@@ -25,6 +25,7 @@ from .write import WriteReport, open_staging, output_lock, write_outputs
 if TYPE_CHECKING:
     from .convert import ConvertReport
     from .render import Page
+    from .timeline import Timeline
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
 T = TypeVar("T")
@@ -52,7 +53,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
           progress: Progress | None = None, now: str | datetime | None = None,
           warm: Cache | None = None, remembered: Mapping[str, SourceEntry] | None = None,
           changed: Collection[Path] | None = None, index_later: bool = False,
-          preview: bool = False) -> BuildReport:
+          preview: bool = False, allow_empty: bool = False) -> BuildReport:
     """Build the site into the output folder, redoing only what changed since the last build.
 
     Raises BuildFailed (every error found) and leaves the output folder exactly as it was.
@@ -67,6 +68,8 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
     preview's page shows at once, its search a few seconds later).
     ``preview``: articles still under embargo are built too, with an "EMBARGOED until …" banner and
     noindex (``sitegen serve`` only; a production build writes them nowhere, see timeline.py).
+    ``allow_empty``: go ahead when no article would be published where the last build published some
+    (otherwise that is an error: a wrong folder or a deleted content folder must not empty the site).
     """
     started = time.perf_counter()
     jobs = jobs or default_jobs()
@@ -143,6 +146,8 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                                              if str(e) not in known]]
             links, structure_errors = _check_structure(config, published, section_of)
             errors = [*conversion.errors, *errors, *url_errors, *structure_errors]
+            if not errors and not allow_empty and not listed_articles and not preview:
+                errors += _emptied(config, before, line)
             if errors:
                 raise BuildFailed(errors, notes=[f"converted {shown_path(p, config.root)}" for p in conversion.written])
 
@@ -236,6 +241,23 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                    if new else f"{old} is {rel}'s address again: its redirect is cancelled in {REDIRECTS_FILE}"
                    for old, new, rel in moved.recorded],
     )
+
+
+def _emptied(config: Config, before: Mapping[str, SourceEntry], line: Timeline) -> list[SitegenError]:
+    """An error when this build would publish no article where the last one had some: a mistyped
+    content_dir, a deleted or emptied content folder, must not take the live site down to nothing."""
+    had = sum(1 for e in before.values() if e.article is not None and e.article.kind == "article"
+              and not e.article.draft)
+    if not had or line.held or line.killed or line.expired:  # the site still has their pages, or will
+        return []
+    return [SitegenError(f"this build would publish no articles, where the last one had {had}: check "
+                         f"content_dir ('{config.content_dir}', now {_count_files(config.content_path)}) in "
+                         f"{CONFIG_FILE}; to publish an empty site on purpose, run again with --allow-empty")]
+
+
+def _count_files(folder: Path) -> str:
+    count = sum(1 for p in folder.rglob("*.md") if p.is_file()) if folder.is_dir() else 0
+    return f"{count} .md file{'s' if count != 1 else ''}" if folder.is_dir() else "missing"
 
 
 def _section_finder(config: Config) -> Callable[[str], Section | None]:

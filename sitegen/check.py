@@ -33,6 +33,7 @@ from .write import output_lock
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+NEWS_NAMESPACE = b"http://www.google.com/schemas/sitemap-news/0.9"
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$")
 W3C_DATE = re.compile(r"^\d{4}(-\d\d(-\d\d(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d))?)?)?$")
 LINK_ATTRIBUTES = {("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"), ("source", "src"),
@@ -147,12 +148,13 @@ def _settled(output_dir: Path) -> AbstractContextManager[object]:
     return output_lock(output_dir)
 
 
-def check_site(output_dir: Path, base_url: str, jobs: int = 1, withheld: Sequence[Withheld] = ()) -> Report:
+def check_site(output_dir: Path, base_url: str, jobs: int = 1, withheld: Sequence[Withheld] = (),
+               lock: bool = True) -> Report:
     """Check the built site in ``output_dir`` as served at ``base_url``; nothing is changed, except that a
     build killed while moving its files into place is finished first, as the next build would.
     ``withheld``: articles held back (embargo) or killed, of which no file may show anything (the leak
-    guard; ``schedule.withheld_articles`` gives them)."""
-    with _settled(output_dir):
+    guard; ``schedule.withheld_articles`` gives them). ``lock=False``: the caller holds the lock already."""
+    with _settled(output_dir) if lock else nullcontext():
         return _check_site(output_dir, base_url, jobs, withheld)
 
 
@@ -232,7 +234,7 @@ def _check_xml(site: _Site, rel: str, problems: list[str]) -> str:
         _check_rss(site, rel, root, problems)
         return "feed"
     if root.tag in (f"{SITEMAP}urlset", f"{SITEMAP}sitemapindex"):
-        _check_sitemap(site, rel, root, problems)
+        _check_sitemap(site, rel, root, problems, news=NEWS_NAMESPACE in (site.root / rel).read_bytes()[:1024])
         return "sitemap"
     if root.tag in ("urlset", "sitemapindex"):
         problems.append(f"{rel}: sitemap without the sitemaps.org 0.9 namespace")
@@ -303,10 +305,11 @@ def _check_rss(site: _Site, rel: str, root: ElementTree.Element, problems: list[
         _check_link(site, rel, item.findtext("link"), f"item {number}", problems)
 
 
-def _check_sitemap(site: _Site, rel: str, root: ElementTree.Element, problems: list[str]) -> None:
+def _check_sitemap(site: _Site, rel: str, root: ElementTree.Element, problems: list[str],
+                   news: bool = False) -> None:
     child = "url" if root.tag == f"{SITEMAP}urlset" else "sitemap"
     entries = root.findall(f"{SITEMAP}{child}")
-    if not entries:
+    if not entries and not news:  # a Google News sitemap is empty when nothing is recent: Google allows it
         problems.append(f"{rel}: an empty sitemap (the schema wants at least one <{child}>)")
     if len(entries) > 50_000:
         problems.append(f"{rel}: {len(entries)} entries, more than the 50,000 a sitemap may hold")
@@ -365,10 +368,10 @@ def _check_robots(site: _Site, problems: list[str]) -> None:
             _check_link(site, "robots.txt", value.strip(), "Sitemap", problems)
 
 
-def built_base_url(output_dir: Path) -> str | None:
+def built_base_url(output_dir: Path, lock: bool = True) -> str | None:
     """The base URL a site was built for, read from its front page's canonical link."""
     try:
-        with _settled(output_dir):
+        with _settled(output_dir) if lock else nullcontext():
             canonical = _parse(os.fspath(output_dir / "index.html")).canonical
     except OSError:
         return None

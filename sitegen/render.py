@@ -625,16 +625,15 @@ def _sitemap_pages(site: Site, config: Config, g: str) -> list[Page]:
 
 
 def _news_pages(site: Site, config: Config, g: str, now: datetime) -> list[Page]:
-    """The Google News sitemap (the last days' articles, as of ``now``) and robots.txt, which names it."""
-    pages = []
+    """The Google News sitemap (the last days' articles, as of ``now``) and robots.txt, which names it.
+    Written even when nothing is recent (an empty ``urlset``, as Google allows), so the address a newsroom
+    registers in Search Console never answers 404 after a quiet weekend."""
     news = feeds.news_entries(site.articles, now)
-    if news:
-        pages.append(Page(urls.news_sitemap_url().lstrip("/"), "news-sitemap.xml",
-                          _hash(g, "news", ",".join([_shown(a) for a in news])),
-                          lambda: {"entries": news, "news_language": feeds.news_language(config.language)}))
-    maps = [urls.sitemap_url()] + ([urls.news_sitemap_url()] if news else [])
-    pages.append(Page("robots.txt", "robots.txt", _hash(g, "robots", *maps), lambda: {"sitemaps": maps}))
-    return pages
+    maps = [urls.sitemap_url(), urls.news_sitemap_url()]
+    return [Page(urls.news_sitemap_url().lstrip("/"), "news-sitemap.xml",
+                 _hash(g, "news", ",".join([_shown(a) for a in news])),
+                 lambda: {"entries": news, "news_language": feeds.news_language(config.language)}),
+            Page("robots.txt", "robots.txt", _hash(g, "robots", *maps), lambda: {"sitemaps": maps})]
 
 
 def _list_description(page: ListPage, config: Config) -> str:

@@ -156,8 +156,11 @@ def test_sitemap_lists_every_page_with_lastmod_and_robots_names_it(make_site):
              if p.endswith(".html") and p != "404.html"}
     assert set(listed) == pages
     assert listed["https://example.org/news/2023/09/18/middle-b-b/"] == "2023-09-19T08:00:00+00:00"
-    assert out["robots.txt"] == "User-agent: *\nAllow: /\n\nSitemap: https://example.org/news/sitemap.xml\n"
-    assert "news-sitemap.xml" not in out  # nothing of the last two days: no empty (invalid) news sitemap
+    assert out["robots.txt"] == ("User-agent: *\nAllow: /\n\nSitemap: https://example.org/news/sitemap.xml\n"
+                                 "Sitemap: https://example.org/news/news-sitemap.xml\n")
+    # nothing of the last two days: the news sitemap is still there, an empty urlset (Google: keep the file)
+    news = ElementTree.fromstring(out["news-sitemap.xml"])
+    assert news.tag == f"{SITEMAP}urlset" and len(news) == 0
 
 
 def test_a_big_site_gets_a_sitemap_index(make_site, monkeypatch):
