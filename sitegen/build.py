@@ -24,6 +24,7 @@ from .write import WriteReport, open_staging, output_lock, write_outputs
 # with nothing to do stops at the manifest check, and importing them would be most of its time.
 if TYPE_CHECKING:
     from .convert import ConvertReport
+    from .images import Catalog
     from .render import Page
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
@@ -100,8 +101,17 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         from . import redirects, schedule, search, timeline
         from .collect import build_site, duplicate_urls, updated_site
         from .deploy_headers import hosting_files
+        from .images import outputs as image_outputs
         from .load import load_articles, publishable
-        from .render import global_signature, make_env, plan_pages, render_pages, set_site_pages, static_files
+        from .render import (
+            global_signature,
+            make_env,
+            plan_pages,
+            render_pages,
+            set_images,
+            set_site_pages,
+            static_files,
+        )
 
         key_now = cache_key(config)
         # the last build's content files, also under --clean (which starts the cache afresh): deleted ones stay deleted
@@ -143,17 +153,22 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                                              if str(e) not in known]]
             links, structure_errors = _check_structure(config, published, section_of)
             errors = [*conversion.errors, *errors, *url_errors, *structure_errors]
+            report("images", 0, 0)
+            catalog = _catalog(config, preview)
+            image_errors, image_notes = catalog.prepare(published, jobs, fast=preview, make=not errors)
+            errors += image_errors
             if errors:
                 raise BuildFailed(errors, notes=[f"converted {shown_path(p, config.root)}" for p in conversion.written])
 
             warnings = list(conversion.warnings)
-            notes = [note for a in articles for note in a.notes]
+            notes = [note for a in articles for note in a.notes] + image_notes
             warnings += notes
             if config.search and (problem := search.unavailable()):
                 warnings.append(problem)
                 config = replace(config, search=False)
             env = make_env(config)
             set_site_pages(env, standalone)
+            set_images(env, catalog)
             signature = global_signature(env, config)
             layout_errors = _check_layouts(env, config, standalone)
             lines, redirect_errors = redirects.read(config.root)
@@ -171,11 +186,12 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             todo, keep, reasons = _decide(pages, cache, config.output_path, signature,
                                           on_disk() if watched is None else None)
             try:
-                hosting = hosting_files(config, [o.path for o in statics], moved.targets,
+                pictures = list(image_outputs(catalog, config.output_path, cache.state.outputs))
+                hosting = hosting_files(config, [o.path for o in statics] + [p.path for p in pictures], moved.targets,
                                         gone=[a.url for a in line.killed])
                 staging = open_staging(config.output_path)  # the workers stage the pages they render
                 rendered = _counting(render_pages(todo, env, jobs, stage=staging.put), len(todo), report)
-                written = write_outputs(chain(rendered, statics, hosting), config.output_path,
+                written = write_outputs(chain(rendered, statics, pictures, hosting), config.output_path,
                                         keep=[p.path for p in keep],
                                         previous=cache.state.outputs.keys() if cache.state.outputs else None,
                                         staging=staging)
@@ -236,6 +252,15 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                    if new else f"{old} is {rel}'s address again: its redirect is cancelled in {REDIRECTS_FILE}"
                    for old, new, rel in moved.recorded],
     )
+
+
+def _catalog(config: Config, preview: bool) -> Catalog:
+    """The build's pictures (images.py), with the settings' widths; the preview makes no AVIF."""
+    from .images import Catalog, Settings
+
+    return Catalog(config.root, config.resolve(config.static_dir), config.content_path, config.cache_path,
+                   config.base_path, config.base_url.rstrip("/") + "/",
+                   Settings(config.image_widths, config.image_avif and not preview))
 
 
 def _section_finder(config: Config) -> Callable[[str], Section | None]:
