@@ -186,9 +186,11 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             todo, keep, reasons = _decide(pages, cache, config.output_path, signature,
                                           on_disk() if watched is None else None)
             try:
-                pictures = list(image_outputs(catalog, config.output_path, cache.state.outputs))
-                hosting = hosting_files(config, [o.path for o in statics] + [p.path for p in pictures], moved.targets,
-                                        gone=[a.url for a in line.killed])
+                # read one at a time as they are written (a thousand photos' files would not fit in memory)
+                pictures = image_outputs(catalog, config.output_path, cache.state.outputs,
+                                         on_disk() if watched is None else None)
+                hosting = hosting_files(config, [o.path for o in statics] + [rel for rel, _ in catalog.names()],
+                                        moved.targets, gone=[a.url for a in line.killed])
                 staging = open_staging(config.output_path)  # the workers stage the pages they render
                 rendered = _counting(render_pages(todo, env, jobs, stage=staging.put), len(todo), report)
                 written = write_outputs(chain(rendered, statics, pictures, hosting), config.output_path,

@@ -55,6 +55,11 @@ SHARE_SIZE = (1200, 630)
 CARD_WIDTHS = (480, 800)  # 16:9 thumbnails on list cards
 FORMAT_VERSION = "1"  # part of every derivative's name: change it when the processing changes
 QUALITY = {"avif": 55, "webp": 80, "jpeg": 82}
+# Encoder effort, measured in benchmarks/RESULTS.md: WebP's method 4 (its default) took 5x method 2's time for
+# files 15% smaller, AVIF's speed 8 2.5x speed 9's for the same size; a photo is made once, but a thousand
+# of them on a fresh machine should not take an hour.
+WEBP_METHOD = 2
+AVIF_SPEED = 9
 MIME = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg", "png": "image/png",
         "gif": "image/gif", "svg": "image/svg+xml"}
 SUFFIX = {"avif": "avif", "webp": "webp", "jpeg": "jpg", "png": "png", "gif": "gif", "svg": "svg"}
@@ -204,7 +209,7 @@ class Settings:
 
     @property
     def key(self) -> str:
-        return f"{FORMAT_VERSION}|{self.widths}|{sorted(QUALITY.items())}"
+        return f"{FORMAT_VERSION}|{self.widths}|{sorted(QUALITY.items())}|webp{WEBP_METHOD}|avif{AVIF_SPEED}"
 
 
 def _name(digest: str, operation: str, label: str, fmt: str) -> str:
@@ -351,18 +356,20 @@ def process(job: Job) -> tuple[int, str | None]:
     im = im.convert(mode) if im.mode != mode else im
     im.info = {}  # no EXIF (GPS), XMP, comments or profile reaches a derivative
     made = 0
-    scaled: dict[tuple[int, int], Any] = {}
-    for d in sorted(job.derivatives, key=lambda d: (d.box is not None, -d.width)):
-        if d.box is None:
-            picture = scaled.get((d.width, d.height))
-            if picture is None:
-                larger = [k for k in scaled if k[0] >= d.width * 2]  # resize from a smaller copy when it is sharp
-                start = scaled[min(larger)] if larger else im
-                picture = start if (d.width, d.height) == start.size else \
-                    start.resize((d.width, d.height), Image.Resampling.LANCZOS, reducing_gap=3.0)
-                scaled[(d.width, d.height)] = picture
-        else:
-            picture = im.resize((d.width, d.height), Image.Resampling.LANCZOS, box=d.box, reducing_gap=3.0)
+    scaled: dict[tuple[Any, int, int], Any] = {}  # (crop box, width, height) -> the picture at that size
+    for d in sorted(job.derivatives, key=lambda d: (d.box is not None, str(d.box), -d.width)):
+        key = (d.box, d.width, d.height)
+        picture = scaled.get(key)
+        if picture is None:
+            # From the smallest copy of the same region at least twice as wide (sharp enough, much cheaper).
+            larger = [k for k in scaled if k[0] == d.box and k[1] >= d.width * 2]
+            if larger:
+                picture = scaled[min(larger, key=lambda k: k[1])].resize((d.width, d.height), Image.Resampling.LANCZOS)
+            elif d.box is None and (d.width, d.height) == im.size:
+                picture = im
+            else:
+                picture = im.resize((d.width, d.height), Image.Resampling.LANCZOS, box=d.box, reducing_gap=3.0)
+            scaled[key] = picture
         _store(Path(job.folder) / d.name, _encode(picture, d.fmt))
         made += 1
     return made, None
@@ -381,9 +388,9 @@ def _encode(picture: Any, fmt: str) -> bytes:
     elif fmt == "png":
         picture.save(buffer, "PNG", compress_level=6)
     elif fmt == "webp":
-        picture.save(buffer, "WEBP", quality=QUALITY["webp"], method=4)
+        picture.save(buffer, "WEBP", quality=QUALITY["webp"], method=WEBP_METHOD)
     elif fmt == "avif":
-        picture.save(buffer, "AVIF", quality=QUALITY["avif"], speed=8, max_threads=1)
+        picture.save(buffer, "AVIF", quality=QUALITY["avif"], speed=AVIF_SPEED, max_threads=1)
     else:
         raise ValueError(f"unknown format {fmt}")
     return buffer.getvalue()
@@ -454,6 +461,7 @@ class Catalog:
         self.background: threading.Thread | None = None
         self._index: dict[str, Any] | None = None
         self._uses: dict[str, list[tuple[Path, int | None]]] = {}  # source path -> (content file, line)
+        self._pending: set[str] = set()  # derivatives the preview's background thread is still making
 
     # -- the cache's index: stat -> digest, digest -> header ------------------------------------------------
 
@@ -634,10 +642,11 @@ class Catalog:
                     by_digest.setdefault(plan.digest, []).extend(plan.derivatives)
                     wanted.setdefault(str(path), (self.source(path), {}))  # type: ignore[index]
         paths = {source.digest: source for source, _plans in wanted.values()}
+        cached = self._cached()
         now: list[Job] = []
         later: list[Job] = []
         for digest, derivatives in sorted(by_digest.items()):
-            missing = {d.name: d for d in derivatives if not (self.folder / d.name).is_file()}
+            missing = {d.name: d for d in derivatives if d.name not in cached}
             if not missing:
                 continue
             source = paths[digest]
@@ -647,10 +656,11 @@ class Catalog:
                 now.append(Job(str(source.path), source.shown, first, str(self.folder)))
             if rest:
                 later.append(Job(str(source.path), source.shown, rest, str(self.folder)))
+                self._pending.update(d.name for d in rest)
         if now:
             from .parallel import parallel_map
 
-            results = parallel_map(process, now, jobs, min_items=2)
+            results = parallel_map(process, now, 1 if fast else jobs, min_items=2)
             for job, (made, problem) in zip(now, results, strict=True):
                 self.encoded += made
                 if problem:
@@ -658,6 +668,13 @@ class Catalog:
         if later and not errors:
             self.background = threading.Thread(target=lambda: [process(job) for job in later], daemon=True)
             self.background.start()
+
+    def _cached(self) -> set[str]:
+        """The names of the files in the image cache: one listing, not a stat per derivative."""
+        try:
+            return set(os.listdir(self.folder))
+        except OSError:
+            return set()
 
     def _problem(self, job: Job, problem: str) -> list[ContentError]:
         """The error for a source that could not be decoded, at each content file line that uses it."""
@@ -671,22 +688,25 @@ class Catalog:
     def names(self) -> list[tuple[str, Path]]:
         """Every file this build publishes, as (output path, cached file), sorted, no repeats."""
         found: dict[str, Path] = {}
-        pictures = [*self.leads.values(), *[p for ps in self.body.values() for p in ps.values()]]
-        for picture in pictures:
-            for d in picture.plan.derivatives:
-                if (self.folder / d.name).is_file():
+        made = self._cached() if self._pending else None  # the preview's background files, once there
+
+        def add(plan: Plan) -> None:
+            for d in plan.derivatives:
+                if made is None or d.name not in self._pending or d.name in made:
                     found[f"{IMG_DIR}/{d.name}"] = self.folder / d.name
+
+        for picture in [*self.leads.values(), *[p for ps in self.body.values() for p in ps.values()]]:
+            add(picture.plan)
         for url, copies in self.copies.items():
+            folder = urls.output_path(url).rsplit("/", 1)[0]
             for rel, path, plan in copies:
+                largest = plan.responsive[plan.fallback][-1] if plan is not None else None
                 if plan is not None:
-                    for d in plan.derivatives:
-                        if (self.folder / d.name).is_file():
-                            found[f"{IMG_DIR}/{d.name}"] = self.folder / d.name
-                    largest = plan.responsive[plan.fallback][-1]
-                    if _same_kind(path.suffix, largest.fmt) and (self.folder / largest.name).is_file():
-                        found[urls.output_path(url).rsplit("/", 1)[0] + "/" + rel] = self.folder / largest.name
-                        continue
-                found[urls.output_path(url).rsplit("/", 1)[0] + "/" + rel] = path
+                    add(plan)
+                # A picture beside the page: as its largest fallback (oriented, no metadata) when that has its
+                # format; any other file of the bundle as it is.
+                same = largest is not None and _same_kind(path.suffix, largest.fmt)
+                found[f"{folder}/{rel}"] = self.folder / largest.name if same and largest else path
         return sorted(found.items())
 
     def url(self, d: Derivative) -> str:
@@ -840,20 +860,29 @@ def feed_media(catalog: Catalog, picture: Picture) -> dict[str, Any]:
             "banner": catalog.abs_url(picture.plan.share) if picture.plan.share else ""}
 
 
-def outputs(catalog: Catalog, output_dir: Path, previous: Mapping[str, Any]) -> Iterator[Any]:
+def outputs(catalog: Catalog, output_dir: Path, previous: Mapping[str, Any],
+            on_disk: Mapping[str, tuple[int, int]] | None = None) -> Iterator[Any]:
     """The image files of the build for ``write.write_outputs``: a file the last build wrote and that is
-    still there as written is passed as unchanged (never read); any other is read from the cache."""
+    still there as written is passed as unchanged (never read); any other is read from the cache.
+    ``on_disk``: (size, mtime_ns) of output files already looked at (others are stat'ed here); None trusts
+    the output folder (the preview's own, which nobody else writes)."""
     from .model import Output
     from .write import Staged
 
     for rel, path in catalog.names():
         entry = previous.get(rel)
         if entry is not None:
-            try:
-                stat = os.stat(output_dir / rel)
-            except OSError:
-                stat = None
-            if stat is not None and (stat.st_size, stat.st_mtime_ns) == (entry.size, entry.mtime_ns):
-                yield Staged(rel, None, stat.st_size, stat.st_mtime_ns)
+            if on_disk is None:
+                found: tuple[int, int] | None = (entry.size, entry.mtime_ns)
+            else:
+                found = on_disk.get(rel)
+                if found is None:
+                    try:
+                        stat = os.stat(output_dir / rel)
+                        found = (stat.st_size, stat.st_mtime_ns)
+                    except OSError:
+                        found = None
+            if found == (entry.size, entry.mtime_ns):
+                yield Staged(rel, None, entry.size, entry.mtime_ns)
                 continue
         yield Output(rel, path.read_bytes())
