@@ -277,16 +277,15 @@ def probe_file(path: Path) -> Probe:
             with Image.open(path) as im:
                 width, height = im.size
                 if width * height > MAX_PIXELS:
-                    raise ValueError(f"is {width:,}x{height:,} pixels, more than {MAX_PIXELS:,} (a decompression "
-                                     "bomb, or a scan far larger than a page needs): make it smaller")
+                    raise ValueError(f"is {width:,}x{height:,} pixels, {_BOMB}")
                 orientation = im.getexif().get(0x0112, 1)
                 alpha = im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in im.info
                 kind = "gif" if im.format == "GIF" else "raster"
                 if kind == "raster" and im.format not in ("JPEG", "PNG", "WEBP", "AVIF", "TIFF", "MPO"):
                     raise ValueError(f"is a {im.format} picture, which sitegen does not resize: use JPEG, PNG, WebP "
                                      "or AVIF")
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValueError(f"is larger than {MAX_PIXELS:,} pixels (a decompression bomb?): make it smaller") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ValueError(_bomb(exc)) from None
     except UnidentifiedImageError:
         raise ValueError("is not an image that can be read (JPEG, PNG, WebP, AVIF, GIF or SVG)") from None
     except OSError as exc:
@@ -294,6 +293,15 @@ def probe_file(path: Path) -> Probe:
     if orientation in (5, 6, 7, 8):
         width, height = height, width
     return Probe(width, height, alpha, kind)
+
+
+_BOMB = f"more than {MAX_PIXELS:,} (a decompression bomb, or a scan far larger than a page needs): make it smaller"
+
+
+def _bomb(exc: Exception) -> str:
+    """Pillow's refusal of a picture too large to decode, as a sentence with its size."""
+    found = re.search(r"\((\d+) pixels\)", str(exc))
+    return f"is {int(found.group(1)):,} pixels, {_BOMB}" if found else f"is {_BOMB}"
 
 
 _SVG_SIZE = re.compile(r"""<svg\b[^>]*?\bwidth=["']([\d.]+)(?:px)?["'][^>]*?\bheight=["']([\d.]+)(?:px)?["']""", re.S)
@@ -340,8 +348,8 @@ def process(job: Job) -> tuple[int, str | None]:
                 source.load()
                 icc = source.info.get("icc_profile")
                 im = ImageOps.exif_transpose(source)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return 0, f"is larger than {MAX_PIXELS:,} pixels (a decompression bomb?): make it smaller"
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        return 0, _bomb(exc)
     except (OSError, SyntaxError, ValueError) as exc:  # truncated, corrupt
         return 0, f"cannot be decoded ({exc}): it may be truncated or damaged; export it again"
     alpha = im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in im.info
@@ -862,15 +870,16 @@ def feed_media(catalog: Catalog, picture: Picture) -> dict[str, Any]:
 
 def outputs(catalog: Catalog, output_dir: Path, previous: Mapping[str, Any],
             on_disk: Mapping[str, tuple[int, int]] | None = None) -> Iterator[Any]:
-    """The image files of the build for ``write.write_outputs``: a file the last build wrote and that is
-    still there as written is passed as unchanged (never read); any other is read from the cache.
+    """The image files of the build for ``write.write_outputs``: a file of /img/ the last build wrote and that
+    is still there as written is passed as unchanged (never read); any other is read from the cache (a copy
+    beside a page keeps its name when its photo changes: the writer compares its bytes).
     ``on_disk``: (size, mtime_ns) of output files already looked at (others are stat'ed here); None trusts
     the output folder (the preview's own, which nobody else writes)."""
     from .model import Output
     from .write import Staged
 
     for rel, path in catalog.names():
-        entry = previous.get(rel)
+        entry = previous.get(rel) if rel.startswith(f"{IMG_DIR}/") else None  # named by content: same name, same bytes
         if entry is not None:
             if on_disk is None:
                 found: tuple[int, int] | None = (entry.size, entry.mtime_ns)
