@@ -351,8 +351,8 @@ def test_a_truncated_jpeg_fails_the_build_naming_it_and_the_last_good_site_stays
     photo(source, (900, 700), (5, 5, 200))
     source.write_bytes(source.read_bytes()[:2000])  # cut short: the header reads, the picture does not
     errors = build_errors(root)
-    assert any(e.startswith("content/2024-03-01-harbour.md:10: image content/quay.jpg cannot be decoded") for e in errors), \
-        errors
+    where = "content/2024-03-01-harbour.md:10: image content/quay.jpg cannot be decoded"
+    assert any(e.startswith(where) for e in errors), errors
     assert {p: p.read_bytes() for p in (root / "public").rglob("*") if p.is_file()} == before
 
 
