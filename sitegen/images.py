@@ -68,6 +68,7 @@ SUFFIX = {"avif": "avif", "webp": "webp", "jpeg": "jpg", "png": "png", "gif": "g
 STORY_SIZES = "(min-width: 44rem) 42rem, calc(100vw - 2rem)"
 CARD_SIZES = "(min-width: 66rem) 21rem, (min-width: 42rem) calc(50vw - 3rem), calc(100vw - 4rem)"
 EXTERNAL = ("http://", "https://", "//", "data:")
+_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
 # --- 1. references, at load time ------------------------------------------------------------------------
@@ -521,7 +522,7 @@ class Catalog:
         """The file a reference names: relative to the content file's folder (a page bundle, or a photo
         beside it), or a site address (``/photos/a.jpg``) under ``static/`` (then ``content/``). None for
         an external URL."""
-        if src.startswith(EXTERNAL) or not src:
+        if not src or src.startswith(("#", "//")) or _SCHEME.match(src):  # another site's, data:, neutralised
             return None
         clean = urls_unquote(src.split("#", 1)[0].split("?", 1)[0])
         if clean.startswith("/"):
