@@ -53,7 +53,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
           progress: Progress | None = None, now: str | datetime | None = None,
           warm: Cache | None = None, remembered: Mapping[str, SourceEntry] | None = None,
           changed: Collection[Path] | None = None, index_later: bool = False,
-          preview: bool = False) -> BuildReport:
+          preview: bool = False, image_cache: Path | None = None) -> BuildReport:
     """Build the site into the output folder, redoing only what changed since the last build.
 
     Raises BuildFailed (every error found) and leaves the output folder exactly as it was.
@@ -68,6 +68,8 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
     preview's page shows at once, its search a few seconds later).
     ``preview``: articles still under embargo are built too, with an "EMBARGOED until …" banner and
     noindex (``sitegen serve`` only; a production build writes them nowhere, see timeline.py).
+    ``image_cache``: the cache folder whose ``images/`` holds the photos' derivatives (default: the settings'
+    ``cache_dir``); the preview, whose own cache is private, shares the site's, as the files are named by content.
     """
     started = time.perf_counter()
     jobs = jobs or default_jobs()
@@ -154,7 +156,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             links, structure_errors = _check_structure(config, published, section_of)
             errors = [*conversion.errors, *errors, *url_errors, *structure_errors]
             report("images", 0, 0)
-            catalog = _catalog(config, preview)
+            catalog = _catalog(config, preview, image_cache)
             image_errors, image_notes = catalog.prepare(published, jobs, fast=preview, make=not errors)
             errors += image_errors
             if errors:
@@ -256,11 +258,11 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
     )
 
 
-def _catalog(config: Config, preview: bool) -> Catalog:
+def _catalog(config: Config, preview: bool, folder: Path | None) -> Catalog:
     """The build's pictures (images.py), with the settings' widths; the preview makes no AVIF."""
     from .images import Catalog, Settings
 
-    return Catalog(config.root, config.resolve(config.static_dir), config.content_path, config.cache_path,
+    return Catalog(config.root, config.resolve(config.static_dir), config.content_path, folder or config.cache_path,
                    config.base_path, config.base_url.rstrip("/") + "/",
                    Settings(config.image_widths, config.image_avif and not preview))
 

@@ -495,3 +495,24 @@ def test_chromium_picks_an_avif_or_webp_source_and_every_picture_loads_under_a_s
             assert all(abs(a - b) < 0.02 for a, b in ratios), ratios
         finally:
             browser.close()
+
+
+def test_the_preview_makes_what_the_page_shows_first_and_the_crops_on_a_thread(tmp_path):
+    import dataclasses
+    import time
+
+    root = make_photo_site(tmp_path / "site")
+    config = load_config(root)
+    preview = dataclasses.replace(config, cache_dir=str(tmp_path / "private"), output_dir=str(tmp_path / "out"))
+    build(preview, jobs=1, preview=True, image_cache=config.cache_path)
+    html = (tmp_path / "out/2024/03/01/harbour/index.html").read_text()
+    tags = Tags(html)
+    assert [s["type"] for s in tags.all("source")][:1] == ["image/webp"] and ".avif" not in html
+    for attrs in tags.all("img"):
+        assert (tmp_path / "out" / attrs["src"].lstrip("/")).is_file()
+    # the crops and the link preview follow in the site's own image cache, where `sitegen build` finds them
+    crop = json_ld(html)[0]["image"][0]["url"].rsplit("/", 1)[1]
+    deadline = time.monotonic() + 60
+    while not (root / ".sitegen-cache/images" / crop).is_file() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert (root / ".sitegen-cache/images" / crop).is_file()
