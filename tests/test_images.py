@@ -15,7 +15,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageCms, ImageDraw
 from PIL.TiffImagePlugin import IFDRational
 
 from sitegen import images
@@ -32,8 +32,9 @@ ORIENTATION = 0x0112
 
 
 def photo(path: Path, size: tuple[int, int], colour: tuple[int, int, int] = (30, 90, 160), *,
-          orientation: int = 1, gps: bool = True, mode: str = "RGB") -> Path:
-    """A picture with a distinct shape in its top-left corner (so a rotation shows), EXIF with GPS."""
+          orientation: int = 1, gps: bool = True, mode: str = "RGB", icc: bool = False) -> Path:
+    """A picture with a distinct shape in its top-left corner (so a rotation shows), EXIF with GPS, and
+    (``icc``) an embedded colour profile."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fill = (*colour, 255) if mode == "RGBA" else colour
     im = Image.new(mode, size, (*colour, 90) if mode == "RGBA" else colour)
@@ -48,7 +49,8 @@ def photo(path: Path, size: tuple[int, int], colour: tuple[int, int, int] = (30,
     if path.suffix == ".png":
         im.save(path)
     else:
-        im.save(path, quality=90, exif=exif)
+        profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes() if icc else None
+        im.save(path, quality=90, exif=exif, icc_profile=profile)
     return path
 
 
@@ -71,7 +73,7 @@ def make_photo_site(root: Path, **settings: str) -> Path:
         "content/bundle/notes.pdf": b"%PDF-1.4 notes\n",
         "content/2024-03-04-words.md": "---\ntitle: Words only\ndate: 2024-03-04\n---\nNo picture here.\n",
     })
-    photo(root / "content/harbour.jpg", (1600, 1000))
+    photo(root / "content/harbour.jpg", (1600, 1000), icc=True)
     photo(root / "content/quay.jpg", (700, 500), (120, 60, 20))
     photo(root / "content/tower.jpg", (1800, 1300), (10, 120, 40), orientation=6)  # shown 1300 x 1800
     photo(root / "content/bundle/cover.jpg", (1400, 900), (90, 20, 120))
@@ -177,9 +179,10 @@ def test_a_portrait_photo_is_turned_upright_and_every_derivative_loses_its_exif_
         assert dict(im.getexif()) == {} and "exif" not in im.info and "icc_profile" not in im.info
         corner = im.convert("RGB").getpixel((5, 5))
     assert sum(corner) < 600  # the white mark was top-left of the stored picture: rotated away from there
-    for derivative in (photo_site / "public" / "img").iterdir():
+    for derivative in (photo_site / "public" / "img").iterdir():  # the harbour's had a colour profile
         with Image.open(derivative) as im:
-            assert not im.getexif().get(GPS) and "exif" not in im.info, derivative.name
+            assert not im.getexif().get(GPS) and "exif" not in im.info and "icc_profile" not in im.info, \
+                derivative.name
 
 
 def test_a_page_bundle_publishes_its_files_next_to_the_page_and_the_photo_without_its_gps(photo_site):
@@ -516,3 +519,23 @@ def test_the_preview_makes_what_the_page_shows_first_and_the_crops_on_a_thread(t
     while not (root / ".sitegen-cache/images" / crop).is_file() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert (root / ".sitegen-cache/images" / crop).is_file()
+
+
+def test_pages_with_pictures_pass_the_nu_html_checker(photo_site):
+    from tests.test_site_quality import vnu_jar
+
+    jar = vnu_jar()
+    files = [str(p) for p in sorted((photo_site / "public").rglob("*.html"))]
+    result = subprocess.run(["java", "-Xss8m", "-jar", str(jar), "--format", "json", "--exit-zero-always", *files],
+                            capture_output=True, text=True, timeout=600)
+    errors = [f"{m.get('url', '').rsplit('/public/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
+              for m in json.loads(result.stderr)["messages"] if m.get("type") in ("error", "non-document-error")]
+    assert errors == []
+
+
+def test_under_a_sub_path_every_picture_resolves_and_check_finds_nothing(tmp_path):
+    root = make_photo_site(tmp_path / "site", base_url="https://example.org/news/")
+    build(load_config(root), jobs=1)
+    html = page(root, "/2024/03/03/bundle/")
+    assert 'src="/news/img/' in html and 'srcset="/news/img/' in html
+    assert check_site(root / "public", "https://example.org/news/").problems == []
