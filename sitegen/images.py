@@ -452,8 +452,8 @@ class Picture:
 
 
 class Catalog:
-    """Every picture the published articles use, resolved, planned and (``prepare``) made. Kept by the
-    preview between builds; a build makes one afresh from the image cache's index."""
+    """Every picture the published articles use, resolved, planned and (``prepare``) made; one per build,
+    from the image cache's index."""
 
     def __init__(self, root: Path, static_dir: Path, content_dir: Path, cache_dir: Path, base_path: str,
                  root_url: str, settings: Settings | None = None) -> None:
@@ -532,11 +532,17 @@ class Catalog:
                 rel = rel[len(base) + 1:]
             candidates = [self.static_dir / rel, self.content_dir / rel]
         else:
-            candidates = [(self.root / content_file).parent / clean, self.static_dir / clean, self.root / clean]
+            candidates = [(self.root / content_file).parent / clean, self.static_dir / clean]
         for candidate in candidates:
             if candidate.is_file():
                 return candidate.resolve()
         return candidates[0]
+
+    def inside(self, path: Path) -> bool:
+        """Whether a picture's file (symlinks followed) is in the content or static folder: nothing else of
+        the machine is published, and the build notices every change to it."""
+        real = path.resolve()
+        return any(real.is_relative_to(folder.resolve()) for folder in (self.content_dir, self.static_dir))
 
     def prepare(self, articles: Sequence[Any], jobs: int = 1, fast: bool = False,
                 make: bool = True) -> tuple[list[ContentError], list[str]]:
@@ -556,6 +562,10 @@ class Catalog:
                 errors.append(ContentError(article.path, ref.get("line"), f"image '{src}' not found: no file "
                                            f"{_shown(path, self.root)}; put the picture beside the content file "
                                            "or in static/, or correct the path"))
+                return None
+            if not self.inside(path):
+                errors.append(ContentError(article.path, ref.get("line"), f"image '{src}' is {path.resolve()}, "
+                                           "outside the content and static folders: copy it into the site"))
                 return None
             suffix = path.suffix.lower()
             if suffix not in RASTER + AS_IS:

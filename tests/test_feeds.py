@@ -52,6 +52,7 @@ JSON_FEED_SCHEMA = {
                 "content_text": {"type": "string"},
                 "summary": {"type": "string"},
                 "image": {"type": "string"},
+                "banner_image": {"type": "string"},
                 "date_published": {"type": "string", "pattern": RFC3339.pattern},
                 "date_modified": {"type": "string", "pattern": RFC3339.pattern},
                 "authors": {"type": "array", "items": {"$ref": "#/$defs/author"}},

@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import feedparser
+import jsonschema
 import pytest
 from PIL import Image, ImageCms, ImageDraw
 from PIL.TiffImagePlugin import IFDRational
@@ -25,6 +26,7 @@ from sitegen.config import load_config
 from sitegen.errors import BuildFailed
 from tests.conftest import write_files
 from tests.test_deploy import free_port, stop, wait_for_port
+from tests.test_feeds import JSON_FEED_SCHEMA
 from tests.test_search import CHROMIUM, CHROMIUM_ARGS
 
 GPS = 0x8825
@@ -244,7 +246,9 @@ def test_feeds_carry_media_content_thumbnail_and_credit(photo_site):
     assert any('src="https://example.org/img/' in c.value for c in entry.content), entry.content
     rss = feedparser.parse((photo_site / "public/rss.xml").read_bytes())
     assert not rss.bozo and next(e for e in rss.entries if e.title == "Harbour").media_content
-    items = {i["title"]: i for i in json.loads((photo_site / "public/feed.json").read_text())["items"]}
+    document = json.loads((photo_site / "public/feed.json").read_text())
+    jsonschema.validate(document, JSON_FEED_SCHEMA)
+    items = {i["title"]: i for i in document["items"]}
     assert items["Harbour"]["image"].endswith(".jpg") and items["Harbour"]["banner_image"].endswith(".jpg")
     assert "image" not in items["Words only"]
 
@@ -334,9 +338,11 @@ def build_errors(root: Path) -> list[str]:
     ("notes.jpg", b"just some text\n", "content/2024-03-04-words.md:3: image content/notes.jpg is not an image that "
                                        "can be read"),
     ("doc.txt", b"text\n", "content/2024-03-04-words.md:3: image 'doc.txt' (content/doc.txt) is not a picture"),
+    ("../../outside.jpg", None, "content/2024-03-04-words.md:3: image '../../outside.jpg' is "),
 ])
 def test_a_missing_or_unreadable_picture_is_an_error_at_its_line(tmp_path, name, data, message):
     root = make_photo_site(tmp_path / "site")
+    photo(tmp_path / "outside.jpg", (300, 200))  # beside the site folder, not in it
     if data is not None:
         (root / "content" / name).write_bytes(data)
     path = root / "content/2024-03-04-words.md"
