@@ -66,6 +66,10 @@ class Config:
     menu: tuple[MenuEntry, ...] | None = None
     # The section every converted seed is given (a slug or name of `sections`); empty: none.
     seed_section: str = ""
+    # The widths (px) each photo is resized to for srcset (never larger than the photo itself), docs/images.md.
+    image_widths: tuple[int, ...] = (480, 800, 1200, 1600, 2048)
+    # AVIF besides WebP and the JPEG/PNG fallback (slower to make; browsers that read it get smaller files).
+    image_avif: bool = True
 
     @property
     def base_path(self) -> str:
@@ -369,7 +373,24 @@ def _read_menu(node: yaml.Node, path: Path) -> tuple[tuple[MenuEntry, ...], list
     return tuple(entries), errors
 
 
-_ENTRY_READERS = {"sections": _read_sections, "menu": _read_menu}
+def _read_widths(node: yaml.Node, path: Path) -> tuple[tuple[int, ...], list[ContentError]]:
+    """``image_widths:``: a list of widths in pixels, such as [480, 800, 1200, 1600, 2048]."""
+    errors: list[ContentError] = []
+    widths = []
+    for item in _list_items(node, path, "image_widths", errors):
+        text = _scalar_text(item)
+        if text is None or not text.isdigit() or not 16 <= int(text) <= 8192:
+            errors.append(ContentError(path, item.start_mark.line + 1, "each of 'image_widths' is a width in pixels "
+                                                                       "from 16 to 8192, such as 1200"))
+            continue
+        widths.append(int(text))
+    if not widths and not errors:
+        errors.append(ContentError(path, node.start_mark.line + 1, "'image_widths' needs at least one width, "
+                                                                   "such as [480, 800, 1200, 1600, 2048]"))
+    return tuple(sorted(set(widths))), errors
+
+
+_ENTRY_READERS = {"sections": _read_sections, "menu": _read_menu, "image_widths": _read_widths}
 
 
 def _deep_line(text: str) -> int:

@@ -124,6 +124,9 @@ class Article:
     killed: bool = False  # ``status: killed``: only a withdrawn notice stays at its address
     kill_note: str = ""
     corrections: tuple[Correction, ...] = ()
+    # Its pictures (docs/images.md): the lead image of ``image:`` and the body's images, each with its line,
+    # as JSON (images.media_json); '' when it has none.
+    media: str = ""
 
     @property
     def released(self) -> datetime:

@@ -20,7 +20,8 @@ carries the generation it shows, and checks it once its socket is up (``preview_
 
 The preview builds with ``build(config)`` like ``sitegen build``, differing only where it must: ``base_url``
 at the preview's address (same sub-path), output and cache in a private temporary folder (``public/`` and
-the site's cache stay as ``sitegen build`` left them, so a deploy never ships a preview), stylesheets
+the site's cache stay as ``sitegen build`` left them, so a deploy never ships a preview; only the photos'
+derivatives, named by their content, are shared with the site's cache: images.py), stylesheets
 without fingerprints (a saved style.css keeps its URL and is swapped in place) and the search shards a
 save touched rebuilt on a thread after the page is shown (the index may lag a save by seconds). Ctrl-C
 during a build stops it inside its thread, so the pool of processes it forked is terminated, not orphaned.
@@ -209,7 +210,7 @@ class Preview:
                 self.warm, self.frozen = Cache(preview.cache_path, key), False
             # Embargoed articles too, bannered and noindex: only the preview shows them (docs/time.md).
             outcome.report = build(preview, warm=self.warm, remembered=self.remembered, changed=changes,
-                                   index_later=True, preview=True)
+                                   index_later=True, preview=True, image_cache=config.cache_path)
             if not self.frozen:
                 # After the first good build: the warm cache's million long-lived objects, walked by the
                 # collector at every tenth save or so (0.1 s at 10k articles), are set aside for good. What

@@ -52,6 +52,7 @@ JSON_FEED_SCHEMA = {
                 "content_text": {"type": "string"},
                 "summary": {"type": "string"},
                 "image": {"type": "string"},
+                "banner_image": {"type": "string"},
                 "date_published": {"type": "string", "pattern": RFC3339.pattern},
                 "date_modified": {"type": "string", "pattern": RFC3339.pattern},
                 "authors": {"type": "array", "items": {"$ref": "#/$defs/author"}},
@@ -257,7 +258,7 @@ def test_articles_carry_news_article_and_breadcrumb_json_ld(make_site):
     assert news["publisher"]["name"] == "The Wire" and news["publisher"]["logo"]["url"].endswith("/static/logo.png")
     assert news["mainEntityOfPage"]["@id"] == "https://example.org/news/2023/09/18/middle-b-b/"
     assert news["keywords"] == ["China", "Russia"]
-    assert news["image"] == ["https://example.org/news/static/logo.png"]
+    assert "image" not in news  # no photo of its own: the site's logo is the publisher's, never its image
     oldest, _ = json_ld(out["2023/09/17/oldest/index.html"])
     assert oldest["image"] == ["https://cdn.example.org/a.jpg"]
     assert oldest["author"][0]["@type"] == "Person"
