@@ -375,7 +375,8 @@ def plan_redirect_pages(targets: Mapping[str, str], titles: Mapping[str, str], c
 def input_roots(config: Config) -> list[Path]:
     """Every file a build reads: content, seeds, templates, static files and the settings."""
     return [config.content_path, config.seeds_path, *config.theme_dirs("templates"),
-            *config.theme_dirs("static"), config.root / CONFIG_FILE, config.root / REDIRECTS_FILE]
+            *config.theme_dirs("static"), config.root / CONFIG_FILE, config.root / REDIRECTS_FILE,
+            config.root / "i18n"]
 
 
 def _manifest_key(config: Config) -> str:
