@@ -100,6 +100,8 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         from . import redirects, schedule, search, timeline
         from .collect import build_site, duplicate_urls, updated_site
         from .deploy_headers import hosting_files
+        from .i18n import of as of_language
+        from .i18n import untranslated_warning
         from .load import load_articles, publishable
         from .render import global_signature, make_env, plan_pages, render_pages, set_site_pages, static_files
 
@@ -153,6 +155,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                 warnings.append(problem)
                 config = replace(config, search=False)
             env = make_env(config)
+            warnings += [w for w in [untranslated_warning(of_language(config.language, config.root))] if w]
             set_site_pages(env, standalone)
             signature = global_signature(env, config)
             layout_errors = _check_layouts(env, config, standalone)

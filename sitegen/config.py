@@ -420,6 +420,10 @@ def _validate(config: Config, path: Path) -> list[ContentError]:
     except (ZoneInfoNotFoundError, ValueError):
         errors.append(ContentError(path, None, f"timezone '{_cut(config.timezone)}' is not an IANA time zone "
                                                "name such as 'UTC' or 'Europe/London'"))
+    from .i18n import check_language
+
+    if problem := check_language(config.language):
+        errors.append(ContentError(path, None, problem))
     if config.feed_content not in FEED_CONTENT:
         errors.append(ContentError(path, None, f"feed_content must be one of {', '.join(FEED_CONTENT)}, "
                                                f"not {describe_value(config.feed_content)}"))

@@ -112,32 +112,34 @@ def overrides_path(root: Path, code: str) -> Path | None:
     return None
 
 
-def read_overrides(path: Path) -> tuple[dict[str, str | tuple[str, ...]], list[ContentError]]:
+def read_overrides(path: Path, root: Path | None = None) -> tuple[dict[str, str | tuple[str, ...]],
+                                                                   list[ContentError]]:
     """``English text: translation`` lines; a plural message as a list of its forms (as many as the
-    language has: one, few, many, other...). Errors name the file and line."""
+    language has: one, few, many, other...). Errors name the file (relative to ``root``) and line."""
     from .config import _LOADER, MAX_VALUES
 
+    shown = path.relative_to(root) if root is not None and path.is_relative_to(root) else path
     try:
         text = path.read_text(encoding="utf-8-sig")
         node = yaml.compose(text, Loader=_LOADER)
     except (OSError, UnicodeDecodeError) as exc:
-        return {}, [ContentError(path, None, f"cannot read the translations: {exc}")]
+        return {}, [ContentError(shown, None, f"cannot read the translations: {exc}")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        return {}, [ContentError(path, mark.line + 1 if mark else 1, f"invalid YAML: {exc.problem}")]
+        return {}, [ContentError(shown, mark.line + 1 if mark else 1, f"invalid YAML: {exc.problem}")]
     except (yaml.YAMLError, RecursionError) as exc:
-        return {}, [ContentError(path, 1, f"invalid YAML: {str(exc)[:120]}")]
+        return {}, [ContentError(shown, 1, f"invalid YAML: {str(exc)[:120]}")]
     if node is None:
         return {}, []
     if not isinstance(node, yaml.MappingNode):
-        return {}, [ContentError(path, node.start_mark.line + 1, "translations are 'English text: translation' "
+        return {}, [ContentError(shown, node.start_mark.line + 1, "translations are 'English text: translation' "
                                                                  "lines")]
     found: dict[str, str | tuple[str, ...]] = {}
     errors: list[ContentError] = []
     for key, value in node.value[:MAX_VALUES]:
         line = key.start_mark.line + 1
         if not isinstance(key, yaml.ScalarNode) or not key.value.strip():
-            errors.append(ContentError(path, line, "each key is the English text of the theme, as "
+            errors.append(ContentError(shown, line, "each key is the English text of the theme, as "
                                                    "'sitegen check' lists it"))
             continue
         if isinstance(value, yaml.ScalarNode):
@@ -146,7 +148,7 @@ def read_overrides(path: Path) -> tuple[dict[str, str | tuple[str, ...]], list[C
                 all(isinstance(v, yaml.ScalarNode) for v in value.value):
             found[key.value] = tuple(v.value for v in value.value)
         else:
-            errors.append(ContentError(path, line, f"the translation of '{key.value[:40]}' must be text (or, for "
+            errors.append(ContentError(shown, line, f"the translation of '{key.value[:40]}' must be text (or, for "
                                                    "a plural, a list of its forms)"))
     return found, errors
 
@@ -183,9 +185,10 @@ class Language:
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         forms = self.messages.get(singular)
         if isinstance(forms, tuple) and forms:
-            index = self.plural_index(n)
-            if index < len(forms) and forms[index]:
-                return forms[index]
+            # A site's list may stop at "singular, plural": its last form stands for the rarer ones after it.
+            text = forms[min(self.plural_index(n), len(forms) - 1)]
+            if text:
+                return text
         if isinstance(forms, str) and forms:  # a site's override given as one text for every number
             return forms
         return singular if n == 1 else plural
@@ -293,7 +296,7 @@ def language(code: str, root: Path | None = None) -> Language:
     path = overrides_path(root, code) if root is not None else None
     errors: list[ContentError] = []
     if path is not None:
-        own, errors = read_overrides(path)
+        own, errors = read_overrides(path, root)
         messages.update(own)
     return Language(code, messages, catalog, path, errors)
 
@@ -336,6 +339,16 @@ def theme_messages() -> tuple[str, ...]:
     with path.open("rb") as handle:
         catalog = read_po(handle)
     return tuple(m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id)
+
+
+def untranslated_warning(lang: Language) -> str | None:
+    """The build's warning when the theme shows some English on a site in another language."""
+    missing = lang.untranslated()
+    if not missing:
+        return None
+    shipped = "" if lang.catalog else f"sitegen ships no catalog for '{lang.code}'; "
+    return (f"language '{lang.code}': {shipped}{len(missing)} of the theme's {len(theme_messages())} strings show "
+            f"in English: translate them in {OVERRIDES_DIR}/{lang.code}.yaml ('sitegen check' lists them)")
 
 
 def install(env: Any, lang: Language) -> None:
