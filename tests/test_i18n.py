@@ -262,3 +262,49 @@ def test_an_arabic_site_mirrors_in_chromium(tmp_path):
     assert abs((ar["width"] - ar["title"][1]) - en["title"][0]) < 2  # the same margin, on the other side
     assert abs((ar["width"] - ar["h1"][1]) - en["h1"][0]) < 2  # the headline starts at the right edge
     assert (tmp_path / "article-ar.png").stat().st_size > 10_000
+
+
+# --- tag inference per language ------------------------------------------------------------------------------
+
+FRENCH = ["Selon Emmanuel Macron, la France soutiendra l’Ukraine. Mais Emmanuel Macron a prévenu Moscou.",
+          "Le Président Macron a parlé. Lundi, Le Monde a rapporté ses propos."]
+GERMAN = ["Die Bundesregierung Berlin teilte am Montag mit, die Ukraine erhalte Hilfe. Der Bundeskanzler "
+          "Olaf Scholz sagte, die Ukraine brauche Geld. Die Bundesregierung Berlin bestätigte das.",
+          "Olaf Scholz sprach mit der Presse. Neue Gespräche Folgen. Neue Gespräche Folgen bald."]
+
+
+def test_tag_inference_follows_each_languages_capitals():
+    from sitegen.tagging import infer_tags, names_inferred
+
+    french = infer_tags("La France et l’Ukraine", FRENCH, "fr")
+    assert "Emmanuel Macron" in french and "Ukraine" in french
+    assert not [t for t in french if t.split()[0] in ("Selon", "Mais", "Le", "Lundi")]
+    # German capitalises every noun: no "names" made of nouns, only what the gazetteer knows.
+    german = infer_tags("Hilfe für die Ukraine", GERMAN, "de")
+    assert german == ["Ukraine", "Germany"]  # Berlin is Germany's capital
+    assert "Neue Gespräche Folgen" in infer_tags("Hilfe für die Ukraine", GERMAN, "en")  # as English rules would
+    arabic = ["قال الأمين العام لحلف NATO إن الحلف سيجتمع. وأكد NATO ذلك.", "وقالت موسكو إن الاجتماع مهم."]
+    assert infer_tags("اجتماع الحلف", arabic, "ar") == ["NATO"]
+    assert infer_tags("会议", ["北京 会议 NATO。", "NATO 表示。"], "zh") == ["NATO"]
+    assert names_inferred("fr-CA") and names_inferred("ru") and not names_inferred("de")
+    assert not names_inferred("ar") and not names_inferred("zh")
+
+
+@pytest.mark.parametrize(("language", "title", "body"), [
+    ("fr", "L’Élysée « prudent » après le sommet", "Selon Emmanuel Macron, rien n’est <b>décidé</b>. "
+                                                    "Emmanuel Macron l’a redit *mardi*."),
+    ("ru", "Кремль: переговоры «продолжатся»", "Как заявил Дмитрий Песков, переговоры продолжатся. Песков "
+                                              "добавил: <script>нет</script>."),
+    ("ar", "الكرملين: المحادثات «ستستمر»", "قال المتحدث إن المحادثات ستستمر. وأضاف: <i>لا جديد</i>."),
+])
+def test_a_seed_in_another_language_converts_literally(tmp_path, language, title, body):
+    site = site_in(tmp_path, language, {"seeds/001.txt": f" date 2023-09-19 {title}\n\nBy Staff, Agencies\n\n{body}\n"})
+    build(load_config(site), jobs=1, now="2023-09-20")
+    (content,) = [p for p in (site / "content").glob("2023-09-19-*.md") if p.name != "2023-09-19-sommet.md"]
+    text = content.read_text(encoding="utf-8")
+    assert "lang:" not in text  # the site's own language: nothing to say
+    page = Page(read(site, f"{content.stem[:4]}/09/19/{content.stem[11:]}/index.html"))
+    assert page.headings["h1"] == [title]
+    assert body in page.text  # every character as written, markup shown as text
+    if language == "fr":
+        assert "Emmanuel Macron" in text.split("tags:")[1].splitlines()[0]
