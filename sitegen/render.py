@@ -57,10 +57,13 @@ class Page(NamedTuple):
     template: str
     signature: str
     context: Callable[[], dict[str, Any]]
+    env: jinja2.Environment | None = None  # its own environment (one language of a multilingual site)
 
 
-def make_env(config: Config) -> jinja2.Environment:
-    """The template environment: autoescaping, and undefined names fail the build."""
+def make_env(config: Config, asset_base: str | None = None) -> jinja2.Environment:
+    """The template environment: autoescaping, and undefined names fail the build. ``asset_base``: the
+    base path of the theme's assets and the site's root files, when not the pages' (one language of a
+    multilingual site, whose pages live under /es/)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in config.theme_dirs("templates")]),
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(_jinja_cache(config))),
@@ -114,14 +117,15 @@ def make_env(config: Config) -> jinja2.Environment:
             "rss": url_for(urls.rss_url()),
             "corrections": url_for(urls.corrections_url()),
             "corrections_feed": url_for(urls.corrections_feed_url()),
-            "favicon": url_for(urls.static_url("favicon.svg")),
-            "style": url_for(urls.static_url(assets.get("style.css", "style.css"))),
+            "favicon": urls.with_base(asset_base or base_path, urls.static_url("favicon.svg")),
+            "style": urls.with_base(asset_base or base_path, urls.static_url(assets.get("style.css", "style.css"))),
         },
     )
     env.globals.update(site_pages=[], menu=[
         {"name": e.name, "url": e.url, "href": e.url if e.url.startswith(("http://", "https://")) else url_for(e.url)}
         for e in menu_entries(config)])
-    env.globals.update(plural_forms=lang.plural_forms, note_labels=seo.note_labels(lang))
+    env.globals.update(plural_forms=lang.plural_forms, note_labels=seo.note_labels(lang),
+                       translations=[], languages=[], sitemap_alternates={})  # a multilingual site's
     env.globals.update(
         site={
             "title": config.title,
@@ -137,7 +141,7 @@ def make_env(config: Config) -> jinja2.Environment:
         },
         url_for=url_for,
         abs_url=abs_url,
-        asset_url=lambda name: urls.with_base(base_path, f"/{name}" if name in own_files else
+        asset_url=lambda name: urls.with_base(asset_base or base_path, f"/{name}" if name in own_files else
                                               urls.static_url(assets.get(name, name))),
         urls=URLS,
         card=card,
@@ -707,7 +711,7 @@ def _render_index(index: int) -> Any:
     assert _ACTIVE is not None
     env, pages, stage = _ACTIVE
     page = pages[index]
-    output = Output(page.path, render_template(env, page.template, page.context()))
+    output = Output(page.path, render_template(page.env or env, page.template, page.context()))
     return output if stage is None else stage(output, f"r{index}")
 
 
