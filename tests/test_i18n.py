@@ -308,3 +308,192 @@ def test_a_seed_in_another_language_converts_literally(tmp_path, language, title
     assert body in page.text  # every character as written, markup shown as text
     if language == "fr":
         assert "Emmanuel Macron" in text.split("tags:")[1].splitlines()[0]
+
+
+# --- multilingual sites ----------------------------------------------------------------------------------------
+
+
+def multilingual_site(base_url: str = "https://example.org/news/", default_base: str = "") -> dict[str, str]:
+    """English and Spanish: three stories translated (by file name, by folder, by translation_key), one in
+    English only, an About page in both."""
+    base = f", base: {default_base}" if default_base else ""
+    return {
+        "sitegen.yaml": f"""\
+            title: World News
+            base_url: {base_url}
+            language: en
+            languages:
+              - {{code: en, name: English{base}}}
+              - {{code: es, name: Español, title: Noticias del Mundo, description: Noticias de todo el mundo.}}
+            sections:
+              - {{slug: world, name: World}}
+            """,
+        "content/2024-01-01-summit.md": article("Summit opens in Moscow", date="2024-01-01T10:00:00", section="world",
+                                                 tags="[Russia]", authors="[Ann Lee]", body="The summit opened."),
+        "content/2024-01-01-summit.es.md": article("Se abre la cumbre en Moscú", date="2024-01-01T11:00:00",
+                                                    section="world", tags="[Rusia]", authors="[Ana López]",
+                                                    body="La cumbre se abrió."),
+        "content/2024-01-02-vote.md": article("Vote counted", date="2024-01-02T10:00:00", tags="[Russia]",
+                                               body="The votes were counted."),
+        "content/es/2024-01-02-vote.md": article("Votos contados", date="2024-01-02T11:00:00", tags="[Rusia]",
+                                                  body="Se contaron los votos."),
+        "content/2024-01-03-final.md": article("Final won", date="2024-01-03T10:00:00", translation_key="final",
+                                                body="The final was won."),
+        "content/final-es.md": article("Final ganada", date="2024-01-03T12:00:00", lang="es",
+                                        translation_key="final", body="Se ganó la final."),
+        "content/2024-01-04-only.md": article("Only in English", date="2024-01-04T10:00:00", body="English only."),
+        "content/pages/about.md": "---\ntitle: About\n---\nAbout us.\n",
+        "content/pages/about.es.md": "---\ntitle: Acerca de\n---\nSobre nosotros.\n",
+    }
+
+
+PAIRS = [("2024/01/01/summit-opens-in-moscow/", "es/2024/01/01/se-abre-la-cumbre-en-moscu/"),
+         ("2024/01/02/vote-counted/", "es/2024/01/02/votos-contados/"),
+         ("2024/01/03/final-won/", "es/2024/01/03/final-ganada/"),
+         ("about/", "es/about/"), ("", "es/"), ("tags/", "es/tags/"), ("world/", "es/world/")]
+
+
+def alternates(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', html))
+
+
+def switcher(html: str) -> dict[str, str]:
+    nav = html.split('<nav class="languages"', 1)[1].split("</nav>", 1)[0]
+    return {code: href for href, code in re.findall(r'<a href="([^"]+)" hreflang="([^"]+)"', nav)}
+
+
+@pytest.fixture
+def two_languages(tmp_path):
+    write_files(tmp_path, multilingual_site())
+    build(load_config(tmp_path), jobs=1, now="2024-01-04")
+    return tmp_path
+
+
+def test_each_translation_links_the_other_both_ways(two_languages):
+    site = two_languages
+    for english, spanish in PAIRS:
+        en, es = read(site, f"{english}index.html"), read(site, f"{spanish}index.html")
+        assert '<html lang="en">' in en and '<html lang="es">' in es
+        links = {"en": f"https://example.org/news/{english}", "es": f"https://example.org/news/{spanish}",
+                 "x-default": f"https://example.org/news/{english}"}
+        assert alternates(en) == links and alternates(es) == links  # reciprocal, with x-default
+        assert switcher(en) == switcher(es) == {"en": f"/news/{english}", "es": f"/news/{spanish}"}
+        for href in switcher(en).values():  # every switcher link resolves to a built page
+            assert (site / "public" / href.removeprefix("/news/") / "index.html").is_file()
+    only = read(site, "2024/01/04/only-in-english/index.html")
+    assert alternates(only) == {}  # no translation: no hreflang
+    assert switcher(only) == {"en": "/news/2024/01/04/only-in-english/", "es": "/news/es/"}
+    assert not (site / "public/es/2024/01/04").exists()
+
+
+def test_each_language_has_its_own_pages_feeds_news_sitemap_and_404(two_languages):
+    site = two_languages
+    front = Page(read(site, "es/index.html"))
+    assert front.headings["h1"] == ["Últimas noticias"] and "<title>Noticias del Mundo</title>" in front.html
+    assert [a for a in front.links if "/2024/01/" in a and a.count("/") > 6] == [
+        "/news/es/2024/01/03/final-ganada/", "/news/es/2024/01/02/votos-contados/",
+        "/news/es/2024/01/01/se-abre-la-cumbre-en-moscu/"]
+    assert "Rusia" in read(site, "es/tags/rusia/index.html") and not (site / "public/es/tags/russia").exists()
+    english = ElementTree.fromstring(read(site, "feed.xml"))
+    spanish = ElementTree.fromstring(read(site, "es/feed.xml"))
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert spanish.get("{http://www.w3.org/XML/1998/namespace}lang") == "es"
+    assert [e.find(f"{atom}title").text for e in spanish.iter(f"{atom}entry")] == [
+        "Final ganada", "Votos contados", "Se abre la cumbre en Moscú"]
+    assert [e.find(f"{atom}title").text for e in english.iter(f"{atom}entry")] == [
+        "Only in English", "Final won", "Vote counted", "Summit opens in Moscow"]
+    assert spanish.find(f"{atom}title").text == "Noticias del Mundo"
+    assert "<language>es</language>" in read(site, "es/rss.xml")
+    news = read(site, "es/news-sitemap.xml")
+    assert "<news:language>es</news:language>" in news and "Final ganada" in news and "Final won" not in news
+    assert "<news:language>en</news:language>" in read(site, "news-sitemap.xml")
+    assert Page(read(site, "es/404.html")).headings["h1"] == ["Página no encontrada"]
+    assert Page(read(site, "404.html")).headings["h1"] == ["Page not found"]
+    robots = read(site, "robots.txt")
+    for name in ("sitemap.xml", "news-sitemap.xml", "es/sitemap.xml", "es/news-sitemap.xml"):
+        assert f"Sitemap: https://example.org/news/{name}\n" in robots
+    assert not (site / "public/es/robots.txt").exists()
+    assert 'href="/news/static/style.' in read(site, "es/index.html")  # the theme's assets stay at the root
+
+
+def test_the_sitemaps_carry_reciprocal_hreflang(two_languages):
+    site = two_languages
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    found = {}
+    for name in ("sitemap.xml", "es/sitemap.xml"):
+        for url in ElementTree.fromstring(read(site, name)).findall("s:url", ns):
+            found[url.find("s:loc", ns).text] = {x.get("hreflang"): x.get("href") for x in url.findall("x:link", ns)}
+    for english, spanish in PAIRS:
+        en, es = f"https://example.org/news/{english}", f"https://example.org/news/{spanish}"
+        assert found[en] == found[es] == {"en": en, "es": es, "x-default": en}
+    assert found["https://example.org/news/2024/01/04/only-in-english/"] == {}
+
+
+def test_each_language_has_its_own_search_index(two_languages):
+    import json
+
+    site = two_languages
+    for folder, language in (("", "en"), ("es/", "es")):
+        bundle = site / "public" / folder / "pagefind"
+        shards = json.loads((bundle / "shards.json").read_text())["shards"]
+        for shard in shards:
+            entry = json.loads((bundle / shard["path"] / "pagefind-entry.json").read_text())
+            assert list(entry["languages"]) == [language]
+    search = read(site, "es/search/index.html")
+    assert 'data-bundle="/news/es/pagefind/"' in search and 'data-base="/news/es/"' in search
+
+
+def test_a_multilingual_site_under_the_root_and_with_its_default_language_in_a_folder(tmp_path):
+    write_files(tmp_path, multilingual_site("https://example.org/", default_base="/en/"))
+    build(load_config(tmp_path), jobs=1, now="2024-01-04")
+    root = read(tmp_path, "index.html")
+    assert 'http-equiv="refresh" content="0; url=/en/"' in root
+    story = read(tmp_path, "en/2024/01/03/final-won/index.html")
+    assert alternates(story) == {"en": "https://example.org/en/2024/01/03/final-won/",
+                                 "es": "https://example.org/es/2024/01/03/final-ganada/",
+                                 "x-default": "https://example.org/en/2024/01/03/final-won/"}
+    assert "Sitemap: https://example.org/en/sitemap.xml" in read(tmp_path, "robots.txt")
+
+
+def test_an_edit_in_one_language_rebuilds_as_a_clean_build(tmp_path):
+    import filecmp
+    import shutil
+
+    site, fresh = tmp_path / "site", tmp_path / "fresh"
+    write_files(site, multilingual_site())
+    build(load_config(site), jobs=1, now="2024-01-04")
+    story = site / "content/es/2024-01-02-vote.md"
+    story.write_text(story.read_text().replace("Votos contados", "Votos ya contados"), encoding="utf-8")
+    (site / "content/2024-01-04-only.es.md").write_text(article("Solo ahora en español", date="2024-01-04"),
+                                                         encoding="utf-8")
+    build(load_config(site), jobs=1, now="2024-01-04")
+    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns("public", ".sitegen-cache"))
+    build(load_config(fresh), jobs=1, now="2024-01-04")
+    a, b = site / "public", fresh / "public"
+    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    _match, differ, errors = filecmp.cmpfiles(a, b, [str(f) for f in files], shallow=False)
+    assert differ == [] and errors == []
+    assert alternates(read(site, "2024/01/04/only-in-english/index.html"))["es"].endswith(
+        "/es/2024/01/04/solo-ahora-en-espanol/")
+
+
+def test_multilingual_mistakes_are_errors_naming_the_file(tmp_path):
+    files = multilingual_site()
+    files["content/x.md"] = article("Otra", date="2024-01-05", lang="it")
+    files["content/y.md"] = article("Otra final", date="2024-01-05", lang="es", translation_key="final")
+    write_files(tmp_path, files)
+    with pytest.raises(BuildFailed) as failed:
+        build(load_config(tmp_path), jobs=1)
+    assert [str(e) for e in failed.value.errors] == [
+        "content/x.md:4: lang 'it' is not one of the site's languages (en, es)",
+        "content/y.md:5: content/final-es.md is already the 'es' version of this article (the same translation_key "
+        "or file name): give one of them another translation_key"]
+    write_files(tmp_path, {"sitegen.yaml": "language: fr\nlanguages:\n  - {code: en, name: English}\n"
+                                           "  - {code: es, base: /world/}\nsections: [World]\n"})
+    with pytest.raises(BuildFailed) as failed:
+        load_config(tmp_path)
+    assert [str(e).removeprefix(f"{tmp_path}/") for e in failed.value.errors] == [
+        "sitegen.yaml: language 'fr' is not one of 'languages' (en, es): set language: to the default one",
+        "sitegen.yaml: the base of language 'es' (/world/) is also a section or a folder of every site: give it "
+        "another base"]
