@@ -106,6 +106,8 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         from . import redirects, schedule, search, timeline
         from .collect import build_site, duplicate_urls, updated_site
         from .deploy_headers import hosting_files
+        from .i18n import of as of_language
+        from .i18n import untranslated_warning
         from .images import outputs as image_outputs
         from .load import load_articles, publishable
         from .render import (
@@ -143,19 +145,25 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             listed_articles = line.listed
             published = [*standalone, *listed_articles, *line.expired]  # the pages that stand at their address
             section_of = _section_finder(config)
-            last_site = cache.site if cache is warm and cache.site is not None and \
+            multi = bool(config.languages)  # a multilingual site: one edition per language (multilingual.py)
+            if multi:
+                from . import multilingual
+            last_site = None if multi else cache.site if cache is warm and cache.site is not None and \
                 (cache.site.per_page, cache.site.title, tuple(cache.site.sections), cache.site.standalone) == \
                 (config.per_page, config.title, config.sections, standalone) else None
             site = updated_site(last_site, listed_articles) if last_site is not None else None
             url_errors = []
-            if site is None:
+            everyone = [*standalone, *listed_articles, *line.expired, *line.killed, *line.held]
+            if multi:
+                url_errors = multilingual.check(everyone, config)
+                everyone = multilingual.with_full_urls(everyone, config)
+                published = multilingual.with_full_urls(published, config)
+            elif site is None:
                 site, url_errors = build_site(listed_articles, config.per_page, config.title, config.sections,
                                               section_of, standalone)
-            if line.expired or line.killed or line.held:  # their addresses are taken too, now or later
+            if multi or line.expired or line.killed or line.held:  # their addresses are taken too, now or later
                 known = {str(e) for e in url_errors}
-                url_errors = [*url_errors, *[e for e in duplicate_urls([*standalone, *listed_articles, *line.expired,
-                                                                        *line.killed, *line.held])
-                                             if str(e) not in known]]
+                url_errors = [*url_errors, *[e for e in duplicate_urls(everyone) if str(e) not in known]]
             links, structure_errors = _check_structure(config, published, section_of)
             errors = [*conversion.errors, *errors, *url_errors, *structure_errors]
             if not errors and not allow_empty and not listed_articles and not preview:
@@ -174,6 +182,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                 warnings.append(problem)
                 config = replace(config, search=False)
             env = make_env(config)
+            warnings += [w for w in [untranslated_warning(of_language(config.language, config.root))] if w]
             set_site_pages(env, standalone)
             set_images(env, catalog)
             signature = global_signature(env, config)
@@ -181,10 +190,22 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             lines, redirect_errors = redirects.read(config.root)
             if layout_errors or redirect_errors:
                 raise BuildFailed([*layout_errors, *redirect_errors])
-            live_pages = plan_pages(site, config, cache, env, signature, now=moment, links=links, timeline=line)
+            if multi:
+                planned, plan_errors = multilingual.plan_editions(config, cache, listed_articles, standalone, line,
+                                                                  moment, links, section_of)
+                if plan_errors:
+                    raise BuildFailed(plan_errors)
+                warnings += [w for p in planned[1:] if (w := untranslated_warning(of_language(p.edition.lang.code,
+                                                                                              config.root)))]
+                live_pages = multilingual.link_translations(planned, config)
+                site = planned[0].site  # the default language's, for messages
+            else:
+                live_pages = plan_pages(site, config, cache, env, signature, now=moment, links=links,
+                                        timeline=line)
             statics = list(static_files(config))
             live = _owners(live_pages, statics, site, config)
-            moved = redirects.plan(lines, published, live, redirects.detect(before, published), config.root)
+            earlier = multilingual.entries_with_full_urls(before, config) if multi else before
+            moved = redirects.plan(lines, published, live, redirects.detect(earlier, published), config.root)
             errors = [*moved.errors, *_root_file_clashes(config, live)]
             if errors:
                 raise BuildFailed(errors)
@@ -196,8 +217,9 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                 # read one at a time as they are written (a thousand photos' files would not fit in memory)
                 pictures = image_outputs(catalog, config.output_path, cache.state.outputs,
                                          on_disk() if watched is None else None)
+                killed = multilingual.with_full_urls(line.killed, config) if multi else line.killed
                 hosting = hosting_files(config, [o.path for o in statics] + [rel for rel, _ in catalog.names()],
-                                        moved.targets, gone=[a.url for a in line.killed])
+                                        moved.targets, gone=[a.url for a in killed])
                 staging = open_staging(config.output_path)  # the workers stage the pages they render
                 rendered = _counting(render_pages(todo, env, jobs, stage=staging.put), len(todo), report)
                 written = write_outputs(chain(rendered, statics, pictures, hosting), config.output_path,
@@ -213,9 +235,14 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                 cache.save()
             schedule.save_record(config, line)
             # Only the shards whose articles changed are rebuilt: see search.py
-            problem = search.update_index(config.output_path, site.articles, config, cache.html,
-                                          enabled=config.search, jobs=jobs, background=index_later)
-            warnings += [problem] if problem else []
+            indexes = multilingual.search_targets(planned, config.output_path) if multi else \
+                [(config.output_path, site.articles, config)]
+            for folder, indexed, settings in indexes:
+                problem = search.update_index(folder, indexed, settings, cache.html, enabled=config.search, jobs=jobs,
+                                              background=index_later)
+                warnings += [problem] if problem else []
+            counts = (sum(len(p.site.articles) for p in planned), sum(len(p.site.tags) for p in planned)) if multi \
+                else (len(site.articles), len(site.tags))
         except BaseException:
             if warm is not None:
                 warm.inputs = warm.site = None  # what this build read is not known to be built: start afresh
@@ -231,7 +258,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         inputs.update(manifest.snapshot([config.resolve(p) for p in conversion.written]
                                         + ([config.root / REDIRECTS_FILE] if moved.recorded else [])))
         if warm is not None:
-            warm.inputs, warm.site = inputs, site
+            warm.inputs, warm.site = inputs, None if multi else site
         # No record for a no-op check when there is a deleted seed's warning or a content file's (a shortcode
         # left in a body) to repeat until it is dealt with,
         # or when a watcher tells what changed (the preview: it never needs one)
@@ -240,13 +267,13 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         if not conversion.deleted and not notes and watched is None:
             manifest.save(manifest_path, key, inputs,
                           {path: (e.size, e.mtime_ns) for path, e in cache.state.outputs.items()},
-                          (len(site.articles), html_pages, len(site.tags)),
+                          (counts[0], html_pages, counts[1]),
                           next_change=line.next_change.timestamp() if line.next_change else None,
                           timing=(held, next_change, line.reasons))
     return BuildReport(
-        articles=len(site.articles),
+        articles=counts[0],
         pages=html_pages,
-        tags=len(site.tags),
+        tags=counts[1],
         files=written,
         seconds=time.perf_counter() - started,
         converted=conversion.written,
@@ -256,7 +283,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         next_change=next_change,
         next_reasons=line.reasons,
         published_future=[(shown_path(a.path, config.root), a.released.isoformat())
-                          for a in future_articles(site.articles, moment) if not preview],
+                          for a in future_articles(listed_articles, moment) if not preview],
         redirects=[f"{old} now redirects to {new} ({rel}: its address changed); recorded in {REDIRECTS_FILE}"
                    if new else f"{old} is {rel}'s address again: its redirect is cancelled in {REDIRECTS_FILE}"
                    for old, new, rel in moved.recorded],
@@ -424,7 +451,8 @@ def plan_redirect_pages(targets: Mapping[str, str], titles: Mapping[str, str], c
 def input_roots(config: Config) -> list[Path]:
     """Every file a build reads: content, seeds, templates, static files and the settings."""
     return [config.content_path, config.seeds_path, *config.theme_dirs("templates"),
-            *config.theme_dirs("static"), config.root / CONFIG_FILE, config.root / REDIRECTS_FILE]
+            *config.theme_dirs("static"), config.root / CONFIG_FILE, config.root / REDIRECTS_FILE,
+            config.root / "i18n"]
 
 
 def _manifest_key(config: Config) -> str:
@@ -437,7 +465,9 @@ def cache_key(config: Config) -> str:
     """Settings that change every parsed article: a different key starts the cache afresh."""
     from . import markup
 
-    return f"{__version__}|{markup.CONFIG_KEY}|unsafe_html={config.unsafe_html}|{config.timezone}|{config.root}"
+    languages = f"|languages={','.join(lang.code for lang in config.languages)}" if config.languages else ""
+    return (f"{__version__}|{markup.CONFIG_KEY}|unsafe_html={config.unsafe_html}|{config.timezone}|{config.root}"
+            f"{languages}")
 
 
 def convert(config: Config, force: bool = False, existing: Iterable[Article] | None = None,
@@ -465,7 +495,7 @@ def convert(config: Config, force: bool = False, existing: Iterable[Article] | N
         previous = read_state(config.cache_path, cache_key(config)).sources
     known = existing_from(existing, config.root) if existing is not None else None
     return convert_seeds(config.seeds_path, config.content_path, config.root, force=force, existing=known,
-                         previous=previous, only=only, section=_seed_section(config))
+                         previous=previous, only=only, section=_seed_section(config), language=config.language)
 
 
 def _seed_section(config: Config) -> str:

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import errno
 import gc
+import json
 import os
 import sys
 import threading
@@ -251,6 +252,7 @@ def _check(args: argparse.Namespace) -> int:
     report = check_site(output, base_url, jobs=args.jobs or default_jobs(), withheld=withheld_articles(config))
     for problem in report.problems:
         print(f"{config.output_dir}/{problem}" if not problem.startswith("/") else problem)
+    _print_untranslated(config)
     counts = (f"{_count(report.pages, 'page')}, {_count(report.links, 'link')}, {_count(report.feeds, 'feed')}, "
               f"{_count(report.sitemaps, 'sitemap')} at {base_url}")
     if report.problems:
@@ -258,6 +260,21 @@ def _check(args: argparse.Namespace) -> int:
         return 1
     print(f"checked {counts}: no problems")
     return 0
+
+
+def _print_untranslated(config: Config) -> None:
+    """The theme's strings the site's language shows in English, as lines to paste into i18n/<lang>.yaml."""
+    from . import i18n
+
+    lang = i18n.language(config.language, config.root)
+    for error in lang.errors:
+        print(f"error: {error}", file=sys.stderr)
+    missing = lang.untranslated()
+    if missing:
+        print(f"untranslated: {_count(len(missing), 'string')} of the theme show in English on this "
+              f"'{config.language}' site; translate them in {i18n.OVERRIDES_DIR}/{config.language}.yaml:")
+        for message in missing:
+            print(f"  {json.dumps(message, ensure_ascii=False)}: \"\"")
 
 
 def _convert(args: argparse.Namespace) -> int:

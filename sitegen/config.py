@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from .errors import BuildFailed, ContentError
-from .model import MenuEntry, Section
+from .model import MenuEntry, Section, SiteLanguage
 
 CONFIG_FILE = "sitegen.yaml"
 REDIRECTS_FILE = "redirects.yaml"  # old address: new address, at the site root, committed with the content
@@ -70,6 +70,8 @@ class Config:
     image_widths: tuple[int, ...] = (480, 800, 1200, 1600, 2048)
     # AVIF besides WebP and the JPEG/PNG fallback (slower to make; browsers that read it get smaller files).
     image_avif: bool = True
+    # A multilingual site's languages (docs/i18n.md), each with its base path; `language` is the default one.
+    languages: tuple[SiteLanguage, ...] = ()
 
     @property
     def base_path(self) -> str:
@@ -84,6 +86,10 @@ class Config:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def language_base(self, lang: SiteLanguage) -> str:
+        """Where a language's pages live: its ``base``, else '/' for the default one and '/<code>/'."""
+        return lang.base or ("/" if lang.code == self.language else f"/{lang.code.lower()}/")
 
     def section_named(self, name: str) -> Section | None:
         """The section with this slug or name (any case); None when there is none."""
@@ -390,7 +396,48 @@ def _read_widths(node: yaml.Node, path: Path) -> tuple[tuple[int, ...], list[Con
     return tuple(sorted(set(widths))), errors
 
 
-_ENTRY_READERS = {"sections": _read_sections, "menu": _read_menu, "image_widths": _read_widths}
+def _read_languages(node: yaml.Node, path: Path) -> tuple[tuple[SiteLanguage, ...], list[ContentError]]:
+    """``languages:``: each a mapping of code, name, title, description and base (``/es/``)."""
+    from .i18n import check_language
+
+    errors: list[ContentError] = []
+    found: dict[str, SiteLanguage] = {}
+    bases: set[str] = set()
+    for item in _list_items(node, path, "languages", errors):
+        line = item.start_mark.line + 1
+        entry = _mapping(item, path, "language", ("code", "name", "title", "description", "base"), errors)
+        if entry is None:
+            continue
+        code = entry.get("code", "")
+        if not code:
+            errors.append(ContentError(path, line, "a language needs a code, such as {code: es, name: Español}"))
+            continue
+        if problem := check_language(code):
+            errors.append(ContentError(path, line, problem))
+            continue
+        base = entry.get("base", "")
+        if base:
+            inner = base.strip("/")
+            if not base.startswith("/") or (inner and any(p != p.lower() or not p.replace("-", "").isalnum()
+                                                          or not p.isascii() for p in inner.split("/"))):
+                errors.append(ContentError(path, line, f"base '{_cut(base)}' of language '{code}' must be a path "
+                                                       "such as /es/: lower-case ASCII letters, digits and '-'"))
+                continue
+            base = "/" + (inner + "/" if inner else "")
+        if code in found:
+            errors.append(ContentError(path, line, f"language '{code}' is listed twice"))
+            continue
+        if base and base in bases:
+            errors.append(ContentError(path, line, f"base '{base}' is taken by another language"))
+            continue
+        bases.add(base)
+        found[code] = SiteLanguage(code, entry.get("name") or code, entry.get("title", ""),
+                                   entry.get("description", ""), base)
+    return tuple(found.values()), errors
+
+
+_ENTRY_READERS = {"sections": _read_sections, "menu": _read_menu, "image_widths": _read_widths,
+                  "languages": _read_languages}
 
 
 def _deep_line(text: str) -> int:
@@ -492,6 +539,10 @@ def _validate(config: Config, path: Path, lines: dict[str, int]) -> list[Content
         zone = _zone_hint(config.timezone)
         error("timezone", f"timezone '{_cut(config.timezone)}' is not an IANA time zone name such as 'UTC' or "
                           f"'Europe/London'{zone}")
+    from .i18n import check_language
+
+    if problem := check_language(config.language):
+        error("language", problem)
     if config.feed_content not in FEED_CONTENT:
         error("feed_content", f"feed_content must be one of {', '.join(FEED_CONTENT)}, "
                               f"not {describe_value(config.feed_content)}")
@@ -503,6 +554,15 @@ def _validate(config: Config, path: Path, lines: dict[str, int]) -> list[Content
         known = ", ".join(s.slug for s in config.sections) or "none: add a 'sections:' list"
         error("seed_section", f"seed_section '{_cut(config.seed_section)}' is not a section; "
                               f"the sections are: {known}")
+    if config.languages and config.language not in {lang.code for lang in config.languages}:
+        error("language", f"language '{_cut(config.language)}' is not one of 'languages' "
+                          f"({', '.join(lang.code for lang in config.languages)}): set language: to the default one")
+    sections = {s.slug for s in config.sections}
+    for lang in config.languages:
+        top = config.language_base(lang).strip("/").split("/")[0]
+        if top and (top in sections or top in RESERVED_SLUGS):
+            error("languages", f"the base of language '{lang.code}' (/{top}/) is also a section or a folder of "
+                               "every site: give it another base")
     parts = urlsplit(config.base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         error("base_url", f"base_url '{_cut(config.base_url, 80)}' must be an absolute URL "

@@ -267,24 +267,27 @@ def summary_of(paragraph: str) -> str:
     return cut.rstrip(" ,;:-–—") + "…"
 
 
-def _infer_tags(title: str, paragraphs: tuple[str, ...]) -> list[str]:
+def _infer_tags(title: str, paragraphs: tuple[str, ...], language: str = "en") -> list[str]:
     from .tagging import infer_tags  # the gazetteer loads only when a seed is converted
 
-    return infer_tags(title, paragraphs)
+    return infer_tags(title, paragraphs, language)
 
 
-def content_for(seed: Seed, slug: str, source: str, section: str = "") -> str:
+def content_for(seed: Seed, slug: str, source: str, section: str = "", language: str = "en",
+                lang: str = "") -> str:
     """The full content file: front matter in the documented key order, then the literal body.
-    ``section``: the site's ``seed_section`` (empty: no section line)."""
+    ``section``: the site's ``seed_section`` (empty: no section line); ``language``: the seed's, for tag
+    inference; ``lang``: a ``lang:`` line to write (a seed in another language than the site's)."""
     meta = {
         "title": seed.title,
         "date": seed.moment or seed.date,
         "authors": list(seed.authors) if seed.byline is not None else None,
-        "tags": _infer_tags(seed.title, seed.paragraphs),
+        "tags": _infer_tags(seed.title, seed.paragraphs, language),
         "slug": slug,
         "summary": summary_of(seed.paragraphs[0]),
         "source": source,
         "section": section or None,
+        "lang": lang or None,
     }
     body = "\n\n".join(markup.literal(p) for p in seed.paragraphs)
     return frontmatter.dump(meta, body)
@@ -461,14 +464,17 @@ def existing_from(articles: Iterable[Article], root: Path) -> ExistingContent:
 
 def convert_seeds(seeds_dir: Path, content_dir: Path, root: Path, force: bool = False,
                   existing: ExistingContent | None = None, previous: Mapping[str, SourceEntry] | None = None,
-                  only: Collection[Path] | None = None, section: str = "") -> ConvertReport:
+                  only: Collection[Path] | None = None, section: str = "", language: str = "en",
+                  languages: Collection[str] = ()) -> ConvertReport:
     """Convert every seed without a content file (every seed with ``force``); report all problems.
 
     Seeds go in sorted path order, so when two share a headline and a day the first keeps the plain
     slug and the second gets "-2", the same way on every machine. ``previous`` is the last build's cache
     (content files by path): a seed whose content file was there and is gone now is not converted again,
     with a warning, unless it is named in ``only`` with ``force``. ``only`` limits the run to those seeds
-    (relative paths are read from the site folder, as every path sitegen prints).
+    (relative paths are read from the site folder, as every path sitegen prints). ``language``: the site's
+    (default) language; ``languages``: a multilingual site's codes, which a seed's name (``x.fr.txt``) or
+    folder (``seeds/fr/``) may name as its own (written as ``lang:``).
     """
     report = ConvertReport()
     if existing is None:
@@ -509,7 +515,9 @@ def convert_seeds(seeds_dir: Path, content_dir: Path, root: Path, force: bool = 
         report.warnings.extend(warnings)
         slug = free_slug(seed.title, seed.date, existing, own, content_dir)
         target = own or content_dir / file_name(seed.date, slug)
-        text = content_for(seed, slug, _source_for(seed_path, root), section)
+        own_language = seed_language(seed_path, seeds_dir, languages) or language
+        text = content_for(seed, slug, _source_for(seed_path, root), section, own_language,
+                           own_language if own_language != language else "")
         try:
             if own is not None and _keep_or_back_up(target, text, report):
                 report.unchanged.append(target)
@@ -523,6 +531,21 @@ def convert_seeds(seeds_dir: Path, content_dir: Path, root: Path, force: bool = 
         existing.by_plain[plain] = target
         existing.taken[(seed.date, slug)] = target
     return report
+
+
+def seed_language(path: Path, seeds_dir: Path, languages: Collection[str]) -> str:
+    """The language a seed's name or folder names, as Hugo reads content: ``x.fr.txt`` or ``seeds/fr/x.txt``
+    (one of the site's ``languages``); '' when it names none."""
+    if not languages:
+        return ""
+    parts = path.name.split(".")
+    if len(parts) > 2 and parts[-2] in languages:
+        return parts[-2]
+    try:
+        first = path.relative_to(seeds_dir).parts[0]
+    except (ValueError, IndexError):
+        return ""
+    return first if first in languages and first != path.name else ""
 
 
 def _keep_or_back_up(target: Path, text: str, report: ConvertReport) -> bool:

@@ -6,7 +6,7 @@ import hashlib
 import html
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ KNOWN_KEYS = {
     "section", "category", "categories", "type", "layout",
     "embargo", "publishDate", "expires", "expiryDate", "status", "kill_note", "corrections",
     "image_alt", "image_caption", "image_credit", "image_decorative",
+    "lang", "translation_key", "translationKey",
 }  # fmt: skip
 STATUSES = ("published", "killed")
 CORRECTION_KINDS = ("correction", "clarification", "update")
@@ -109,7 +110,7 @@ def load_articles(config: Config, cache: Cache, jobs: int = 1, stats: Mapping[st
     global _LOADING
     content = config.content_path.relative_to(config.root).as_posix() if \
         config.content_path.is_relative_to(config.root) else str(config.content_path)
-    _LOADING = (cache, config.timezone, config.unsafe_html, content)
+    _LOADING = (cache, config.timezone, config.unsafe_html, content, tuple(lang.code for lang in config.languages))
     if len(todo) < MIN_PARALLEL:  # starting processes would cost more than it saves
         jobs = 1
     if jobs > 1:
@@ -135,8 +136,9 @@ def load_articles(config: Config, cache: Cache, jobs: int = 1, stats: Mapping[st
     return articles, sorted(errors, key=ContentError.sort_key)
 
 
-_LOADING: tuple[Cache, str, bool, str] | None = None
-# ^ what forked workers load with: the cache, time zone, unsafe_html, the content folder as files are shown
+_LOADING: tuple[Cache, str, bool, str, tuple[str, ...]] | None = None
+# ^ what forked workers load with: the cache, time zone, unsafe_html, the content folder as files are shown,
+#   a multilingual site's language codes
 
 
 def _load_batch(batch: list[tuple[str, str, str | None]]) -> list[tuple[str | None, Article | None,
@@ -144,7 +146,7 @@ def _load_batch(batch: list[tuple[str, str, str | None]]) -> list[tuple[str | No
     """Read, hash and parse content files (name, path shown, the cached content hash): (content hash,
     article, errors) for each; (hash, None, []) when the hash is the cached one. Bodies go to the cache."""
     assert _LOADING is not None
-    cache, tz_name, unsafe_html, content = _LOADING
+    cache, tz_name, unsafe_html, content, languages = _LOADING
     tz = ZoneInfo(tz_name)
     results: list[tuple[str | None, Article | None, list[ContentError]]] = []
     bodies = []
@@ -167,7 +169,8 @@ def _load_batch(batch: list[tuple[str, str, str | None]]) -> list[tuple[str | No
             results.append((None, None, [ContentError(shown, line, "not UTF-8 text: re-save the file as UTF-8")]))
             continue
         within = rel[len(content) + 1:] if rel.startswith(content + "/") else shown.name
-        article, body, errors = _parse_one(text, shown, digest, tz, unsafe_html, within)
+        within, lang = split_language(within, languages)
+        article, body, errors = _parse_one(text, shown, digest, tz, unsafe_html, within, lang)
         if body is not None:
             bodies.append((digest, body))
         results.append((digest, article, errors))
@@ -179,11 +182,27 @@ def publishable(articles: Iterable[Article], drafts: bool) -> list[Article]:
     return [a for a in articles if drafts or not a.draft]
 
 
+def split_language(within: str, languages: Sequence[str]) -> tuple[str, str]:
+    """A multilingual site's content path without the language it names, and that language, as Hugo reads
+    them: ``fr/x.md`` and ``x.fr.md`` are ``x.md`` in French. ('', the path) when it names none."""
+    if not languages:
+        return within, ""
+    folder, _slash, rest = within.partition("/")
+    if rest and folder in languages:
+        return rest, folder
+    head, _dot, name = within.rpartition("/")
+    parts = name.split(".")
+    if len(parts) > 2 and parts[-2] in languages:
+        plain = ".".join(parts[:-2] + parts[-1:])
+        return (f"{head}/{plain}" if head else plain), parts[-2]
+    return within, ""
+
+
 def _parse_one(text: str, shown: Path, digest: str, tz: tzinfo, unsafe_html: bool,
-               within: str | None = None) -> tuple[Article | None, str | None, list[ContentError]]:
+               within: str | None = None, lang: str = "") -> tuple[Article | None, str | None, list[ContentError]]:
     """One content file's article and body, or its errors (every one of them)."""
     try:
-        article, html = parse_article(text, shown, tz, digest, unsafe_html=unsafe_html, within=within)
+        article, html = parse_article(text, shown, tz, digest, unsafe_html=unsafe_html, within=within, lang=lang)
     except ContentError as exc:
         return None, None, [exc]
     except _Errors as exc:
@@ -204,11 +223,12 @@ class _Errors(SitegenError):
 
 
 def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
-                  unsafe_html: bool = False, within: str | None = None) -> tuple[Article, str]:
+                  unsafe_html: bool = False, within: str | None = None, lang: str = "") -> tuple[Article, str]:
     """One content file as an Article (or an undated page) and its body as HTML; raises every problem in
     it at once. ``unsafe_html`` is the site's setting: raw HTML in the body reaches the page (default:
     omitted). ``within``: the file's '/'-separated path inside the content folder (default: its name),
-    which tells a page (``pages/about.md``, or an undated ``about.md`` at the top) from an article."""
+    which tells a page (``pages/about.md``, or an undated ``about.md`` at the top) from an article.
+    ``lang``: the language its path names on a multilingual site (``fr/``, ``x.fr.md``); ``lang:`` wins."""
     meta, body, body_line = frontmatter.split(text, path)
     within = path.name if within is None else within
     errors: list[ContentError] = []
@@ -279,6 +299,8 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
     status = field("status", _status, "published")
     kill_note = field("kill_note", _text) or ""
     corrections = _corrections(meta.get("corrections"), text, path, tz, errors)
+    lang = field("lang", _text) or lang
+    translation_key = field("translation_key", _text) or field("translationKey", _text) or ""
     if expires is not None and published is not None and expires <= published:
         errors.append(ContentError(path, frontmatter.key_line(text, "expires") or frontmatter.key_line(
             text, "expiryDate"), f"'expires' {expires.isoformat()} is not after the article's date "
@@ -334,6 +356,8 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
         kill_note=kill_note,
         corrections=corrections,
         media=images.media_json(lead, pictures),
+        lang=lang,
+        translation_key=translation_key,
     )
     return article, body_html
 

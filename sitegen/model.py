@@ -45,6 +45,18 @@ class MenuEntry:
 
 
 @dataclass(frozen=True)
+class SiteLanguage:
+    """One language of a multilingual site (``languages:``): its code, its name in itself, its own site
+    title and description (empty: the site's) and the base path its pages live under ('/' or '/es/')."""
+
+    code: str
+    name: str
+    title: str = ""
+    description: str = ""
+    base: str = ""
+
+
+@dataclass(frozen=True)
 class Period:
     """A year, a month or a day of the date archive."""
 
@@ -127,6 +139,10 @@ class Article:
     # Its pictures (docs/images.md): the lead image of ``image:`` and the body's images, each with its line,
     # as JSON (images.media_json); '' when it has none.
     media: str = ""
+    # A multilingual site (docs/i18n.md): the article's language ('' for the site's default) and the key its
+    # translations share (``translation_key:``; '' for the file's stem).
+    lang: str = ""
+    translation_key: str = ""
 
     @property
     def released(self) -> datetime:

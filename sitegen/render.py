@@ -22,7 +22,7 @@ import jinja2
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
-from . import __version__, feeds, images, markup, seo, shortcodes, urls
+from . import __version__, feeds, i18n, images, markup, seo, shortcodes, urls
 from .cache import Cache
 from .collect import Related, list_page_count, pages_showing, related_articles
 from .config import Config
@@ -57,10 +57,13 @@ class Page(NamedTuple):
     template: str
     signature: str
     context: Callable[[], dict[str, Any]]
+    env: jinja2.Environment | None = None  # its own environment (one language of a multilingual site)
 
 
-def make_env(config: Config) -> jinja2.Environment:
-    """The template environment: autoescaping, and undefined names fail the build."""
+def make_env(config: Config, asset_base: str | None = None) -> jinja2.Environment:
+    """The template environment: autoescaping, and undefined names fail the build. ``asset_base``: the
+    base path of the theme's assets and the site's root files, when not the pages' (one language of a
+    multilingual site, whose pages live under /es/)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in config.theme_dirs("templates")]),
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(_jinja_cache(config))),
@@ -73,6 +76,10 @@ def make_env(config: Config) -> jinja2.Environment:
     )
     base_path = config.base_path
     root_url = config.base_url.rstrip("/") + "/"
+    lang = i18n.load(config.language, config.root)
+    if lang.errors:
+        raise BuildFailed(lang.errors)
+    i18n.install(env, lang)
     assets = asset_names(config)
     own_files = root_files(config)
     cards: dict[str, Markup] = {}
@@ -93,7 +100,13 @@ def make_env(config: Config) -> jinja2.Environment:
 
     # The default theme uses filters (``x|url``) and the ``links`` below: Jinja calls a filter directly, but
     # a function through its context (~1.3 µs more a call, ~50 calls a page); the functions stay for themes.
-    env.filters.update(url=url_for, abs_url=abs_url, card=card, thumbnail=thumbnail)
+    def byline(authors: Sequence[Any], link: bool = True, conjunction: bool = True) -> Markup:
+        """An article's authors, linked to their pages, joined as the site's language lists names."""
+        names = [Markup('<a href="{}">{}</a>').format(url_for(urls.author_url(a.slug)), a.name) if link
+                 else str(Markup.escape(a.name)) for a in authors]
+        return Markup(lang.names([str(n) for n in names], conjunction))
+
+    env.filters.update(url=url_for, abs_url=abs_url, card=card, thumbnail=thumbnail, byline=byline)
     env.globals.update(
         links={
             "home": url_for("/"),
@@ -106,18 +119,21 @@ def make_env(config: Config) -> jinja2.Environment:
             "rss": url_for(urls.rss_url()),
             "corrections": url_for(urls.corrections_url()),
             "corrections_feed": url_for(urls.corrections_feed_url()),
-            "favicon": url_for(urls.static_url("favicon.svg")),
-            "style": url_for(urls.static_url(assets.get("style.css", "style.css"))),
+            "favicon": urls.with_base(asset_base or base_path, urls.static_url("favicon.svg")),
+            "style": urls.with_base(asset_base or base_path, urls.static_url(assets.get("style.css", "style.css"))),
         },
     )
     env.globals.update(site_pages=[], menu=[
         {"name": e.name, "url": e.url, "href": e.url if e.url.startswith(("http://", "https://")) else url_for(e.url)}
         for e in menu_entries(config)])
+    env.globals.update(plural_forms=lang.plural_forms, note_labels=seo.note_labels(lang),
+                       translations=[], languages=[], sitemap_alternates={})  # a multilingual site's
     env.globals.update(
         site={
             "title": config.title,
             "description": config.description,
             "language": config.language,
+            "dir": lang.dir,
             "base_url": root_url,
             "base_path": base_path,
             "publisher": config.publisher_name,
@@ -127,27 +143,34 @@ def make_env(config: Config) -> jinja2.Environment:
         },
         url_for=url_for,
         abs_url=abs_url,
-        asset_url=lambda name: urls.with_base(base_path, f"/{name}" if name in own_files else
+        asset_url=lambda name: urls.with_base(asset_base or base_path, f"/{name}" if name in own_files else
                                               urls.static_url(assets.get(name, name))),
         urls=URLS,
         card=card,
     )
-    env.filters.update(longdate=long_date, isodate=lambda d: d.isoformat(), rfc822=feeds.rfc822,
-                       script_json=script_json, longtime=long_time, dateline=dateline, timeattr=time_attribute)
+    env.filters.update(isodate=lambda d: d.isoformat(), rfc822=feeds.rfc822, script_json=script_json,
+                       timeattr=time_attribute,
+                       dateline=lambda a: lang.date(a.date) if a.date_only else lang.datetime(a.date))
     env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
     return env
+
+
+def _lang(config: Config) -> i18n.Language:
+    """The site's language, as this build read it (``make_env``)."""
+    return i18n.of(config.language, config.root)
 
 
 def menu_entries(config: Config) -> tuple[MenuEntry, ...]:
     """The main navigation: the settings' ``menu``, or Latest, each section, then the indexes."""
     if config.menu is not None:
         return config.menu
-    entries = [MenuEntry("Latest", urls.index_url())]
+    _ = i18n.of(config.language, config.root).gettext
+    entries = [MenuEntry(_("Latest"), urls.index_url())]
     entries += [MenuEntry(s.name, urls.section_url(s.slug)) for s in config.sections]
-    entries += [MenuEntry("Archive", urls.archive_index_url()), MenuEntry("Topics", urls.tags_index_url()),
-                MenuEntry("Authors", urls.authors_index_url())]
+    entries += [MenuEntry(_("Archive"), urls.archive_index_url()), MenuEntry(_("Topics"), urls.tags_index_url()),
+                MenuEntry(_("Authors"), urls.authors_index_url())]
     if config.search:
-        entries.append(MenuEntry("Search", urls.search_url()))
+        entries.append(MenuEntry(_("Search"), urls.search_url()))
     return tuple(entries)
 
 
@@ -255,6 +278,8 @@ def global_signature(env: jinja2.Environment, config: Config) -> str:
     parts: list[Any] = [__version__, markup.CONFIG_KEY,
                         sorted((k, v) for k, v in vars(config).items() if k != "root"),
                         sorted(asset_names(config).items()), env.globals.get("site_pages", [])]
+    if words := i18n.signature(_lang(config)):  # the catalog and the site's own translations
+        parts.append(words)
     for name in template_names(env):
         source, _filename, _uptodate = env.loader.get_source(env, name)  # type: ignore[union-attr]
         parts += [name, source]
@@ -294,14 +319,15 @@ def article_context(article: Article, body: str, newer: Article | None, older: A
     preview shows a held article, bannered and noindex; ``expired``: past its ``expires``, the page stays
     but is noindex and out of the search index."""
     section = config.section_named(article.section) if article.section else None
+    lang = _lang(config)
     # An expired article's topic, author and day pages may be gone with it: its breadcrumbs lead home only.
-    trail = [("Home", urls.index_url()), (article.title, article.url)] if expired else \
-        seo.article_trail(article, section)
+    trail = [(lang.gettext("Home"), urls.index_url()), (article.title, article.url)] if expired else \
+        seo.article_trail(article, section, lang)
     body = _with_refs(body, article, links or {}, config)
     words = seo.word_count(body)
     lead = _PICTURES.lead(article) if _PICTURES is not None else None
     photos = images.image_objects(_PICTURES, lead) if lead is not None and _PICTURES is not None else None
-    jsonld = [seo.news_article(article, words, config, abs_url, section, photos),
+    jsonld = [seo.news_article(article, words, config, abs_url, section, photos, lang),
               seo.breadcrumb_list(trail, abs_url)]
     noindex = expired or embargoed_until is not None
     return _page(article.url, article.title, article.description, article=article,
@@ -330,7 +356,7 @@ def _with_refs(body: str, article: Article, links: Mapping[str, str], config: Co
 def page_context(page: Article, body: str, config: Config, abs_url: Callable[[str], str],
                  links: Mapping[str, str] | None = None) -> dict[str, Any]:
     """An undated page (About): its body, breadcrumbs and WebPage markup."""
-    trail = [("Home", urls.index_url()), (page.title, page.url)]
+    trail = [(_lang(config).gettext("Home"), urls.index_url()), (page.title, page.url)]
     jsonld = [seo.web_page(page, config, abs_url), seo.breadcrumb_list(trail, abs_url)]
     return _page(page.url, page.title, page.description, article=page, trail=trail, image=page.image or "",
                  jsonld=jsonld, **_picture_context(page, _with_refs(body, page, links or {}, config), False))
@@ -339,10 +365,14 @@ def page_context(page: Article, body: str, config: Config, abs_url: Callable[[st
 def list_context(page: ListPage, description: str, children: list[tuple[Period, int]], config: Config,
                  abs_url: Callable[[str], str]) -> dict[str, Any]:
     """A list page (front, tag, author, archive): its own title, description, feed and breadcrumbs."""
-    title = page.title if page.number == 1 else f"{page.title}, page {page.number}"
+    lang = _lang(config)
+    title = lang.period(page.subject) if isinstance(page.subject, Period) else page.title
     if page.number > 1:
-        description = f"{description.rstrip('.')}: page {page.number} of {page.count}."
-    trail = seo.list_trail(page)
+        title = lang.gettext("%(title)s, page %(number)s") % {"title": title, "number": lang.number(page.number)}
+        description = lang.gettext("%(description)s: page %(number)s of %(count)s.") % {
+            "description": description.rstrip("."), "number": lang.number(page.number),
+            "count": lang.number(page.count)}
+    trail = seo.list_trail(page, lang)
     alternates = []
     if page.kind == "tag":
         alternates.append((f"{page.title}", URLS.tag_feed_url(page.subject.slug)))  # type: ignore[union-attr]
@@ -579,9 +609,11 @@ def _expired_pages(expired: Sequence[Article], cache: Cache, config: Config, abs
 
 def _withdrawn_pages(killed: Sequence[Article], config: Config, g: str) -> list[Page]:
     """A killed article's address keeps only a withdrawn notice: no headline, no text, noindex."""
+    _ = _lang(config).gettext
+    title, description = _("Article withdrawn"), _("This article was withdrawn by %(site)s.") % {"site": config.title}
     return [Page(urls.output_path(a.url), "withdrawn.html", _hash(g, "withdrawn", a.url, a.kill_note,
                                                                  a.modified.isoformat()),
-                 lambda a=a: _page(a.url, "Article withdrawn", f"This article was withdrawn by {config.title}.",
+                 lambda a=a: _page(a.url, title, description,
                                    note=a.kill_note, withdrawn=a.modified, noindex=True)) for a in killed]
 
 
@@ -590,11 +622,13 @@ def _corrections_pages(site: Site, config: Config, g: str) -> list[Page]:
     and its Atom feed."""
     notes = feeds.corrections(site.articles)
     shown = ",".join([f"{_shown(a)}\x1e{c.date.isoformat()}\x1e{c.kind}\x1e{c.text}" for a, c in notes])
-    title = "Corrections"
-    description = f"Every correction, clarification and update to articles of {config.title}, newest first."
+    _ = _lang(config).gettext
+    title = _("Corrections")
+    description = _("Every correction, clarification and update to articles of %(site)s, newest first.") % {
+        "site": config.title}
     page = Page(urls.output_path(urls.corrections_url()), "corrections.html", _hash(g, "corrections", shown),
                 lambda: _page(urls.corrections_url(), title, description, notes=notes,
-                              alternates=[("Corrections", urls.corrections_feed_url())] if notes else []))
+                              alternates=[(title, urls.corrections_feed_url())] if notes else []))
     feed = Page(urls.corrections_feed_url().lstrip("/"), "feed.xml", _hash(g, "corrections feed", shown),
                 lambda: _corrections_feed_context(notes, config))
     taken = {urls.output_path(p.url) for p in site.standalone}  # a page of the site's own there wins
@@ -604,7 +638,8 @@ def _corrections_pages(site: Site, config: Config, g: str) -> list[Page]:
 def _corrections_feed_context(notes: list[tuple[Article, Any]], config: Config) -> dict[str, Any]:
     """The corrections feed, with feed.xml's keys: one entry per article corrected, the latest notes first."""
     entries = list(dict.fromkeys(a for a, _note in notes))[: config.feed_limit]
-    return {"feed_url": urls.corrections_feed_url(), "feed_title": f"{config.title}: corrections",
+    feed_title = _lang(config).gettext("%(site)s: corrections") % {"site": config.title}
+    return {"feed_url": urls.corrections_feed_url(), "feed_title": feed_title,
             "alternate_url": urls.corrections_url(), "updated": feeds.feed_updated(entries),
             "entries": [(a, None) for a in entries], "entry_id": lambda a: feeds.tag_uri(config, a),
             "entry_tags": feeds.entry_tags, "deleted": [], "notes_of": lambda a: a.corrections, "media": {}}
@@ -616,23 +651,26 @@ def _index_pages(site: Site, config: Config, children: dict[Period, list[tuple[P
     tag_counts = [(tag, len(members)) for tag, members in site.tags.items()]
     author_counts = [(author, len(members)) for author, members in site.authors.items()]
     years = [(p, len(m), children.get(p, [])) for p, m in site.periods.items() if p.month is None]
+    _ = _lang(config).gettext
+    named = {"site": config.title}
     indexes = [
-        (urls.tags_index_url(), "tags.html", "Topics", f"Every topic covered by {config.title}.", "tags", tag_counts),
-        (urls.authors_index_url(), "authors.html", "Authors", f"Everyone who writes for {config.title}.",
+        (urls.tags_index_url(), "tags.html", _("Topics"), _("Every topic covered by %(site)s.") % named, "tags",
+         tag_counts),
+        (urls.authors_index_url(), "authors.html", _("Authors"), _("Everyone who writes for %(site)s.") % named,
          "authors", author_counts),
-        (urls.archive_index_url(), "archive_index.html", "Archive", f"Every article of {config.title} by date.",
+        (urls.archive_index_url(), "archive_index.html", _("Archive"), _("Every article of %(site)s by date.") % named,
          "years", years),
     ]
     if config.search:
-        indexes.append((urls.search_url(), "search.html", "Search", f"Search every article of {config.title}.",
+        indexes.append((urls.search_url(), "search.html", _("Search"), _("Search every article of %(site)s.") % named,
                         "articles", len(site.articles)))
     pages = []
     for url, template, title, description, key, items in indexes:
         pages.append(Page(urls.output_path(url), template, _hash(g, url, items),
                           lambda u=url, t=title, d=description, k=key, i=items: _page(u, t, d, **{k: i})))
+    title, description = _("Page not found"), _("There is no page at this address.")
     pages.append(Page("404.html", "404.html", _hash(g, "404"),
-                      lambda: _page("/404.html", "Page not found", "There is no page at this address.",
-                                    noindex=True)))
+                      lambda: _page("/404.html", title, description, noindex=True)))
     return pages
 
 
@@ -700,10 +738,12 @@ def _list_description(page: ListPage, config: Config) -> str:
         return config.description
     if page.kind == "section" and isinstance(page.subject, Section) and page.subject.description:
         return page.subject.description
-    what = {"section": f"{page.title} news", "tag": f"Articles tagged {page.title}",
-            "author": f"Articles by {page.title}",
-            "archive": f"Articles from {page.title}"}[page.kind]
-    return f"{what} on {config.title}."
+    _ = _lang(config).gettext
+    sentence = {"section": _("%(name)s news on %(site)s."), "tag": _("Articles tagged %(name)s on %(site)s."),
+                "author": _("Articles by %(name)s on %(site)s."),
+                "archive": _("Articles from %(name)s on %(site)s.")}[page.kind]
+    name = _lang(config).period(page.subject) if isinstance(page.subject, Period) else page.title
+    return sentence % {"name": name, "site": config.title}
 
 
 # --- rendering --------------------------------------------------------------------------------------
@@ -729,7 +769,7 @@ def _render_index(index: int) -> Any:
     assert _ACTIVE is not None
     env, pages, stage = _ACTIVE
     page = pages[index]
-    output = Output(page.path, render_template(env, page.template, page.context()))
+    output = Output(page.path, render_template(page.env or env, page.template, page.context()))
     return output if stage is None else stage(output, f"r{index}")
 
 

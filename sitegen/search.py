@@ -79,13 +79,15 @@ def text_of(body_html: str) -> str:
 
 def record(article: Article, body_html: str, language: str, config: Config | None = None) -> dict[str, Any]:
     """Pagefind's custom record for one article (the fields of its ``AddRecord`` request)."""
-    from .render import long_date
+    from . import i18n
 
+    dateline = i18n.of(config.language, config.root).date(article.date) if config is not None else \
+        i18n.Language("en").date(article.date)
     return {
         "url": article.url,  # site-relative: the search page gives Pagefind the base path
         "content": f"{article.title}\n{text_of(body_html)}",
         "language": language,
-        "meta": {"title": article.title, "date": article.date.isoformat(), "dateline": long_date(article.date)},
+        "meta": {"title": article.title, "date": article.date.isoformat(), "dateline": dateline},
         "filters": filters(article, config),
         "sort": {"date": _sort_key(article)},
     }

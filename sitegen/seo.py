@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import urls
+from . import i18n, urls
 from .config import Config
 from .model import Article, Author, ListPage, Period, Section
 
@@ -26,6 +26,7 @@ ORGANIZATIONS = {
 ORGANIZATION_WORDS = {"staff", "agencies", "agency", "desk", "newsroom", "editors", "bureau", "wire", "wires",
                       "press", "news", "service", "team", "correspondents", "reporters"}
 _TAGS = re.compile(r"<[^>]+>")
+ENGLISH = i18n.Language("en")
 AbsUrl = Callable[[str], str]
 
 
@@ -67,7 +68,8 @@ def publisher(config: Config, abs_url: AbsUrl) -> dict[str, Any]:
 
 
 def news_article(article: Article, words: int, config: Config, abs_url: AbsUrl,
-                 section: Section | None = None, photos: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                 section: Section | None = None, photos: list[dict[str, Any]] | None = None,
+                 lang: i18n.Language | None = None) -> dict[str, Any]:
     """schema.org NewsArticle, with every property Google's article rich results read (``words``: the
     body's ``word_count``); ``articleSection`` is its section (desk), when it has one. ``photos``: the
     ImageObjects of its lead picture (images.image_objects: 16:9, 4:3, 1:1); an article without one gets
@@ -99,11 +101,18 @@ def news_article(article: Article, words: int, config: Config, abs_url: AbsUrl,
         data["image"] = [abs_url(article.image)]
     notes = [c for c in article.corrections if c.kind in ("correction", "clarification")]
     if notes:
-        data["correction"] = [{"@type": "CorrectionComment", "text": f"{c.label}: {c.text}",
+        labels = note_labels(lang or ENGLISH)
+        data["correction"] = [{"@type": "CorrectionComment", "text": f"{labels[c.kind]}: {c.text}",
                                "datePublished": c.date.isoformat()} for c in notes]
     if article.expires is not None:
         data["expires"] = article.expires.isoformat()
     return data
+
+
+def note_labels(lang: i18n.Language) -> dict[str, str]:
+    """The kinds of a note under an article, as the page names them."""
+    _ = lang.gettext
+    return {"correction": _("Correction"), "clarification": _("Clarification"), "update": _("Update")}
 
 
 def website(config: Config, abs_url: AbsUrl) -> dict[str, Any]:
@@ -147,34 +156,40 @@ def breadcrumb_list(trail: Sequence[tuple[str, str]], abs_url: AbsUrl) -> dict[s
     }
 
 
-def list_trail(page: ListPage) -> list[tuple[str, str]]:
-    """The breadcrumbs of a list page, as its heading shows them, ending with the page's first page."""
+def list_trail(page: ListPage, lang: i18n.Language | None = None) -> list[tuple[str, str]]:
+    """The breadcrumbs of a list page, as its heading shows them, ending with the page's first page;
+    ``lang``: the site's language (default English)."""
+    lang = lang or ENGLISH
+    _ = lang.gettext
     first = page.url if page.number == 1 else page.url.rsplit("page/", 1)[0]
     if page.kind == "section":
-        return [("Home", "/"), (page.title, first)]
+        return [(_("Home"), "/"), (page.title, first)]
     if page.kind == "tag":
-        return [("Home", "/"), ("Topics", urls.tags_index_url()), (page.title, first)]
+        return [(_("Home"), "/"), (_("Topics"), urls.tags_index_url()), (page.title, first)]
     if page.kind == "author":
-        return [("Home", "/"), ("Authors", urls.authors_index_url()), (page.title, first)]
+        return [(_("Home"), "/"), (_("Authors"), urls.authors_index_url()), (page.title, first)]
     if page.kind == "archive" and isinstance(page.subject, Period):
         ancestors = []
         period = page.subject
         while period.parent is not None:
             period = period.parent
             ancestors.append(period)
-        return [("Home", "/"), ("Archive", urls.archive_index_url()),
-                *[(p.label, urls.archive_url(p)) for p in reversed(ancestors)], (page.subject.label, first)]
-    return [("Home", "/")]
+        return [(_("Home"), "/"), (_("Archive"), urls.archive_index_url()),
+                *[(lang.period(p), urls.archive_url(p)) for p in reversed(ancestors)],
+                (lang.period(page.subject), first)]
+    return [(_("Home"), "/")]
 
 
-def article_trail(article: Article, section: Section | None = None) -> list[tuple[str, str]]:
+def article_trail(article: Article, section: Section | None = None,
+                  lang: i18n.Language | None = None) -> list[tuple[str, str]]:
     """Home › its section (else its first topic, else its day in the archive) › the article."""
-    trail = [("Home", urls.index_url())]
+    lang = lang or ENGLISH
+    trail = [(lang.gettext("Home"), urls.index_url())]
     if section is not None:
         trail.append((section.name, urls.section_url(section.slug)))
     elif article.tags:
         trail.append((article.tags[0].name, urls.tag_url(article.tags[0].slug)))
     else:
-        trail.append((article.period.label, urls.archive_url(article.period)))
+        trail.append((lang.period(article.period), urls.archive_url(article.period)))
     trail.append((article.title, article.url))
     return trail

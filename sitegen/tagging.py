@@ -38,6 +38,16 @@ Method (what ``infer_tags(title, paragraphs)`` does, step by step):
 4. **Score.** Each mention counts 1 in the paragraphs and 3 in the headline. A country or body needs at
    least two mentions, or one in the headline. Tags are ordered by score, then by first appearance
    (headline first), and at most ``MAX_TAGS`` are kept.
+
+**Per language** (``language``: the article's, else the site's). Step 3 rests on English's rule that only
+names are capitalised. It is used as is for the languages that share that rule (``NAME_LANGUAGES``:
+English, French, Spanish, Italian, Portuguese, Russian, Ukrainian, Polish and the other Latin- and
+Cyrillic-script languages listed there), each with its own sentence openers and function words as stop
+words (``Selon``, ``Mais``, ``Según``, ``Однако``...). It is off for German, Luxembourgish and every
+other language not listed (German capitalises every noun: ``Regierung``, ``Bundeskanzler`` would read as
+names), and for scripts without capitals (Arabic, Hebrew, Persian, Chinese, Japanese...), which have no
+such signal: there only the gazetteer's names (spelled as in English: ``NATO``, ``Ukraine``, ``Iran``)
+become tags. A seed's tags never come from another language's rules.
 """
 
 from __future__ import annotations
@@ -175,12 +185,56 @@ def _is_capitalised(word: str) -> bool:
     return word[:1].isupper()
 
 
-def _nameable(word: str) -> bool:
+# Languages where a capitalised word inside a sentence is a name (step 3), with the words that are
+# capitalised at a sentence's start or in titles though they are no names.
+NAME_LANGUAGES: dict[str, frozenset[str]] = {code: frozenset(words.split()) for code, words in {
+    "en": "",
+    "fr": """Le La Les L Un Une Des Du De D Au Aux Ce Cet Cette Ces Et Ou Mais Donc Car Ni Or Si Selon Pour Par
+             Dans Sur Sous Avec Sans Chez Entre Vers Depuis Pendant Après Avant Lors Quand Alors Ainsi Il Elle
+             Ils Elles On Nous Vous Je Lundi Mardi Mercredi Jeudi Vendredi Samedi Dimanche Monsieur Madame M Mme
+             Président Présidente Ministre Premier Première Général Secrétaire""",
+    "es": """El La Los Las Lo Un Una Unos Unas Y O Pero Sino Si Según Para Por En Con Sin Sobre Entre Desde Hacia
+             Tras Durante Cuando Entonces Así Él Ella Ellos Ellas Nosotros Lunes Martes Miércoles Jueves Viernes
+             Sábado Domingo Señor Señora Sr Sra Presidente Presidenta Ministro Ministra Primer Secretario""",
+    "it": """Il Lo La I Gli Le Un Uno Una E O Ma Se Secondo Per Con Su In Tra Fra Da Dopo Prima Quando Lui Lei
+             Lunedì Martedì Mercoledì Giovedì Venerdì Sabato Domenica Presidente Ministro Signor Signora""",
+    "pt": """O A Os As Um Uma E Ou Mas Se Segundo Para Por Em Com Sem Sobre Entre Desde Após Quando Ele Ela
+             Presidente Ministro Ministra Senhor Senhora""",
+    "ru": """В Во На По Но И А Или Если Однако Также Как Когда После До Для При Из От С Со К О Об У За Он Она
+             Они Мы Это Этот Эта Эти Президент Премьер Министр Глава Господин Понедельник Вторник Среда Четверг
+             Пятница Суббота Воскресенье""",
+    "uk": """В У На По Але І Й А Або Якщо Однак Також Як Коли Після До Для При З Із Від Він Вона Вони Ми Це
+             Президент Прем'єр Міністр Глава""",
+    "pl": """W We Na Po Ale I A Lub Jeśli Jednak Także Jak Kiedy Po Przed Dla Przy Z Ze Od Do On Ona Oni My To
+             Prezydent Premier Minister Pan Pani""",
+    **{code: "" for code in ("nl", "ca", "ro", "sv", "da", "no", "nb", "nn", "fi", "cs", "sk", "sl", "hr",
+                             "sr", "bs", "hu", "bg", "mk", "be", "el", "tr", "id", "ms", "et", "lv", "lt",
+                             "sq", "is", "ga", "cy", "eu", "gl")},
+}.items()}
+
+
+# French, Italian and Catalan elide an article or pronoun into the next word: "l’Ukraine" is "Ukraine".
+ELIDING = frozenset({"fr", "it", "ca"})
+_ELISION = re.compile(r"(?<![^\W\d_])((?i:l|d|j|n|s|c|m|t|qu|jusqu|lorsqu|puisqu|quoiqu|dell|dall|nell|sull|all|"
+                      r"un))(['’])(?=[^\W\d_])(?!Ivoire)")
+
+
+def _unelided(text: str) -> str:
+    """``l’Ukraine`` → ``l’ Ukraine``: the word after an elided article stands alone."""
+    return _ELISION.sub(r"\1\2 ", text)
+
+
+def names_inferred(language: str) -> bool:
+    """Whether capitalised words mark names in ``language`` (step 3 of the method)."""
+    return language.replace("_", "-").split("-")[0].lower() in NAME_LANGUAGES
+
+
+def _nameable(word: str, stop: frozenset[str] = STOP_WORDS) -> bool:
     """Could this word be part of a person's name?"""
     return (
         _is_capitalised(word)
         and not (len(word) > 1 and word.isupper())
-        and word not in STOP_WORDS
+        and word not in stop
         and word not in TITLE_WORDS
         and not any(c.isdigit() for c in word)
     )
@@ -232,16 +286,17 @@ class _Tally:
         self.first = min(self.first, position)
 
 
-def _runs(tokens: list[_Token], used: set[int], lower_words: set[str]) -> list[tuple[int, int]]:
+def _runs(tokens: list[_Token], used: set[int], lower_words: set[str],
+          stop: frozenset[str] = STOP_WORDS) -> list[tuple[int, int]]:
     """Maximal runs of name-like words as (start, end) token indexes, sentence openers trimmed."""
     runs: list[tuple[int, int]] = []
     i, n = 0, len(tokens)
     while i < n:
-        if i in used or not _nameable(tokens[i].key):
+        if i in used or not _nameable(tokens[i].key, stop):
             i += 1
             continue
         j = i + 1
-        while j < n and j not in used and _nameable(tokens[j].key) and _joins(tokens[j - 1], tokens[j]):
+        while j < n and j not in used and _nameable(tokens[j].key, stop) and _joins(tokens[j - 1], tokens[j]):
             j += 1
         start = i
         if tokens[i].sentence_start and tokens[i].key.lower() in lower_words and j - i > 1:
@@ -257,9 +312,15 @@ def _joins(previous: _Token, token: _Token) -> bool:
     return len(previous.key) == 1 and _INITIAL_GAP.fullmatch(token.gap) is not None
 
 
-def infer_tags(title: str, paragraphs: Sequence[str]) -> list[str]:
-    """Tags for an article: recurring countries, bodies and people, best first (see module docstring)."""
+def infer_tags(title: str, paragraphs: Sequence[str], language: str = "en") -> list[str]:
+    """Tags for an article: recurring countries, bodies and people, best first (see module docstring);
+    people only in the languages where capitals mark names (``names_inferred``)."""
     lex = _lexicon()
+    base = language.replace("_", "-").split("-")[0].lower()
+    names = base in NAME_LANGUAGES
+    stop = STOP_WORDS | NAME_LANGUAGES.get(base, frozenset())
+    if base in ELIDING:
+        title, paragraphs = _unelided(title), [_unelided(p) for p in paragraphs]
     tallies: dict[str, _Tally] = {}
 
     def tally(name: str) -> _Tally:
@@ -286,7 +347,7 @@ def infer_tags(title: str, paragraphs: Sequence[str]) -> list[str]:
             used.update(range(i, i + length))
             if display:
                 tally(display).add(position + i, in_headline=False)
-        for start, end in _runs(tokens, used, lower_words):
+        for start, end in (_runs(tokens, used, lower_words, stop) if names else ()):
             words = tuple(t.key for t in tokens[start:end])
             if end - start == 1:
                 lone.setdefault(words[0], _Tally()).add(position + start, in_headline=False)
