@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
+import types
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Union, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -58,8 +58,9 @@ class Config:
     # Let raw HTML in content files (<script>, <iframe>, <b>...) and javascript:/data: link URLs reach the
     # page, like Hugo's markup.goldmark.renderer.unsafe. Off: they are omitted/neutralised (sitegen/markup.py).
     unsafe_html: bool = False
-    # Hosting targets for `sitegen deploy`: name -> settings (url, branch, ...); sitegen/deploy.py checks them.
-    deploy: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
+    # Hosting targets for `sitegen deploy`: name -> settings (url, branch, ...); sitegen/deploy.py checks each
+    # target at its own line, so only the names are checked here.
+    deploy: dict[str, Any] = field(default_factory=dict, hash=False)
     # The desks (World, Politics...), in the order the navigation lists them: each a slug, name, description.
     sections: tuple[Section, ...] = ()
     # The main navigation (name and url of each link); not set: Latest, each section, then the indexes.
@@ -88,7 +89,7 @@ class Config:
         slug = slugify(name)
         return next((s for s in self.sections if s.slug == slug or s.name.casefold() == name.casefold()), None)
 
-    def resolve(self, name: str) -> Path:
+    def resolve(self, name: str | Path) -> Path:
         return (self.root / name).resolve()
 
     @property
@@ -114,8 +115,9 @@ class Config:
         return [own] if own == default.resolve() else [own, default]
 
 
-_FIELDS = {f.name: f for f in dataclasses.fields(Config) if f.name != "root"}
-_TYPES: dict[str, type] = {"str": str, "int": int, "bool": bool, "dict[str, dict[str, Any]]": dict}
+# Each setting's type as a real type (``list[str]``, ``float``...), not the string that ``from __future__ import
+# annotations`` leaves in the dataclass's fields: what sitegen.yaml's values are checked against.
+_FIELDS: dict[str, Any] = {name: kind for name, kind in get_type_hints(Config).items() if name != "root"}
 
 
 def load_config(root: Path, **overrides: Any) -> Config:
@@ -124,47 +126,52 @@ def load_config(root: Path, **overrides: Any) -> Config:
     path = root / CONFIG_FILE
     values: dict[str, Any] = {}
     errors: list[ContentError] = []
+    lines: dict[str, int] = {}
     if path.is_file():
-        values, errors = _read(path)
-    values.update({k: v for k, v in overrides.items() if v is not None})
+        values, errors, lines = _read(path)
+    given = {k: v for k, v in overrides.items() if v is not None}
+    values.update(given)
     config = Config(root=root, **values)
-    errors += _validate(config, path)
+    errors += _validate(config, path, {key: line for key, line in lines.items() if key not in given})
     if errors:
         raise BuildFailed(errors)
     return config
 
 
-def _read(path: Path) -> tuple[dict[str, Any], list[ContentError]]:
+def _read(path: Path) -> tuple[dict[str, Any], list[ContentError], dict[str, int]]:
+    """The settings of the file, every error in it, and the line of each setting."""
     try:
         text = path.read_text(encoding="utf-8-sig")
         node = yaml.compose(text, Loader=_LOADER)
     except (OSError, UnicodeDecodeError) as exc:
-        return {}, [ContentError(path, None, f"cannot read the settings file: {exc}")]
+        return {}, [ContentError(path, None, f"cannot read the settings file: {exc}")], {}
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         if "maximum nesting depth" in str(exc.problem):  # libyaml stops at 1,000 levels
-            return {}, [ContentError(path, line, _TOO_DEEP)]
-        return {}, [ContentError(path, line, f"invalid YAML: {exc.problem}")]
+            return {}, [ContentError(path, line, _TOO_DEEP)], {}
+        return {}, [ContentError(path, line, f"invalid YAML: {exc.problem}")], {}
     except yaml.YAMLError as exc:
-        return {}, [ContentError(path, 1, f"invalid YAML: {_cut(str(exc), 120)}")]
+        return {}, [ContentError(path, 1, f"invalid YAML: {_cut(str(exc), 120)}")], {}
     except RecursionError:  # the pure-Python composer recurses once per level of nesting
-        return {}, [ContentError(path, _deep_line(text), _TOO_DEEP)]
+        return {}, [ContentError(path, _deep_line(text), _TOO_DEEP)], {}
     if node is None:
-        return {}, []
+        return {}, [], {}
     if not isinstance(node, yaml.MappingNode):
-        return {}, [ContentError(path, node.start_mark.line + 1, "settings must be 'key: value' lines")]
+        return {}, [ContentError(path, node.start_mark.line + 1, "settings must be 'key: value' lines")], {}
     values: dict[str, Any] = {}
     errors: list[ContentError] = []
+    lines: dict[str, int] = {}
     budget = [MAX_VALUES]
     for key_node, value_node in node.value:
         key, line = key_node.value, key_node.start_mark.line + 1
-        spec = _FIELDS.get(key) if isinstance(key_node, yaml.ScalarNode) else None
-        if spec is None:
+        expected = _FIELDS.get(key) if isinstance(key_node, yaml.ScalarNode) else None
+        if expected is None:
             known = ", ".join(sorted(_FIELDS))
             shown = key if isinstance(key, str) else "?"
             errors.append(ContentError(path, line, f"unknown setting '{_cut(shown)}'; the settings are: {known}"))
             continue
+        lines[key] = line
         if key in _ENTRY_READERS:
             if isinstance(value_node, yaml.ScalarNode) and value_node.value in ("", "~", "null"):
                 continue  # the default
@@ -175,10 +182,9 @@ def _read(path: Path) -> tuple[dict[str, Any], list[ContentError]]:
             errors += problems
             values[key] = entries
             continue
-        expected = _TYPES[spec.type] if isinstance(spec.type, str) else spec.type
         # A text, number or switch is one scalar: a list or mapping in its place is wrong whatever its size,
-        # so only a mapping setting (deploy) is walked, and that walk is bounded.
-        if expected is dict and (problem := _size_problem(value_node, budget)):
+        # so only a list or mapping setting (deploy) is walked, and that walk is bounded.
+        if get_origin(expected) in (list, tuple, dict) and (problem := _size_problem(value_node, budget)):
             errors.append(ContentError(path, line, f"'{key}' {problem}: {_SHORT}"))
             continue
         try:
@@ -188,12 +194,59 @@ def _read(path: Path) -> tuple[dict[str, Any], list[ContentError]]:
             problem = _cut(" ".join(str(getattr(exc, "problem", None) or exc).split()), 120)
             errors.append(ContentError(path, line, f"'{key}' does not fit its YAML type ({problem})"))
             continue
-        if expected is int and isinstance(value, bool) or not isinstance(value, expected):
-            errors.append(ContentError(path, line, f"'{key}' must be {_TYPE_WORDS[expected]}, "
+        if not _fits(value, expected):
+            errors.append(ContentError(path, line, f"'{key}' must be {type_words(expected)}, "
                                                    f"not {describe_value(value)}"))
             continue
-        values[key] = value
-    return values, errors
+        values[key] = _as(value, expected)
+    return values, errors, lines
+
+
+def _fits(value: Any, expected: Any) -> bool:
+    """Whether a value read from YAML is of a setting's type: ``int``, ``float`` (a whole number too),
+    ``str | None``, ``list[str]`` or ``tuple[str, ...]`` (a YAML list), ``dict[str, ...]``, ``Any``."""
+    origin, args = get_origin(expected), get_args(expected)
+    if expected is Any:
+        return True
+    if expected is type(None):
+        return value is None
+    if expected in (int, float):  # a bool is an int to Python, never a number to a writer
+        return isinstance(value, int | float if expected is float else int) and not isinstance(value, bool)
+    if origin in (Union, types.UnionType):
+        return any(_fits(value, arg) for arg in args)
+    if origin in (list, tuple):
+        items = args[:1] if origin is list or args[1:] == (...,) else args
+        return isinstance(value, list) and (len(items) == 1 or len(items) == len(value)) and \
+            all(_fits(item, items[0] if len(items) == 1 else items[i]) for i, item in enumerate(value))
+    if origin is dict:
+        keys, values = args or (Any, Any)
+        return isinstance(value, dict) and all(_fits(k, keys) and _fits(v, values) for k, v in value.items())
+    return isinstance(value, expected)
+
+
+def _as(value: Any, expected: Any) -> Any:
+    """A value that fits, as the setting holds it: a YAML list as a tuple, a whole number as a float."""
+    if expected is float:
+        return float(value)
+    if get_origin(expected) is tuple:
+        return tuple(value)
+    return value
+
+
+def type_words(expected: Any) -> str:
+    """A setting's type as its error message names it: 'a whole number', 'a list of texts'..."""
+    origin, args = get_origin(expected), get_args(expected)
+    if expected in _TYPE_WORDS:
+        return _TYPE_WORDS[expected]
+    if origin in (Union, types.UnionType):
+        kinds = [arg for arg in args if arg is not type(None)]
+        return " or ".join(type_words(arg) for arg in kinds) + (" (or nothing)" if len(kinds) < len(args) else "")
+    if origin in (list, tuple):
+        item = _PLURALS.get(args[0], "values") if args else "values"
+        return f"a list of {item}"
+    if origin is dict:
+        return "a mapping of 'name: settings'"
+    return getattr(expected, "__name__", str(expected))
 
 
 # Settings are a few short values. YAML aliases can make a few lines stand for a billion values ("billion
@@ -410,29 +463,32 @@ def _excerpt(value: Any, limit: int = 40) -> str:
     return _cut("".join(pieces), limit)
 
 
-_TYPE_WORDS = {str: "text", int: "a whole number", bool: "true or false", dict: "a mapping of 'name: settings'"}
+_TYPE_WORDS: dict[Any, str] = {str: "text", int: "a whole number", float: "a number", bool: "true or false",
+                               dict: "a mapping", Any: "a value"}
+_PLURALS: dict[Any, str] = {str: "texts", int: "whole numbers", float: "numbers", bool: "true or false values"}
 
 
-def _validate(config: Config, path: Path) -> list[ContentError]:
-    errors = []
+def _validate(config: Config, path: Path, lines: dict[str, int]) -> list[ContentError]:
+    """Values of the right type but out of range, each at its line (``lines``; none for a command-line value)."""
+    problems: list[tuple[str, str]] = []  # (setting, message)
     try:
         config.tz  # noqa: B018 - validates the name
     except (ZoneInfoNotFoundError, ValueError):
-        errors.append(ContentError(path, None, f"timezone '{_cut(config.timezone)}' is not an IANA time zone "
-                                               "name such as 'UTC' or 'Europe/London'"))
+        problems.append(("timezone", f"timezone '{_cut(config.timezone)}' is not an IANA time zone name such as "
+                                     "'UTC' or 'Europe/London'"))
     if config.feed_content not in FEED_CONTENT:
-        errors.append(ContentError(path, None, f"feed_content must be one of {', '.join(FEED_CONTENT)}, "
-                                               f"not {describe_value(config.feed_content)}"))
+        problems.append(("feed_content", f"feed_content must be one of {', '.join(FEED_CONTENT)}, "
+                                         f"not {describe_value(config.feed_content)}"))
     if config.feed_limit < 1:
-        errors.append(ContentError(path, None, f"feed_limit must be 1 or more, not {config.feed_limit}"))
+        problems.append(("feed_limit", f"feed_limit must be 1 or more, not {config.feed_limit}"))
     if config.per_page < 1:
-        errors.append(ContentError(path, None, f"per_page must be 1 or more, not {config.per_page}"))
+        problems.append(("per_page", f"per_page must be 1 or more, not {config.per_page}"))
     if config.seed_section and config.section_named(config.seed_section) is None:
         known = ", ".join(s.slug for s in config.sections) or "none: add a 'sections:' list"
-        errors.append(ContentError(path, None, f"seed_section '{_cut(config.seed_section)}' is not a section; "
-                                               f"the sections are: {known}"))
+        problems.append(("seed_section", f"seed_section '{_cut(config.seed_section)}' is not a section; "
+                                         f"the sections are: {known}"))
     parts = urlsplit(config.base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        errors.append(ContentError(path, None, f"base_url '{_cut(config.base_url, 80)}' must be an absolute URL "
-                                               "such as 'https://example.org/' or 'https://example.org/news/'"))
-    return errors
+        problems.append(("base_url", f"base_url '{_cut(config.base_url, 80)}' must be an absolute URL such as "
+                                     "'https://example.org/' or 'https://example.org/news/'"))
+    return [ContentError(path, lines.get(key), message) for key, message in problems]
