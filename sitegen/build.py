@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import __version__, manifest
 from .cache import Cache, OutputEntry, SourceEntry, read_state
@@ -18,18 +19,65 @@ from .errors import BuildFailed, ContentError, SitegenError, shown_path
 from .feeds import future_articles, resolve_now
 from .model import Article, Output, Section, Site
 from .parallel import default_jobs
-from .write import WriteReport, open_staging, output_lock, write_outputs
+from .write import Staged, Staging, WriteReport, open_staging, output_lock, write_outputs
 
 # The stages that load Jinja2, Markdown and the converter are imported where they are first needed: a build
 # with nothing to do stops at the manifest check, and importing them would be most of its time.
 if TYPE_CHECKING:
+    from jinja2 import Environment
+
     from .convert import ConvertReport
     from .images import Catalog
+    from .multilingual import Planned as PlannedEdition
+    from .redirects import Plan as Redirects
     from .render import Page
     from .timeline import Timeline
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build, from the command line or the preview. Every field's default is ``sitegen build``'s."""
+
+    jobs: int | None = None  # processes for loading and rendering; None: one per core (1: serial, same bytes)
+    clean: bool = False  # ignore the cache and the last build's record
+    # The moment embargoes, expiry and the news sitemap go by; None: SOURCE_DATE_EPOCH, else the clock
+    now: str | datetime | None = None
+    # Articles still under embargo are built too, with an "EMBARGOED until …" banner and noindex
+    # (``sitegen serve`` only; a production build writes them nowhere, see timeline.py).
+    preview: bool = False
+    # The search shards an edit touched are rebuilt on a thread after the build returns (the preview's page
+    # shows at once, its search a few seconds later).
+    index_later: bool = False
+    progress: Progress | None = field(default=None, compare=False)  # told each stage and count as it goes
+    # Go ahead when no article would be published where the last build published some (otherwise an error:
+    # a wrong folder or a deleted content folder must not empty the site).
+    allow_empty: bool = False
+    # The cache folder whose images/ holds the photos' derivatives (default: the settings' cache_dir); the
+    # preview, whose own cache is private, shares the site's, as the files are named by content.
+    image_cache: Path | None = None
+
+
+@dataclass
+class Session:
+    """What a caller that builds again and again (the preview) keeps in memory between its builds.
+
+    ``cache``: the build cache, used instead of reading and writing the one on disk (when its key fits).
+    ``remembered``: content files known from elsewhere (the site's own cache), so that one deleted on purpose
+    is not converted again. ``changed``: every input file changed since the last build, as the caller's
+    file watcher saw them, set before each build (which consumes it); then only those are looked at again,
+    and the output files are trusted to be as that build left them (the preview's own folder), so the
+    no-op check is skipped. ``inputs`` and ``site``: the input files' stats as the last good build saw them,
+    and the site it grouped, which the next build patches when the articles keep their places.
+    """
+
+    cache: Cache | None = None
+    remembered: Mapping[str, SourceEntry] = field(default_factory=dict)
+    changed: Collection[Path] | None = None
+    inputs: dict[str, tuple[int, int]] | None = None
+    site: Site | None = None
 
 
 @dataclass
@@ -48,246 +96,469 @@ class BuildReport:
     next_change: str | None = None  # ISO time of the next moment the site changes by itself (sitegen schedule)
     next_reasons: list[str] = field(default_factory=list)
     published_future: list[tuple[str, str]] = field(default_factory=list)  # the same, published by --future
+    stages: list[tuple[str, float]] = field(default_factory=list)  # (stage, seconds) in order: --explain
 
 
-def build(config: Config, *, jobs: int | None = None, clean: bool = False,
-          progress: Progress | None = None, now: str | datetime | None = None,
-          warm: Cache | None = None, remembered: Mapping[str, SourceEntry] | None = None,
-          changed: Collection[Path] | None = None, index_later: bool = False,
-          preview: bool = False, allow_empty: bool = False, image_cache: Path | None = None) -> BuildReport:
+def build(config: Config, options: BuildOptions = BuildOptions(), session: Session | None = None) -> BuildReport:
     """Build the site into the output folder, redoing only what changed since the last build.
 
-    Raises BuildFailed (every error found) and leaves the output folder exactly as it was.
-    ``now`` (default: SOURCE_DATE_EPOCH, else the clock) decides the news sitemap and what counts as future.
-    ``warm``: a cache kept in the caller's memory from its last build (the preview's), used instead of
-    reading and writing the one on disk. ``remembered``: content files known from elsewhere (the site's own
-    cache, for the preview), so one deleted on purpose is not converted again. ``changed``: every input
-    file changed since the last good build with ``warm``, as the caller's file watcher saw them; then only
-    those are looked at again instead of every input file, and the output files are trusted to be as
-    that build left them (the preview's, in a folder of its own), so the no-op check is skipped.
-    ``index_later``: the search shards an edit touched are rebuilt on a thread after this returns (the
-    preview's page shows at once, its search a few seconds later).
-    ``preview``: articles still under embargo are built too, with an "EMBARGOED until …" banner and
-    noindex (``sitegen serve`` only; a production build writes them nowhere, see timeline.py).
-    ``allow_empty``: go ahead when no article would be published where the last build published some
-    (otherwise that is an error: a wrong folder or a deleted content folder must not empty the site).
-    ``image_cache``: the cache folder whose ``images/`` holds the photos' derivatives (default: the settings'
-    ``cache_dir``); the preview, whose own cache is private, shares the site's, as the files are named by content.
+    Raises BuildFailed (every error found) and leaves the output folder exactly as it was. ``session``: what
+    the preview keeps between its builds (see Session). Each stage is timed (``BuildReport.stages``).
     """
-    started = time.perf_counter()
-    jobs = jobs or default_jobs()
-    report = _noop_progress if progress is None else progress
+    clock = _Clock(options.progress)
+    options = replace(options, jobs=options.jobs or default_jobs())
     check_output_dir(config)
-    with output_lock(config.output_path, on_wait=lambda: report("waiting for another build", 0, 0)):
-        manifest_path = config.cache_path / "manifest.marshal"
-        moment = resolve_now(now, config.tz)
-        # the news sitemap lists the last days' articles; the preview also builds embargoed ones
-        key = f"{_manifest_key(config)}|{moment.date()}|preview={preview}"
-        roots = input_roots(config)
-        watched = None if warm is None or warm.inputs is None or changed is None or clean else \
-            manifest.restat(warm.inputs, changed, roots)
-        unusual: list[str] = []  # symlinks and unreadable folders: content files are then listed with care
-        inputs = manifest.snapshot(roots, [config.seeds_path], unusual) if watched is None else watched
-        content = f"{config.content_path}{os.sep}"
-        listed = watched is not None or not any(f"{path}{os.sep}".startswith(content) for path in unusual)
-        record = None if clean or watched is not None else manifest.load(manifest_path, key)
-        if record is not None and record.get("next") is not None and moment.timestamp() >= record["next"]:
-            record = None  # an embargo lifted, an article expired or the news window moved since: not a no-op
-        last = manifest.unchanged(record, inputs, config.output_path)
-        if last:
-            articles, pages, tags = last["summary"]
-            timing = last.get("timing") or ([], None, [])
-            return BuildReport(articles, pages, tags, WriteReport(kept=len(last["paths"])),
-                               time.perf_counter() - started, future=[tuple(x) for x in timing[0]],
-                               next_change=timing[1], next_reasons=list(timing[2]))
-        manifest.forget(manifest_path)
-        # the last build's output files, checked on another core meanwhile (see _decide)
-        on_disk = manifest.stats_in_background(config.output_path, record["paths"]) if record else dict
-        from . import redirects, schedule, search, timeline
-        from .collect import build_site, duplicate_urls, updated_site
-        from .deploy_headers import hosting_files
-        from .i18n import of as of_language
-        from .i18n import untranslated_warning
-        from .images import outputs as image_outputs
-        from .load import load_articles, publishable
-        from .render import (
-            global_signature,
-            make_env,
-            plan_pages,
-            render_pages,
-            set_images,
-            set_site_pages,
-            static_files,
-        )
-
-        key_now = cache_key(config)
-        # the last build's content files, also under --clean (which starts the cache afresh): deleted ones stay deleted
-        known = read_state(config.cache_path, key_now).sources if clean else None
-        if warm is not None and warm.key == key_now and not clean:
-            cache = warm
-        else:
-            cache = Cache(config.cache_path, key_now, clean=clean)
-        before = cache.state.sources if known is None else known  # what the last build published, by file
-        previous = {**(remembered or {}), **before}
-        try:
-            report("loading content", 0, 0)
-            articles, errors = load_articles(config, cache, jobs, inputs, complete=listed)
-            conversion = convert(config, existing=articles, seeds=_seed_files(inputs, config), previous=previous)
-            if conversion.written:
-                articles, errors = load_articles(config, cache, jobs)
-            cache.state.sources.update(conversion.remembered)
-            report("collecting", 0, 0)
-            candidates = publishable(articles, config.drafts)
-            standalone = tuple(sorted((a for a in candidates if a.kind == "page"), key=lambda a: a.url))
-            # The one place where embargoed and killed articles are taken out: nothing below sees them.
-            line = timeline.split([a for a in candidates if a.kind == "article"], moment,
-                                  future=config.publish_future, preview=preview)
-            listed_articles = line.listed
-            published = [*standalone, *listed_articles, *line.expired]  # the pages that stand at their address
-            section_of = _section_finder(config)
-            multi = bool(config.languages)  # a multilingual site: one edition per language (multilingual.py)
-            if multi:
-                from . import multilingual
-            last_site = None if multi else cache.site if cache is warm and cache.site is not None and \
-                (cache.site.per_page, cache.site.title, tuple(cache.site.sections), cache.site.standalone) == \
-                (config.per_page, config.title, config.sections, standalone) else None
-            site = updated_site(last_site, listed_articles) if last_site is not None else None
-            url_errors = []
-            everyone = [*standalone, *listed_articles, *line.expired, *line.killed, *line.held]
-            if multi:
-                url_errors = multilingual.check(everyone, config)
-                everyone = multilingual.with_full_urls(everyone, config)
-                published = multilingual.with_full_urls(published, config)
-            elif site is None:
-                site, url_errors = build_site(listed_articles, config.per_page, config.title, config.sections,
-                                              section_of, standalone)
-            if multi or line.expired or line.killed or line.held:  # their addresses are taken too, now or later
-                known = {str(e) for e in url_errors}
-                url_errors = [*url_errors, *[e for e in duplicate_urls(everyone) if str(e) not in known]]
-            links, structure_errors = _check_structure(config, published, section_of)
-            errors = [*conversion.errors, *errors, *url_errors, *structure_errors]
-            if not errors and not allow_empty and not listed_articles and not preview:
-                errors += _emptied(config, before, line)
-            report("images", 0, 0)
-            catalog = _catalog(config, preview, image_cache)
-            image_errors, image_notes = catalog.prepare(published, jobs, fast=preview, make=not errors)
-            errors += image_errors
-            if errors:
-                raise BuildFailed(errors, notes=[f"converted {shown_path(p, config.root)}" for p in conversion.written])
-
-            warnings = list(conversion.warnings)
-            notes = [note for a in articles for note in a.notes] + image_notes
-            warnings += notes
-            if config.search and (problem := search.unavailable()):
-                warnings.append(problem)
-                config = replace(config, search=False)
-            env = make_env(config)
-            warnings += [w for w in [untranslated_warning(of_language(config.language, config.root))] if w]
-            set_site_pages(env, standalone)
-            set_images(env, catalog)
-            signature = global_signature(env, config)
-            layout_errors = _check_layouts(env, config, standalone)
-            lines, redirect_errors = redirects.read(config.root)
-            if layout_errors or redirect_errors:
-                raise BuildFailed([*layout_errors, *redirect_errors])
-            if multi:
-                planned, plan_errors = multilingual.plan_editions(config, cache, listed_articles, standalone, line,
-                                                                  moment, links, section_of)
-                if plan_errors:
-                    raise BuildFailed(plan_errors)
-                warnings += [w for p in planned[1:] if (w := untranslated_warning(of_language(p.edition.lang.code,
-                                                                                              config.root)))]
-                live_pages = multilingual.link_translations(planned, config)
-                site = planned[0].site  # the default language's, for messages
-            else:
-                live_pages = plan_pages(site, config, cache, env, signature, now=moment, links=links,
-                                        timeline=line)
-            statics = list(static_files(config))
-            live = _owners(live_pages, statics, site, config)
-            earlier = multilingual.entries_with_full_urls(before, config) if multi else before
-            moved = redirects.plan(lines, published, live, redirects.detect(earlier, published), config.root)
-            errors = [*moved.errors, *_root_file_clashes(config, live)]
-            if errors:
-                raise BuildFailed(errors)
-            warnings += moved.warnings
-            pages = live_pages + plan_redirect_pages(moved.targets, moved.titles, config, env, signature)
-            todo, keep, reasons = _decide(pages, cache, config.output_path, signature,
-                                          on_disk() if watched is None else None)
-            try:
-                # read one at a time as they are written (a thousand photos' files would not fit in memory)
-                pictures = image_outputs(catalog, config.output_path, cache.state.outputs,
-                                         on_disk() if watched is None else None)
-                killed = multilingual.with_full_urls(line.killed, config) if multi else line.killed
-                hosting = hosting_files(config, [o.path for o in statics] + [rel for rel, _ in catalog.names()],
-                                        moved.targets, gone=[a.url for a in killed])
-                staging = open_staging(config.output_path)  # the workers stage the pages they render
-                rendered = _counting(render_pages(todo, env, jobs, stage=staging.put), len(todo), report)
-                written = write_outputs(chain(rendered, statics, pictures, hosting), config.output_path,
-                                        keep=[p.path for p in keep],
-                                        previous=cache.state.outputs.keys() if cache.state.outputs else None,
-                                        staging=staging)
-            except OSError as exc:
-                raise SitegenError(f"cannot write the site to {config.output_dir}/: {exc.strerror}"
-                                   f"{f' ({exc.filename})' if exc.filename else ''}") from None
-            _remember(cache, pages, keep, written, signature)
-            redirects.record(config.root, moved.recorded)
-            if cache is not warm:
-                cache.save()
-            schedule.save_record(config, line)
-            # Only the shards whose articles changed are rebuilt: see search.py
-            indexes = multilingual.search_targets(planned, config.output_path) if multi else \
-                [(config.output_path, site.articles, config)]
-            for folder, indexed, settings in indexes:
-                problem = search.update_index(folder, indexed, settings, cache.html, enabled=config.search, jobs=jobs,
-                                              background=index_later)
-                warnings += [problem] if problem else []
-            counts = (sum(len(p.site.articles) for p in planned), sum(len(p.site.tags) for p in planned)) if multi \
-                else (len(site.articles), len(site.tags))
-        except BaseException:
-            if warm is not None:
-                warm.inputs = warm.site = None  # what this build read is not known to be built: start afresh
-                # ... and what the last good build published stays the one a moved address is compared with
-                warm.state.sources = dict(before)
-            raise
-        finally:
-            on_disk()  # collected, whatever happened: the child must not linger
-            cache.close()
-        html_pages = sum(1 for p in pages if p.path.endswith(".html"))
-        # Inputs as they were when this build read them (plus what it converted): an edit made while
-        # it ran differs from this record, so the next build sees it.
-        inputs.update(manifest.snapshot([config.resolve(p) for p in conversion.written]
-                                        + ([config.root / REDIRECTS_FILE] if moved.recorded else [])))
-        if warm is not None:
-            warm.inputs, warm.site = inputs, None if multi else site
-        # No record for a no-op check when there is a deleted seed's warning or a content file's (a shortcode
-        # left in a body) to repeat until it is dealt with,
-        # or when a watcher tells what changed (the preview: it never needs one)
-        held = [(shown_path(a.path, config.root), a.released.isoformat()) for a in [*line.held, *line.shown_held]]
-        next_change = line.next_change.isoformat() if line.next_change else None
-        if not conversion.deleted and not notes and watched is None:
-            manifest.save(manifest_path, key, inputs,
-                          {path: (e.size, e.mtime_ns) for path, e in cache.state.outputs.items()},
-                          (counts[0], html_pages, counts[1]),
-                          next_change=line.next_change.timestamp() if line.next_change else None,
-                          timing=(held, next_change, line.reasons))
+    with output_lock(config.output_path, on_wait=lambda: clock.say("waiting for another build")):
+        look = clock("check", check_inputs, config, options, session)
+        if look.last is not None:
+            return unchanged_report(look.last, clock)
+        with _opened_cache(config, options, session, look) as (cache, before):
+            articles = clock("load", load_content, config, cache, look, options)
+            loaded = clock("convert", convert_new_seeds, config, cache, articles, look, options, session, before)
+            grouped = clock("collect", collect_site, config, loaded, look, options, session, cache, before)
+            pictures = clock("images", prepare_images, config, loaded, grouped, options)
+            plan = clock("plan", plan_site, config, cache, loaded, grouped, pictures, look, before)
+            rendered = clock("render", render_changed, config, plan, options)
+            written = clock("write", write_site, config, cache, plan, grouped, rendered, look, session)
+            warnings = clock("index", index_site, plan, grouped, cache, options)
+        clock("record", record_build, config, look, cache, loaded, grouped, plan, session)
     return BuildReport(
-        articles=counts[0],
-        pages=html_pages,
-        tags=counts[1],
-        files=written,
-        seconds=time.perf_counter() - started,
-        converted=conversion.written,
-        warnings=warnings,
-        rendered=[(p.path, reasons[p.path]) for p in todo],
-        future=held,
-        next_change=next_change,
-        next_reasons=line.reasons,
+        articles=plan.counts[0], pages=sum(1 for p in plan.pages if p.path.endswith(".html")),
+        tags=plan.counts[1], files=written, seconds=clock.seconds(), converted=loaded.conversion.written,
+        warnings=[*plan.warnings, *warnings], rendered=[(p.path, plan.reasons[p.path]) for p in plan.todo],
+        future=_held(config, grouped.line), next_change=_iso(grouped.line.next_change),
+        next_reasons=grouped.line.reasons, stages=clock.stages,
         published_future=[(shown_path(a.path, config.root), a.released.isoformat())
-                          for a in future_articles(listed_articles, moment) if not preview],
+                          for a in future_articles(grouped.line.listed, look.moment) if not options.preview],
         redirects=[f"{old} now redirects to {new} ({rel}: its address changed); recorded in {REDIRECTS_FILE}"
                    if new else f"{old} is {rel}'s address again: its redirect is cancelled in {REDIRECTS_FILE}"
-                   for old, new, rel in moved.recorded],
+                   for old, new, rel in plan.moved.recorded],
     )
+
+
+# --- the stages, in order ---------------------------------------------------------------------------------
+
+
+class _Clock:
+    """Runs each stage, tells ``progress`` its name and records its time."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.started = time.perf_counter()
+        self.progress = progress or _noop_progress
+        self.stages: list[tuple[str, float]] = []
+
+    def __call__(self, name: str, stage: Callable[..., T], *args: Any) -> T:
+        self.progress(STAGE_NAMES[name], 0, 0)
+        start = time.perf_counter()
+        try:
+            return stage(*args)
+        finally:
+            self.stages.append((name, time.perf_counter() - start))
+
+    def say(self, what: str) -> None:
+        self.progress(what, 0, 0)
+
+    def seconds(self) -> float:
+        return time.perf_counter() - self.started
+
+
+STAGE_NAMES = {"check": "checking for changes", "load": "loading content", "convert": "converting seeds",
+               "collect": "collecting", "images": "images", "plan": "planning pages", "render": "rendering pages",
+               "write": "writing the site", "index": "indexing for search", "record": "recording the build"}
+
+
+@dataclass(frozen=True)
+class Look:
+    """What the no-op check saw: the input files as this build reads them, and the last build's record."""
+
+    moment: datetime
+    key: str  # the manifest's: settings, the day, preview or not
+    inputs: dict[str, tuple[int, int]]  # input file -> (mtime_ns, size)
+    listed: bool  # ``inputs`` names every content file (no symlinks, no unreadable folders under content/)
+    watched: bool  # told by a watcher what changed: the output folder is trusted to be as the last build left it
+    last: dict | None  # the last build's record when nothing changed since: the build is a no-op
+    # The last build's output files' (size, mtime_ns), looked at on another core meanwhile: call to collect
+    on_disk: Callable[[], dict[str, tuple[int, int]]] = dict
+
+
+def check_inputs(config: Config, options: BuildOptions, session: Session | None) -> Look:
+    """The no-op check (manifest.py): when no input and no output file changed since the last good build,
+    the build stops here, having read one small manifest, before Jinja2 or Markdown are imported."""
+    manifest_path = config.cache_path / "manifest.marshal"
+    moment = resolve_now(options.now, config.tz)
+    # the news sitemap lists the last days' articles; the preview also builds embargoed ones
+    key = f"{_manifest_key(config)}|{moment.date()}|preview={options.preview}"
+    roots = input_roots(config)
+    changed = None if session is None else session.changed
+    watched = None if session is None or session.inputs is None or changed is None or options.clean else \
+        manifest.restat(session.inputs, changed, roots)
+    if session is not None:
+        session.changed = None  # consumed: the next build is told its own
+    unusual: list[str] = []  # symlinks and unreadable folders: content files are then listed with care
+    inputs = manifest.snapshot(roots, [config.seeds_path], unusual) if watched is None else watched
+    content = f"{config.content_path}{os.sep}"
+    listed = watched is not None or not any(f"{path}{os.sep}".startswith(content) for path in unusual)
+    record = None if options.clean or watched is not None else manifest.load(manifest_path, key)
+    if record is not None and record.get("next") is not None and moment.timestamp() >= record["next"]:
+        record = None  # an embargo lifted, an article expired or the news window moved since: not a no-op
+    last = manifest.unchanged(record, inputs, config.output_path)
+    if last:
+        return Look(moment, key, inputs, listed, watched is not None, last)
+    manifest.forget(manifest_path)
+    # the last build's output files, checked on another core meanwhile (see _decide)
+    on_disk = manifest.stats_in_background(config.output_path, record["paths"]) if record else dict
+    return Look(moment, key, inputs, listed, watched is not None, None, on_disk)
+
+
+def unchanged_report(last: dict, clock: _Clock) -> BuildReport:
+    articles, pages, tags = last["summary"]
+    timing: tuple[list[list[str]], str | None, list[str]] = last.get("timing") or ([], None, [])
+    return BuildReport(articles, pages, tags, WriteReport(kept=len(last["paths"])), clock.seconds(),
+                       future=[(path, when) for path, when in timing[0]], next_change=timing[1],
+                       next_reasons=list(timing[2]), stages=clock.stages)
+
+
+@contextmanager
+def _opened_cache(config: Config, options: BuildOptions, session: Session | None,
+                  look: Look) -> Iterator[tuple[Cache, Mapping[str, SourceEntry]]]:
+    """The build cache (the session's, when its key fits) and what the last build published, by content
+    file. Closed at the end; the background stats are collected whatever happens; after a failed build the
+    session forgets what this one read, which is not known to be built."""
+    try:
+        key = cache_key(config)
+        # the last build's content files, also under --clean (which starts the cache afresh): deleted ones stay deleted
+        known = read_state(config.cache_path, key).sources if options.clean else None
+        warm = session.cache if session is not None else None
+        cache = warm if warm is not None and warm.key == key and not options.clean else \
+            Cache(config.cache_path, key, clean=options.clean)
+        before = cache.state.sources if known is None else known
+        try:
+            yield cache, before
+        except BaseException:
+            if session is not None:
+                session.inputs = session.site = None  # start afresh
+                if session.cache is not None:  # what the last good build published stays the one a move is seen from
+                    session.cache.state.sources = dict(before)
+            raise
+        finally:
+            cache.close()
+    finally:
+        look.on_disk()  # collected: the child must not linger
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The content files as articles, every error found in them, and what the converter did."""
+
+    articles: list[Article]
+    errors: list[ContentError]
+    conversion: ConvertReport
+
+    @property
+    def notes(self) -> list[str]:
+        """Warnings about content files (a shortcode left in a body)."""
+        return [note for a in self.articles for note in a.notes]
+
+
+def load_content(config: Config, cache: Cache, look: Look,
+                 options: BuildOptions) -> tuple[list[Article], list[ContentError]]:
+    """Content files → Articles and every error in them (load.py); an unchanged file's parse and body come
+    from the cache."""
+    from .load import load_articles
+
+    return load_articles(config, cache, options.jobs or 1, look.inputs, complete=look.listed)
+
+
+def convert_new_seeds(config: Config, cache: Cache, loaded: tuple[list[Article], list[ContentError]], look: Look,
+                      options: BuildOptions, session: Session | None, before: Mapping[str, SourceEntry]) -> Loaded:
+    """Seeds that no content file names yet become content files (convert.py), then all are loaded again."""
+    from .load import load_articles
+
+    articles, errors = loaded
+    previous = {**(session.remembered if session is not None else {}), **before}
+    conversion = convert(config, existing=articles, seeds=_seed_files(look.inputs, config), previous=previous)
+    if conversion.written:
+        articles, errors = load_articles(config, cache, options.jobs or 1)
+    cache.state.sources.update(conversion.remembered)
+    return Loaded(articles, [*conversion.errors, *errors], conversion)
+
+
+@dataclass(frozen=True)
+class Grouped:
+    """The articles at the build's moment (timeline.py), grouped into the site (collect.py)."""
+
+    site: Site
+    line: Timeline
+    standalone: tuple[Article, ...]  # the undated pages, by address
+    published: list[Article]  # every page that stands at its address: undated, listed and expired
+    links: dict[str, str]  # what ``ref`` shortcodes may name → its address
+    section_of: Callable[[str], Section | None]
+    errors: list[ContentError]  # every error so far: raised with the pictures' by the next stage
+    multi: bool  # a multilingual site: one edition per language (multilingual.py), planned by plan_site
+
+
+def collect_site(config: Config, loaded: Loaded, look: Look, options: BuildOptions, session: Session | None,
+                 cache: Cache, before: Mapping[str, SourceEntry]) -> Grouped:
+    """Embargoed, killed and expired articles set aside, the rest grouped; every error so far collected."""
+    from . import timeline
+    from .collect import build_site, duplicate_urls
+    from .load import publishable
+
+    candidates = publishable(loaded.articles, config.drafts)
+    standalone = tuple(sorted((a for a in candidates if a.kind == "page"), key=lambda a: a.url))
+    # The one place where embargoed and killed articles are taken out: nothing below sees them.
+    line = timeline.split([a for a in candidates if a.kind == "article"], look.moment,
+                          future=config.publish_future, preview=options.preview)
+    published = [*standalone, *line.listed, *line.expired]
+    section_of = _section_finder(config)
+    multi = bool(config.languages)
+    site = None if multi else reused_site(session, cache, config, standalone, line.listed)
+    url_errors: list[ContentError] = []
+    everyone = [*published, *line.killed, *line.held]
+    if multi:
+        from . import multilingual
+
+        url_errors = multilingual.check(everyone, config)
+        everyone = multilingual.with_full_urls(everyone, config)
+        published = multilingual.with_full_urls(published, config)
+    if site is None:  # a multilingual site's is its default edition's, for messages (plan_site makes them all)
+        site, url_errors2 = build_site(line.listed, config.per_page, config.title, config.sections, section_of,
+                                       standalone)
+        url_errors += [] if multi else url_errors2
+    if multi or line.expired or line.killed or line.held:  # their addresses are taken too, now or later
+        seen = {str(e) for e in url_errors}
+        url_errors += [e for e in duplicate_urls(everyone) if str(e) not in seen]
+    links, structure_errors = _check_structure(config, published, section_of)
+    errors = [*loaded.errors, *url_errors, *structure_errors]
+    if not errors and not options.allow_empty and not line.listed and not options.preview:
+        errors += _emptied(config, before, line)
+    return Grouped(site, line, standalone, published, links, section_of, errors, multi)
+
+
+@dataclass(frozen=True)
+class Pictures:
+    catalog: Catalog  # every picture of the published pages, planned and made (images.py)
+    notes: list[str]  # warnings about them (a lead image without alt text)
+
+
+def prepare_images(config: Config, loaded: Loaded, grouped: Grouped, options: BuildOptions) -> Pictures:
+    """Every picture the published articles name resolved to its file and planned (images.py); what the
+    image cache lacks decoded once and encoded on the process pool. Raises every error so far, the
+    pictures' with the rest."""
+    from .images import Catalog, Settings
+
+    folder = options.image_cache or config.cache_path
+    catalog = Catalog(config.root, config.resolve(config.static_dir), config.content_path, folder,
+                      config.base_path, config.base_url.rstrip("/") + "/",
+                      Settings(config.image_widths, config.image_avif and not options.preview))
+    errors, notes = catalog.prepare(grouped.published, options.jobs or 1, fast=options.preview,
+                                    make=not grouped.errors)
+    errors = [*grouped.errors, *errors]
+    if errors:
+        raise BuildFailed(errors, notes=[f"converted {shown_path(p, config.root)}" for p in loaded.conversion.written])
+    return Pictures(catalog, notes)
+
+
+def reused_site(session: Session | None, cache: Cache, config: Config, standalone: tuple[Article, ...],
+                listed: list[Article]) -> Site | None:
+    """The session's last site patched with the changed articles, when they all keep their places; else None."""
+    from .collect import updated_site
+
+    last = session.site if session is not None and cache is session.cache else None
+    if last is None or (last.per_page, last.title, tuple(last.sections), last.standalone) != \
+            (config.per_page, config.title, config.sections, standalone):
+        return None
+    return updated_site(last, listed)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every output file of the build, and which of its pages to render."""
+
+    config: Config  # as planned: search off when Pagefind cannot run here
+    env: Environment  # the templates (render.make_env)
+    signature: str  # of the templates and settings
+    pages: list[Page]
+    todo: list[Page]  # to render
+    keep: list[Page]  # as the last build left them
+    reasons: dict[str, str]  # why each of ``todo`` is rendered
+    statics: list[Output]  # theme assets and the site's own files at its root
+    hosting: list[Output]  # _headers and _redirects
+    moved: Redirects
+    warnings: list[str]
+    pictures: Catalog
+    editions: list[PlannedEdition]  # a multilingual site's, one per language; [] for one language
+    counts: tuple[int, int]  # articles and tags published
+
+
+def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pictures: Pictures, look: Look,
+              before: Mapping[str, SourceEntry]) -> Plan:
+    """Every page with its signature (render.plan_pages), redirects at old addresses, and the decision of
+    which pages to render (``_decide``); layout, redirect and root-file errors raised."""
+    from . import redirects, search
+    from .deploy_headers import hosting_files
+    from .i18n import of as of_language
+    from .i18n import untranslated_warning
+    from .render import (
+        global_signature,
+        make_env,
+        plan_pages,
+        redirect_pages,
+        set_images,
+        set_site_pages,
+        static_files,
+    )
+
+    warnings = [*loaded.conversion.warnings, *loaded.notes, *pictures.notes]
+    if config.search and (problem := search.unavailable()):
+        warnings.append(problem)
+        config = replace(config, search=False)
+    site, standalone, line = grouped.site, grouped.standalone, grouped.line
+    env = make_env(config)
+    warnings += [w for w in [untranslated_warning(of_language(config.language, config.root))] if w]
+    set_site_pages(env, standalone)
+    set_images(env, pictures.catalog)
+    signature = global_signature(env, config)
+    layout_errors = _check_layouts(env, config, standalone)
+    lines, redirect_errors = redirects.read(config.root)
+    if layout_errors or redirect_errors:
+        raise BuildFailed([*layout_errors, *redirect_errors])
+    editions: list[PlannedEdition] = []
+    if grouped.multi:
+        from . import multilingual
+
+        editions, plan_errors = multilingual.plan_editions(config, cache, line.listed, standalone, line, look.moment,
+                                                           grouped.links, grouped.section_of)
+        if plan_errors:
+            raise BuildFailed(plan_errors)
+        warnings += [w for p in editions[1:]
+                     if (w := untranslated_warning(of_language(p.edition.lang.code, config.root)))]
+        live_pages = multilingual.link_translations(editions, config)
+        site = editions[0].site  # the default language's, for messages
+        earlier = multilingual.entries_with_full_urls(before, config)
+        killed = multilingual.with_full_urls(line.killed, config)
+        counts = (sum(len(p.site.articles) for p in editions), sum(len(p.site.tags) for p in editions))
+    else:
+        live_pages = plan_pages(site, config, cache, env, signature, now=look.moment, links=grouped.links,
+                                timeline=line)
+        earlier, killed, counts = before, line.killed, (len(site.articles), len(site.tags))
+    statics = list(static_files(config))
+    live = _owners(live_pages, statics, site, config)
+    moved = redirects.plan(lines, grouped.published, live, redirects.detect(earlier, grouped.published), config.root)
+    errors = [*moved.errors, *_root_file_clashes(config, live)]
+    if errors:
+        raise BuildFailed(errors)
+    pages = live_pages + redirect_pages(moved.targets, moved.titles, config, env, signature)
+    todo, keep, reasons = _decide(pages, cache, config.output_path, signature,
+                                  None if look.watched else look.on_disk())
+    with _writing(config):
+        hosting = hosting_files(config, [o.path for o in statics] + [rel for rel, _ in pictures.catalog.names()],
+                                moved.targets, gone=[a.url for a in killed])
+    return Plan(config, env, signature, pages, todo, keep, reasons, statics, hosting, moved,
+                [*warnings, *moved.warnings], pictures.catalog, editions, counts)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    staging: Staging  # where the rendered pages wait until ``write_site`` commits them
+    staged: list[Staged]
+
+
+def render_changed(config: Config, plan: Plan, options: BuildOptions) -> Rendered:
+    """The pages to render, rendered on the process pool; each worker stages the files it renders."""
+    from .render import render_pages
+
+    with _writing(config):
+        staging = open_staging(config.output_path)
+        pages = render_pages(plan.todo, plan.env, options.jobs or 1, stage=staging.put)
+        return Rendered(staging, staging.gather(_counting(pages, len(plan.todo), options.progress or _noop_progress)))
+
+
+def write_site(config: Config, cache: Cache, plan: Plan, grouped: Grouped, rendered: Rendered, look: Look,
+               session: Session | None) -> WriteReport:
+    """All at once (write.py), then the build's records: the cache, redirects.yaml, the schedule."""
+    from . import redirects, schedule
+    from .images import outputs as image_outputs
+
+    with _writing(config):
+        # read one at a time as they are written (a thousand photos' files would not fit in memory)
+        pictures = image_outputs(plan.pictures, config.output_path, cache.state.outputs,
+                                 None if look.watched else look.on_disk())
+        written = write_outputs(chain(rendered.staged, plan.statics, pictures, plan.hosting), config.output_path,
+                                keep=[p.path for p in plan.keep],
+                                previous=cache.state.outputs.keys() if cache.state.outputs else None,
+                                staging=rendered.staging)
+    _remember(cache, plan.pages, plan.keep, written, plan.signature)
+    redirects.record(config.root, plan.moved.recorded)
+    if session is None or cache is not session.cache:
+        cache.save()
+    schedule.save_record(config, grouped.line)
+    return written
+
+
+def index_site(plan: Plan, grouped: Grouped, cache: Cache, options: BuildOptions) -> list[str]:
+    """The search index (search.py): only the shards whose articles changed are rebuilt (one index per
+    language of a multilingual site). Its warnings, if any."""
+    from . import search
+
+    config = plan.config
+    if plan.editions:
+        from . import multilingual
+
+        indexes = multilingual.search_targets(plan.editions, config.output_path)
+    else:
+        indexes = [(config.output_path, grouped.site.articles, config)]
+    warnings = []
+    for folder, indexed, settings in indexes:
+        problem = search.update_index(folder, indexed, settings, cache.html, enabled=config.search,
+                                      jobs=options.jobs or 1, background=options.index_later)
+        warnings += [problem] if problem else []
+    return warnings
+
+
+def record_build(config: Config, look: Look, cache: Cache, loaded: Loaded, grouped: Grouped, plan: Plan,
+                 session: Session | None) -> None:
+    """What the next build's no-op check compares with, and the session's memory of this build."""
+    conversion = loaded.conversion
+    # Inputs as they were when this build read them (plus what it converted): an edit made while
+    # it ran differs from this record, so the next build sees it.
+    inputs = look.inputs
+    inputs.update(manifest.snapshot([config.resolve(p) for p in conversion.written]
+                                    + ([config.root / REDIRECTS_FILE] if plan.moved.recorded else [])))
+    if session is not None:
+        session.inputs, session.site = inputs, None if grouped.multi else grouped.site
+    # No record for a no-op check when there is a deleted seed's warning or a content file's (a shortcode
+    # left in a body) to repeat until it is dealt with, or when a watcher tells what changed (the preview:
+    # it never needs one)
+    if conversion.deleted or loaded.notes or look.watched:
+        return
+    line = grouped.line
+    manifest.save(config.cache_path / "manifest.marshal", look.key, inputs,
+                  {path: (e.size, e.mtime_ns) for path, e in cache.state.outputs.items()},
+                  (plan.counts[0], sum(1 for p in plan.pages if p.path.endswith(".html")), plan.counts[1]),
+                  next_change=line.next_change.timestamp() if line.next_change else None,
+                  timing=(_held(config, line), _iso(line.next_change), line.reasons))
+
+
+def _held(config: Config, line: Timeline) -> list[tuple[str, str]]:
+    return [(shown_path(a.path, config.root), a.released.isoformat()) for a in [*line.held, *line.shown_held]]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+@contextmanager
+def _writing(config: Config) -> Iterator[None]:
+    """An OSError of the output folder as an error naming it, not a traceback."""
+    try:
+        yield
+    except OSError as exc:
+        raise SitegenError(f"cannot write the site to {config.output_dir}/: {exc.strerror}"
+                           f"{f' ({exc.filename})' if exc.filename else ''}") from None
+
+
+# --- helpers of the stages --------------------------------------------------------------------------------
 
 
 def _emptied(config: Config, before: Mapping[str, SourceEntry], line: Timeline) -> list[SitegenError]:
@@ -305,13 +576,6 @@ def _emptied(config: Config, before: Mapping[str, SourceEntry], line: Timeline) 
 def _count_files(folder: Path) -> str:
     count = sum(1 for p in folder.rglob("*.md") if p.is_file()) if folder.is_dir() else 0
     return f"{count} .md file{'s' if count != 1 else ''}" if folder.is_dir() else "missing"
-def _catalog(config: Config, preview: bool, folder: Path | None) -> Catalog:
-    """The build's pictures (images.py), with the settings' widths; the preview makes no AVIF."""
-    from .images import Catalog, Settings
-
-    return Catalog(config.root, config.resolve(config.static_dir), config.content_path, folder or config.cache_path,
-                   config.base_path, config.base_url.rstrip("/") + "/",
-                   Settings(config.image_widths, config.image_avif and not preview))
 
 
 def _section_finder(config: Config) -> Callable[[str], Section | None]:
@@ -375,10 +639,10 @@ def _ref_targets(config: Config, published: list[Article]) -> dict[str, str]:
     return exact
 
 
-def _check_layouts(env: object, config: Config, standalone: tuple[Article, ...]) -> list[ContentError]:
+def _check_layouts(env: Environment, config: Config, standalone: tuple[Article, ...]) -> list[ContentError]:
     from .render import template_names
 
-    names = set(template_names(env))  # type: ignore[arg-type]
+    names = set(template_names(env))
     return [ContentError(page.path, _line_of(config, page, "layout"),
                          f"layout '{page.layout}' has no template: add templates/{page.layout}.html, "
                          "or remove the line to use page.html")
@@ -439,13 +703,6 @@ def _root_file_clashes(config: Config, live: Mapping[str, str]) -> list[ContentE
             errors.append(ContentError(static / rel, None, "would be published in /pagefind/, the search "
                                                            "index's folder: rename or move the file"))
     return errors
-
-
-def plan_redirect_pages(targets: Mapping[str, str], titles: Mapping[str, str], config: Config, env: object,
-                        signature: str) -> list[Page]:
-    from .render import redirect_pages
-
-    return redirect_pages(targets, titles, config, env, signature)
 
 
 def input_roots(config: Config) -> list[Path]:

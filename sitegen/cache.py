@@ -35,7 +35,6 @@ from .model import (
     Author,
     PlanMemo,
     RelatedMemo,
-    Site,
     Tag,
     article_from_values,
     article_of,  # noqa: F401 - used by the decoder _compile_codec writes
@@ -86,10 +85,6 @@ class Cache:
         self.state = State(key) if clean or not self._bodies_readable() else read_state(folder, key)
         if not self.state.sources:
             self._remove_bodies()
-        # Kept in memory only (the preview's): the input files' stats as the last good build with it saw them,
-        # and the site it grouped, which the next build patches when the articles keep their places.
-        self.inputs: dict[str, tuple[int, int]] | None = None
-        self.site: Site | None = None
 
     def save(self) -> None:
         """Write the state atomically: a build killed while saving leaves the previous cache intact."""

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .build import BuildReport, build, convert
+from .build import BuildOptions, BuildReport, build, convert
 from .config import Config, load_config
 from .errors import BuildFailed, ContentError, Refused, SitegenError, shown_path
 from .parallel import default_jobs
@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-j", "--jobs", type=int, metavar="N",
                    help="processes for Markdown and rendering (default: one per core; 1 = serial)")
     p.add_argument("--clean", action="store_true", help="ignore the build cache and render every page")
-    p.add_argument("--explain", action="store_true", help="list every page rendered, and why")
+    p.add_argument("--explain", action="store_true", help="list every page rendered and why, then each stage's time")
     p.add_argument("--now", metavar="WHEN",
                    help="build as if it were this date or time, e.g. 2023-09-19 (default: SOURCE_DATE_EPOCH, "
                         "else the clock): decides the news sitemap and which articles are still embargoed")
@@ -181,14 +181,15 @@ def _build(args: argparse.Namespace) -> int:
                          publish_future=args.future)
     progress = _Progress() if sys.stderr.isatty() and not args.quiet else None
     try:
-        report = build(config, jobs=args.jobs, clean=args.clean, progress=progress, now=args.now,
-                       allow_empty=args.allow_empty)
+        report = build(config, BuildOptions(jobs=args.jobs, clean=args.clean, now=args.now, progress=progress,
+                                            allow_empty=args.allow_empty))
     finally:
         if progress:
             progress.done()
     if args.explain:
-        for path, reason in report.rendered:
-            print(f"rendered {path}: {reason}")
+        for page, reason in report.rendered:
+            print(f"rendered {page}: {reason}")
+        print(stage_times(report))
     if not args.quiet:
         for path in report.converted:
             print(f"converted {shown_path(path, config.root)}")
@@ -199,6 +200,11 @@ def _build(args: argparse.Namespace) -> int:
             print(f"redirect: {line}")
         print(_summary(report, config.output_dir))
     return 0
+
+
+def stage_times(report: BuildReport) -> str:
+    """Each stage's time on one line, as Hugo's --templateMetrics and Zola's timings show theirs."""
+    return "stages: " + ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in report.stages)
 
 
 def _print_timing(report: BuildReport) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
-from dataclasses import dataclass, field
+import types
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Union, get_args, get_origin, get_type_hints
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -58,8 +58,9 @@ class Config:
     # Let raw HTML in content files (<script>, <iframe>, <b>...) and javascript:/data: link URLs reach the
     # page, like Hugo's markup.goldmark.renderer.unsafe. Off: they are omitted/neutralised (sitegen/markup.py).
     unsafe_html: bool = False
-    # Hosting targets for `sitegen deploy`: name -> settings (url, branch, ...); sitegen/deploy.py checks them.
-    deploy: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
+    # Hosting targets for `sitegen deploy`: name -> settings (url, branch, ...); sitegen/deploy.py checks each
+    # target at its own line, so only the names are checked here.
+    deploy: dict[str, Any] = field(default_factory=dict, hash=False)
     # The desks (World, Politics...), in the order the navigation lists them: each a slug, name, description.
     sections: tuple[Section, ...] = ()
     # The main navigation (name and url of each link); not set: Latest, each section, then the indexes.
@@ -98,7 +99,7 @@ class Config:
         slug = slugify(name)
         return next((s for s in self.sections if s.slug == slug or s.name.casefold() == name.casefold()), None)
 
-    def resolve(self, name: str) -> Path:
+    def resolve(self, name: str | Path) -> Path:
         return (self.root / name).resolve()
 
     @property
@@ -124,8 +125,10 @@ class Config:
         return [own] if own == default.resolve() else [own, default]
 
 
-_FIELDS = {f.name: f for f in dataclasses.fields(Config) if f.name != "root"}
-_TYPES: dict[str, type] = {"str": str, "int": int, "bool": bool, "dict[str, dict[str, Any]]": dict}
+# Each setting's type as a real type (``list[str]``, ``float``...), not the string that ``from __future__ import
+# annotations`` leaves in the dataclass's fields: what sitegen.yaml's values are checked against.
+_FIELDS: dict[str, Any] = {name: kind for name, kind in get_type_hints(Config).items() if name != "root"}
+_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Config)}
 
 
 def load_config(root: Path, **overrides: Any) -> Config:
@@ -141,14 +144,14 @@ def load_config(root: Path, **overrides: Any) -> Config:
     values.update(given)
     config = Config(root=root, **values)
     # A value from the command line has no line; one from the file is named at its line.
-    errors += _validate(config, path, {k: n for k, n in lines.items() if k not in given})
+    errors += _validate(config, path, {key: line for key, line in lines.items() if key not in given})
     if errors:
         raise BuildFailed(errors)
     return config
 
 
 def _read(path: Path) -> tuple[dict[str, Any], list[ContentError], dict[str, int]]:
-    """The settings of ``path``, every error in it, and the line of each setting."""
+    """The settings of the file, every error in it, and the line of each setting."""
     try:
         text = path.read_text(encoding="utf-8-sig")
         node = yaml.compose(text, Loader=_LOADER)
@@ -174,8 +177,8 @@ def _read(path: Path) -> tuple[dict[str, Any], list[ContentError], dict[str, int
     budget = [MAX_VALUES]
     for key_node, value_node in node.value:
         key, line = key_node.value, key_node.start_mark.line + 1
-        spec = _FIELDS.get(key) if isinstance(key_node, yaml.ScalarNode) else None
-        if spec is None:
+        expected = _FIELDS.get(key) if isinstance(key_node, yaml.ScalarNode) else None
+        if expected is None:
             shown = key if isinstance(key, str) else "?"
             errors.append(ContentError(path, line, f"unknown setting '{_cut(shown)}'; {_unknown_hint(shown)}"))
             continue
@@ -190,10 +193,9 @@ def _read(path: Path) -> tuple[dict[str, Any], list[ContentError], dict[str, int
             errors += problems
             values[key] = entries
             continue
-        expected = _TYPES[spec.type] if isinstance(spec.type, str) else spec.type
         # A text, number or switch is one scalar: a list or mapping in its place is wrong whatever its size,
-        # so only a mapping setting (deploy) is walked, and that walk is bounded.
-        if expected is dict and (problem := _size_problem(value_node, budget)):
+        # so only a list or mapping setting (deploy) is walked, and that walk is bounded.
+        if get_origin(expected) in (list, tuple, dict) and (problem := _size_problem(value_node, budget)):
             errors.append(ContentError(path, line, f"'{key}' {problem}: {_SHORT}"))
             continue
         try:
@@ -203,11 +205,11 @@ def _read(path: Path) -> tuple[dict[str, Any], list[ContentError], dict[str, int
             problem = _cut(" ".join(str(getattr(exc, "problem", None) or exc).split()), 120)
             errors.append(ContentError(path, line, f"'{key}' does not fit its YAML type ({problem})"))
             continue
-        if expected is int and isinstance(value, bool) or not isinstance(value, expected):
-            errors.append(ContentError(path, line, f"'{key}' must be {_TYPE_WORDS[expected]}, "
+        if not _fits(value, expected):
+            errors.append(ContentError(path, line, f"'{key}' must be {type_words(expected)}, "
                                                    f"not {describe_value(value)}"))
             continue
-        values[key] = value
+        values[key] = _as(value, expected)
     return values, errors, lines
 
 
@@ -249,6 +251,53 @@ def _unknown_hint(key: str) -> str:
 
 
 SETTINGS_DOC = "every setting is in docs/configuration.md"
+
+
+def _fits(value: Any, expected: Any) -> bool:
+    """Whether a value read from YAML is of a setting's type: ``int``, ``float`` (a whole number too),
+    ``str | None``, ``list[str]`` or ``tuple[str, ...]`` (a YAML list), ``dict[str, ...]``, ``Any``."""
+    origin, args = get_origin(expected), get_args(expected)
+    if expected is Any:
+        return True
+    if expected is type(None):
+        return value is None
+    if expected in (int, float):  # a bool is an int to Python, never a number to a writer
+        return isinstance(value, int | float if expected is float else int) and not isinstance(value, bool)
+    if origin in (Union, types.UnionType):
+        return any(_fits(value, arg) for arg in args)
+    if origin in (list, tuple):
+        items = args[:1] if origin is list or args[1:] == (...,) else args
+        return isinstance(value, list) and (len(items) == 1 or len(items) == len(value)) and \
+            all(_fits(item, items[0] if len(items) == 1 else items[i]) for i, item in enumerate(value))
+    if origin is dict:
+        keys, values = args or (Any, Any)
+        return isinstance(value, dict) and all(_fits(k, keys) and _fits(v, values) for k, v in value.items())
+    return isinstance(value, expected)
+
+
+def _as(value: Any, expected: Any) -> Any:
+    """A value that fits, as the setting holds it: a YAML list as a tuple, a whole number as a float."""
+    if expected is float:
+        return float(value)
+    if get_origin(expected) is tuple:
+        return tuple(value)
+    return value
+
+
+def type_words(expected: Any) -> str:
+    """A setting's type as its error message names it: 'a whole number', 'a list of texts'..."""
+    origin, args = get_origin(expected), get_args(expected)
+    if expected in _TYPE_WORDS:
+        return _TYPE_WORDS[expected]
+    if origin in (Union, types.UnionType):
+        kinds = [arg for arg in args if arg is not type(None)]
+        return " or ".join(type_words(arg) for arg in kinds) + (" (or nothing)" if len(kinds) < len(args) else "")
+    if origin in (list, tuple):
+        item = _PLURALS.get(args[0], "values") if args else "values"
+        return f"a list of {item}"
+    if origin is dict:
+        return "a mapping of 'name: settings'"
+    return getattr(expected, "__name__", str(expected))
 
 
 # Settings are a few short values. YAML aliases can make a few lines stand for a billion values ("billion
@@ -523,7 +572,9 @@ def _excerpt(value: Any, limit: int = 40) -> str:
     return _cut("".join(pieces), limit)
 
 
-_TYPE_WORDS = {str: "text", int: "a whole number", bool: "true or false", dict: "a mapping of 'name: settings'"}
+_TYPE_WORDS: dict[Any, str] = {str: "text", int: "a whole number", float: "a number", bool: "true or false",
+                               dict: "a mapping", Any: "a value"}
+_PLURALS: dict[Any, str] = {str: "texts", int: "whole numbers", float: "numbers", bool: "true or false values"}
 
 
 def _validate(config: Config, path: Path, lines: dict[str, int]) -> list[ContentError]:
@@ -568,7 +619,7 @@ def _validate(config: Config, path: Path, lines: dict[str, int]) -> list[Content
         error("base_url", f"base_url '{_cut(config.base_url, 80)}' must be an absolute URL "
                           "such as 'https://example.org/' or 'https://example.org/news/'")
     for key in FOLDERS:
-        if key in lines and getattr(config, key) != _FIELDS[key].default and \
+        if key in lines and getattr(config, key) != _DEFAULTS[key] and \
                 not (folder := config.resolve(getattr(config, key))).is_dir():
             error(key, _missing_folder(config, key, folder))
     return errors

@@ -504,13 +504,13 @@ def publish(config: Config, target: Target, *, dry_run: bool = False, allow_dele
     what is being uploaded. ``on_built`` gets the build's report and the settings it was built with."""
     from dataclasses import replace
 
-    from .build import build
+    from .build import BuildOptions, build
     from .write import output_lock
 
     check_base_url(config, target)
     base_url = site_base_url(config, target)
     settings = replace(config, base_url=base_url) if base_url != config.base_url else config
-    built = build(settings, allow_empty=allow_empty)  # a failed build raises: nothing is deployed
+    built = build(settings, BuildOptions(allow_empty=allow_empty))  # a failed build raises: nothing is deployed
     if on_built:
         on_built(built, settings)
     with output_lock(settings.output_path):

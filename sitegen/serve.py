@@ -46,7 +46,7 @@ import threading
 import time
 import traceback
 import webbrowser
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -58,7 +58,7 @@ from tornado.httpserver import HTTPServer
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from . import search, urls
-from .build import BuildReport, build, cache_key
+from .build import BuildOptions, BuildReport, Session, build, cache_key
 from .cache import Cache, SourceEntry, read_state
 from .config import CONFIG_FILE, REDIRECTS_FILE, Config, load_config
 from .errors import BuildFailed, ContentError, SitegenError, shown_path
@@ -127,8 +127,8 @@ class Preview:
         self._own_writes: set[Path] = set()  # content files the last build converted from seeds
         self._wake = asyncio.Event()
         self.builder: threading.Thread | None = None  # the thread of the latest build
-        # The last build's cache stays in memory: a save re-reads one file, not the whole record.
-        self.warm: Cache | None = None
+        # The last build's cache and grouped site stay in memory: a save re-reads one file, not the whole record.
+        self.session: Session | None = None
         self.frozen = False  # the warm cache's objects are out of the cycle collector's sight (see _build)
         self.remembered: dict[str, SourceEntry] | None = None  # the site's own cache: files deleted on purpose
 
@@ -205,12 +205,13 @@ class Preview:
             if self.remembered is None:
                 self.remembered = read_state(config.cache_path, cache_key(config)).sources
             key = cache_key(preview)
-            if self.warm is None or self.warm.key != key:
+            if self.session is None or self.session.cache is None or self.session.cache.key != key:
                 gc.unfreeze()  # the last warm cache's objects may be collected again
-                self.warm, self.frozen = Cache(preview.cache_path, key), False
+                self.session, self.frozen = Session(Cache(preview.cache_path, key), self.remembered), False
+            self.session.changed = changes
             # Embargoed articles too, bannered and noindex: only the preview shows them (docs/time.md).
-            outcome.report = build(preview, warm=self.warm, remembered=self.remembered, changed=changes,
-                                   index_later=True, preview=True, image_cache=config.cache_path)
+            outcome.report = build(preview, BuildOptions(index_later=True, preview=True, image_cache=config.cache_path),
+                                   self.session)
             if not self.frozen:
                 # After the first good build: the warm cache's million long-lived objects, walked by the
                 # collector at every tenth save or so (0.1 s at 10k articles), are set aside for good. What
@@ -367,7 +368,7 @@ class _ReloadSocket(WebSocketHandler):
         self.preview.tabs.discard(self)
 
 
-async def _changes(folders: list[Path], polling: bool) -> AsyncIterator[set[Path]]:
+async def _changes(folders: list[Path], polling: bool) -> AsyncGenerator[set[Path], None]:
     """Batches of changed paths, grouped until 50 ms pass quietly; an empty batch every TICK_MS."""
     if not folders:
         while True:

@@ -180,6 +180,18 @@ class Staging:
             return Staged(rel, None, stat.st_size, stat.st_mtime_ns)
         return Staged(rel, name, *_write_file(self.folder / name, output.data))  # flat: no folders to make
 
+    def gather(self, staged: Iterable[Staged]) -> list[Staged]:
+        """Every file of ``staged`` (the render workers stage them as they go). On any failure nothing stays
+        staged, and an OSError (a full disk) is reported as ``write_outputs`` reports it."""
+        try:
+            return list(staged)
+        except OSError as exc:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise _explain(exc, self.output_dir) from None
+        except BaseException:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
+
 
 def open_staging(output_dir: Path) -> Staging:
     """An empty staging folder beside the output folder, after finishing or discarding a killed build's."""

@@ -37,6 +37,52 @@ def test_every_bad_setting_is_reported_with_its_line(tmp_path):
     assert messages[2].startswith(f"{path}:4: timezone 'Mars/Base' is not an IANA time zone name")
 
 
+def test_every_value_out_of_range_is_reported_at_its_line(tmp_path):
+    (tmp_path / "sitegen.yaml").write_text(
+        "title: x\nper_page: 0\nfeed_limit: -3\nfeed_content: some\nbase_url: /news/\nseed_section: Sport\n")
+    with pytest.raises(BuildFailed) as caught:
+        load_config(tmp_path)
+    path = tmp_path.resolve() / "sitegen.yaml"
+    assert [str(e) for e in caught.value.errors] == [
+        f"{path}:2: per_page must be 1 or more, not 0",
+        f"{path}:3: feed_limit must be 1 or more, not -3",
+        f"{path}:4: feed_content must be one of full, summary, not 'some'",
+        f"{path}:5: base_url '/news/' must be an absolute URL such as 'https://example.org/' or "
+        "'https://example.org/news/'",
+        f"{path}:6: seed_section 'Sport' is not a section; the sections are: none: add a 'sections:' list"]
+    # a value given on the command line has no line in the file
+    (tmp_path / "sitegen.yaml").write_text("title: x\nbase_url: https://example.org/\n")
+    with pytest.raises(BuildFailed) as caught:
+        load_config(tmp_path, base_url="news")
+    assert [str(e) for e in caught.value.errors] == [
+        f"{path}: base_url 'news' must be an absolute URL such as 'https://example.org/' or "
+        "'https://example.org/news/'"]
+
+
+def test_settings_are_checked_against_real_types_a_float_or_a_list_too(tmp_path, monkeypatch):
+    """Config's field types are read as types (typing.get_type_hints), not the strings ``from __future__ import
+    annotations`` leaves, so a setting of any of these types is read and checked at its line."""
+    monkeypatch.setitem(config_module._FIELDS, "ratio", float)
+    monkeypatch.setitem(config_module._FIELDS, "keywords", list[str])
+    monkeypatch.setitem(config_module._FIELDS, "pair", tuple[str, ...])
+    monkeypatch.setitem(config_module._FIELDS, "note", str | None)
+    path = tmp_path / "sitegen.yaml"
+    path.write_text("ratio: 1.5\nkeywords: [a, b]\npair: [x, y]\nnote: ~\nper_page: 3\n")
+    values, errors, lines = config_module._read(path)
+    assert errors == [] and lines == {"ratio": 1, "keywords": 2, "pair": 3, "note": 4, "per_page": 5}
+    assert values == {"ratio": 1.5, "keywords": ["a", "b"], "pair": ("x", "y"), "note": None, "per_page": 3}
+    path.write_text("ratio: 2\n")
+    assert config_module._read(path)[0] == {"ratio": 2.0}  # a whole number is a number too
+    path.write_text("ratio: yes\nkeywords: [a, 3]\npair: text\nnote: [1]\nper_page: 2.5\n")
+    _values, errors, _lines = config_module._read(path)
+    assert [str(e) for e in errors] == [
+        f"{path}:1: 'ratio' must be a number, not true",
+        f"{path}:2: 'keywords' must be a list of texts, not a list [a, 3]",
+        f"{path}:3: 'pair' must be a list of texts, not 'text'",
+        f"{path}:4: 'note' must be text (or nothing), not a list [1]",
+        f"{path}:5: 'per_page' must be a whole number, not 2.5"]
+
+
 def test_base_url_must_be_absolute(tmp_path):
     with pytest.raises(BuildFailed, match="1 error") as caught:
         load_config(tmp_path, base_url="/news/")

@@ -447,14 +447,14 @@ def test_no_seeds_folder_is_nothing_to_do(tmp_path):
 
 
 def test_the_same_long_headline_twice_on_one_day_builds_two_pages(tmp_path):
-    from sitegen.build import build
+    from sitegen.build import BuildOptions, build
     from sitegen.config import load_config
 
     headline = "Workers profits defence strike regulator forecast election regulator opposition again and again"
     for name in ("a.txt", "b.txt"):
         (tmp_path / "seeds").mkdir(exist_ok=True)
         (tmp_path / "seeds" / name).write_text(f" date 2024-01-02 {headline}\n\nText of {name}.\n", encoding="utf-8")
-    report = build(load_config(tmp_path), jobs=1)
+    report = build(load_config(tmp_path), BuildOptions(jobs=1))
     assert report.articles == 2
     pages = sorted(p.parent.name for p in (tmp_path / "public/2024/01/02").glob("*/index.html"))
     assert len(pages) == 2 and pages[1] == pages[0] + "-2"

@@ -12,7 +12,7 @@ import feedparser
 import pytest
 
 from sitegen import feeds, seo
-from sitegen.build import build
+from sitegen.build import BuildOptions, build
 from sitegen.cache import Cache
 from sitegen.cli import main
 from sitegen.collect import build_site
@@ -227,7 +227,7 @@ def test_now_comes_from_the_option_then_source_date_epoch(monkeypatch):
 def test_a_future_dated_article_is_held_back_and_reported_unless_published_on_purpose(make_site, capsys):
     config = make_site({"content/a.md": article("Tomorrow's news", date="2023-09-20"),
                         "content/b.md": article("Today's news", date="2023-09-19")})
-    report = build(config, now="2023-09-19T12:00:00+00:00")
+    report = build(config, BuildOptions(now="2023-09-19T12:00:00+00:00"))
     assert report.future == [("content/a.md", "2023-09-20T00:00:00+00:00")]
     assert not (config.output_path / "2023/09/20/tomorrows-news/index.html").exists()
     assert main(["-C", str(config.root), "build", "--clean", "--now", "2023-09-19T12:00:00+00:00"]) == 0

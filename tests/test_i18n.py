@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 import pytest
 
 from sitegen import i18n
-from sitegen.build import build
+from sitegen.build import BuildOptions, build
 from sitegen.cli import main
 from sitegen.config import load_config
 from sitegen.errors import BuildFailed
@@ -63,7 +63,7 @@ ENGLISH_LEFT = ["Latest news", "Topics", "min read", "Related articles", "Skip t
 
 def test_a_french_site_speaks_french_on_every_page_kind(tmp_path):
     site = site_in(tmp_path, "fr", search=True)
-    build(load_config(site), jobs=1, now="2023-09-20")
+    build(load_config(site), BuildOptions(jobs=1, now="2023-09-20"))
     story = Page(read(site, "2023/09/19/sommet-a-moscou/index.html"))
     assert '<html lang="fr">' in story.html and 'dir="rtl"' not in story.html
     assert "19 septembre 2023, 14:30 CEST" in story.text
@@ -94,7 +94,7 @@ def test_a_french_site_speaks_french_on_every_page_kind(tmp_path):
 
 def test_a_french_sites_feeds_and_news_sitemap_say_fr(tmp_path):
     site = site_in(tmp_path, "fr")
-    build(load_config(site), jobs=1, now="2023-09-20")
+    build(load_config(site), BuildOptions(jobs=1, now="2023-09-20"))
     atom = ElementTree.fromstring(read(site, "feed.xml"))
     assert atom.get("{http://www.w3.org/XML/1998/namespace}lang") == "fr"
     assert "<language>fr</language>" in read(site, "rss.xml")
@@ -113,7 +113,7 @@ def test_a_french_sites_feeds_and_news_sitemap_say_fr(tmp_path):
 ])
 def test_dates_and_reading_time_in_the_sites_language(tmp_path, language, date, minutes):
     site = site_in(tmp_path, language)
-    build(load_config(site), jobs=1, now="2023-09-20")
+    build(load_config(site), BuildOptions(jobs=1, now="2023-09-20"))
     story = Page(read(site, "2023/09/19/sommet-a-moscou/index.html"))
     assert date in story.text and minutes in story.text
 
@@ -132,7 +132,7 @@ def test_plural_forms_follow_the_language():
 
 def test_an_english_site_keeps_its_spelling_of_dates(tmp_path):
     site = site_in(tmp_path, "en")
-    build(load_config(site), jobs=1, now="2023-09-20")
+    build(load_config(site), BuildOptions(jobs=1, now="2023-09-20"))
     story = Page(read(site, "2023/09/19/sommet-a-moscou/index.html"))
     assert "19 September 2023, 14:30 CEST" in story.text and "3 min read" in story.text
     assert "By Jean Dupont, Marie Curie and AFP" in story.text
@@ -153,18 +153,18 @@ def test_every_shipped_catalog_is_complete():
 def test_a_sites_own_file_overrides_any_string(tmp_path):
     site = site_in(tmp_path, "fr", {"i18n/fr.yaml": '"Latest news": "À la une aujourd’hui"\n'
                                                     '"%(num)s min read": ["%(num)s minute", "%(num)s mn"]\n'})
-    build(load_config(site), jobs=1, now="2023-09-20")
+    build(load_config(site), BuildOptions(jobs=1, now="2023-09-20"))
     assert Page(read(site, "index.html")).headings["h1"] == ["À la une aujourd’hui"]
     assert "3 mn" in Page(read(site, "2023/09/19/sommet-a-moscou/index.html")).text
     assert "1 minute" in Page(read(site, "2023/09/18/vote-a-paris/index.html")).text
     (site / "i18n/fr.yaml").write_text('"Latest news": "Dernière heure"\n', encoding="utf-8")
-    build(load_config(site), jobs=1, now="2023-09-20")  # an edit of the file rebuilds the pages
+    build(load_config(site), BuildOptions(jobs=1, now="2023-09-20"))  # an edit of the file rebuilds the pages
     assert Page(read(site, "index.html")).headings["h1"] == ["Dernière heure"]
 
 
 def test_a_language_without_a_catalog_falls_back_to_english_and_check_lists_the_strings(tmp_path, capsys):
     site = site_in(tmp_path, "it", {"i18n/it.yaml": '"Latest news": "Ultime notizie"\n'})
-    report = build(load_config(site), jobs=1, now="2023-09-20")
+    report = build(load_config(site), BuildOptions(jobs=1, now="2023-09-20"))
     assert any("language 'it'" in w and "show in English" in w for w in report.warnings)
     assert Page(read(site, "index.html")).headings["h1"] == ["Ultime notizie"]
     story = Page(read(site, "2023/09/19/sommet-a-moscou/index.html"))
@@ -177,7 +177,7 @@ def test_a_language_without_a_catalog_falls_back_to_english_and_check_lists_the_
 
 def test_a_french_site_lists_nothing_untranslated(tmp_path, capsys):
     site = site_in(tmp_path, "fr")
-    report = build(load_config(site), jobs=1, now="2023-09-20")
+    report = build(load_config(site), BuildOptions(jobs=1, now="2023-09-20"))
     assert not [w for w in report.warnings if "language" in w]
     assert main(["-C", str(site), "check"]) == 0
     assert "untranslated" not in capsys.readouterr().out
@@ -189,7 +189,7 @@ def test_a_bad_language_or_translation_file_is_an_error_naming_it(tmp_path, caps
     assert "sitegen.yaml:3: language 'xx-nowhere' is not a language" in capsys.readouterr().err
     site = site_in(tmp_path, "fr", {"i18n/fr.yaml": '"Topics": "Thèmes"\n"Home": {a: b}\n'})
     with pytest.raises(BuildFailed) as failed:
-        build(load_config(site), jobs=1)
+        build(load_config(site), BuildOptions(jobs=1))
     assert [str(e) for e in failed.value.errors] == [
         "i18n/fr.yaml:2: the translation of 'Home' must be text (or, for a plural, a list of its forms)"]
 
@@ -209,7 +209,7 @@ def test_the_extraction_finds_every_string_the_catalogs_hold():
 @pytest.mark.parametrize("language", ["ar", "he", "fa", "ur"])
 def test_right_to_left_sites_carry_dir_rtl(tmp_path, language):
     site = site_in(tmp_path, language)
-    build(load_config(site), jobs=1, now="2023-09-20")
+    build(load_config(site), BuildOptions(jobs=1, now="2023-09-20"))
     for page in html_pages(site):
         assert f'<html lang="{language}" dir="rtl">' in page.read_text(encoding="utf-8"), page
 
@@ -234,7 +234,7 @@ def test_an_arabic_site_mirrors_in_chromium(tmp_path):
     shots = {}
     for language in ("ar", "en"):
         site = site_in(tmp_path / language, language)
-        build(load_config(site), jobs=1, now="2023-09-20")
+        build(load_config(site), BuildOptions(jobs=1, now="2023-09-20"))
         (tmp_path / f"web-{language}").mkdir()
         with serve(site / "public", "/", tmp_path / f"web-{language}") as start, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(chromium), args=[
@@ -299,7 +299,7 @@ def test_tag_inference_follows_each_languages_capitals():
 ])
 def test_a_seed_in_another_language_converts_literally(tmp_path, language, title, body):
     site = site_in(tmp_path, language, {"seeds/001.txt": f" date 2023-09-19 {title}\n\nBy Staff, Agencies\n\n{body}\n"})
-    build(load_config(site), jobs=1, now="2023-09-20")
+    build(load_config(site), BuildOptions(jobs=1, now="2023-09-20"))
     (content,) = [p for p in (site / "content").glob("2023-09-19-*.md") if p.name != "2023-09-19-sommet.md"]
     text = content.read_text(encoding="utf-8")
     assert "lang:" not in text  # the site's own language: nothing to say
@@ -365,7 +365,7 @@ def switcher(html: str) -> dict[str, str]:
 @pytest.fixture
 def two_languages(tmp_path):
     write_files(tmp_path, multilingual_site())
-    build(load_config(tmp_path), jobs=1, now="2024-01-04")
+    build(load_config(tmp_path), BuildOptions(jobs=1, now="2024-01-04"))
     return tmp_path
 
 
@@ -445,7 +445,7 @@ def test_each_language_has_its_own_search_index(two_languages):
 
 def test_a_multilingual_site_under_the_root_and_with_its_default_language_in_a_folder(tmp_path):
     write_files(tmp_path, multilingual_site("https://example.org/", default_base="/en/"))
-    build(load_config(tmp_path), jobs=1, now="2024-01-04")
+    build(load_config(tmp_path), BuildOptions(jobs=1, now="2024-01-04"))
     root = read(tmp_path, "index.html")
     assert 'http-equiv="refresh" content="0; url=/en/"' in root
     story = read(tmp_path, "en/2024/01/03/final-won/index.html")
@@ -461,14 +461,14 @@ def test_an_edit_in_one_language_rebuilds_as_a_clean_build(tmp_path):
 
     site, fresh = tmp_path / "site", tmp_path / "fresh"
     write_files(site, multilingual_site())
-    build(load_config(site), jobs=1, now="2024-01-04")
+    build(load_config(site), BuildOptions(jobs=1, now="2024-01-04"))
     story = site / "content/es/2024-01-02-vote.md"
     story.write_text(story.read_text().replace("Votos contados", "Votos ya contados"), encoding="utf-8")
     (site / "content/2024-01-04-only.es.md").write_text(article("Solo ahora en español", date="2024-01-04"),
                                                          encoding="utf-8")
-    build(load_config(site), jobs=1, now="2024-01-04")
+    build(load_config(site), BuildOptions(jobs=1, now="2024-01-04"))
     shutil.copytree(site, fresh, ignore=shutil.ignore_patterns("public", ".sitegen-cache"))
-    build(load_config(fresh), jobs=1, now="2024-01-04")
+    build(load_config(fresh), BuildOptions(jobs=1, now="2024-01-04"))
     a, b = site / "public", fresh / "public"
     files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
@@ -484,7 +484,7 @@ def test_multilingual_mistakes_are_errors_naming_the_file(tmp_path):
     files["content/y.md"] = article("Otra final", date="2024-01-05", lang="es", translation_key="final")
     write_files(tmp_path, files)
     with pytest.raises(BuildFailed) as failed:
-        build(load_config(tmp_path), jobs=1)
+        build(load_config(tmp_path), BuildOptions(jobs=1))
     assert [str(e) for e in failed.value.errors] == [
         "content/x.md:4: lang 'it' is not one of the site's languages (en, es)",
         "content/y.md:5: content/final-es.md is already the 'es' version of this article (the same translation_key "

@@ -20,7 +20,7 @@ from PIL import Image, ImageCms, ImageDraw
 from PIL.TiffImagePlugin import IFDRational
 
 from sitegen import images
-from sitegen.build import build
+from sitegen.build import BuildOptions, build
 from sitegen.check import check_site
 from sitegen.config import load_config
 from sitegen.errors import BuildFailed
@@ -87,7 +87,7 @@ def make_photo_site(root: Path, **settings: str) -> Path:
 @pytest.fixture(scope="module")
 def photo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = make_photo_site(tmp_path_factory.mktemp("photos") / "site")
-    build(load_config(root), jobs=2)
+    build(load_config(root), BuildOptions(jobs=2))
     return root
 
 
@@ -276,7 +276,7 @@ def test_a_fresh_checkout_with_the_cache_restored_encodes_nothing_and_publishes_
     shutil.copytree(photo_site, copy, ignore=shutil.ignore_patterns("public", ".sitegen-cache"))  # new mtimes
     shutil.copytree(photo_site / ".sitegen-cache/images", copy / ".sitegen-cache/images")
     before = cache_state(copy)
-    build(load_config(copy), jobs=1)
+    build(load_config(copy), BuildOptions(jobs=1))
     assert cache_state(copy) == before  # not one file encoded again
     assert output_images(copy) == output_images(photo_site)
 
@@ -284,7 +284,7 @@ def test_a_fresh_checkout_with_the_cache_restored_encodes_nothing_and_publishes_
 def test_two_clean_builds_give_byte_identical_pictures(tmp_path):
     first, second = (make_photo_site(tmp_path / name) for name in ("a", "b"))
     for root in (first, second):
-        build(load_config(root), jobs=1)
+        build(load_config(root), BuildOptions(jobs=1))
     assert output_images(first) == output_images(second) and len(output_images(first)) > 100
 
 
@@ -296,29 +296,29 @@ def test_each_source_is_decoded_once_and_an_edit_reencodes_nothing(tmp_path, mon
     decoded: list[str] = []
     real = images.process
     monkeypatch.setattr(images, "process", lambda job: decoded.append(Path(job.path).name) or real(job))
-    build(load_config(root), jobs=1)
+    build(load_config(root), BuildOptions(jobs=1))
     assert sorted(decoded) == ["cover.jpg", "harbour.jpg", "inside.jpg", "map.png", "quay.jpg", "tower.jpg"]
     decoded.clear()
     path = root / "content/2024-03-01-harbour.md"
     path.write_text(path.read_text() + "\nOne more line.\n")
-    build(load_config(root), jobs=1)
+    build(load_config(root), BuildOptions(jobs=1))
     assert decoded == []
     assert "One more line." in page(root, "/2024/03/01/harbour/")
 
 
 def test_a_changed_photo_gets_new_names_and_the_incremental_build_equals_a_clean_one(tmp_path):
     root = make_photo_site(tmp_path / "site")
-    build(load_config(root), jobs=1)
+    build(load_config(root), BuildOptions(jobs=1))
     old = page(root, "/2024/03/01/harbour/")
     photo(root / "content/harbour.jpg", (1600, 1000), (200, 10, 10))
-    build(load_config(root), jobs=1)
+    build(load_config(root), BuildOptions(jobs=1))
     new = page(root, "/2024/03/01/harbour/")
     assert new != old
     incremental = {p.relative_to(root / "public").as_posix(): p.read_bytes()
                    for p in (root / "public").rglob("*") if p.is_file()}
     shutil.rmtree(root / "public")
     shutil.rmtree(root / ".sitegen-cache")
-    build(load_config(root), jobs=1)
+    build(load_config(root), BuildOptions(jobs=1))
     clean = {p.relative_to(root / "public").as_posix(): p.read_bytes()
              for p in (root / "public").rglob("*") if p.is_file()}
     assert incremental.keys() == clean.keys() and incremental == clean
@@ -329,7 +329,7 @@ def test_a_changed_photo_gets_new_names_and_the_incremental_build_equals_a_clean
 
 def build_errors(root: Path) -> list[str]:
     with pytest.raises(BuildFailed) as failed:
-        build(load_config(root), jobs=1)
+        build(load_config(root), BuildOptions(jobs=1))
     return [str(e) for e in failed.value.errors]
 
 
@@ -354,7 +354,7 @@ def test_a_missing_or_unreadable_picture_is_an_error_at_its_line(tmp_path, name,
 
 def test_a_truncated_jpeg_fails_the_build_naming_it_and_the_last_good_site_stays(tmp_path):
     root = make_photo_site(tmp_path / "site")
-    build(load_config(root), jobs=1)
+    build(load_config(root), BuildOptions(jobs=1))
     before = {p: p.read_bytes() for p in (root / "public").rglob("*") if p.is_file()}
     source = root / "content/quay.jpg"
     photo(source, (900, 700), (5, 5, 200))
@@ -379,12 +379,12 @@ def test_a_lead_image_without_alt_warns_unless_decorative(tmp_path):
     root = make_photo_site(tmp_path / "site")
     path = root / "content/2024-03-04-words.md"
     path.write_text(path.read_text().replace("title: Words only\n", "title: Words only\nimage: quay.jpg\n"))
-    report = build(load_config(root), jobs=1)
+    report = build(load_config(root), BuildOptions(jobs=1))
     assert [w for w in report.warnings if "alt" in w] == [
         "content/2024-03-04-words.md:3: the lead image quay.jpg has no alt text: say what it shows "
         "(image: {src: ..., alt: \"...\"}), or mark it decorative: true"]
     path.write_text(path.read_text().replace("image: quay.jpg", "image: {src: quay.jpg, decorative: true}"))
-    assert not [w for w in build(load_config(root), jobs=1).warnings if "alt" in w]
+    assert not [w for w in build(load_config(root), BuildOptions(jobs=1)).warnings if "alt" in w]
     [img] = [i for i in Tags(page(root, "/2024/03/04/words-only/")).all("img") if i.get("fetchpriority")]
     assert img["alt"] == ""
 
@@ -412,7 +412,7 @@ def test_check_reports_a_lead_image_under_1200_px(tmp_path):
     path = root / "content/2024-03-04-words.md"
     path.write_text(path.read_text().replace("title: Words only\n", "title: Words only\nimage: {src: quay.jpg, "
                                                                       "alt: A quay}\n"))
-    build(load_config(root), jobs=1)
+    build(load_config(root), BuildOptions(jobs=1))
     problems = check_site(root / "public", "https://example.org/").problems
     assert [p for p in problems if p.startswith("2024/03/04/words-only/index.html: the lead image") and "700 px" in p]
 
@@ -478,7 +478,7 @@ def nginx(tmp_path: Path) -> Iterator[tuple[int, Path]]:
 def test_chromium_picks_an_avif_or_webp_source_and_every_picture_loads_under_a_sub_path(tmp_path, nginx):
     port, www = nginx
     root = make_photo_site(tmp_path / "site", base_url=f"http://127.0.0.1:{port}/news/")
-    build(load_config(root), jobs=1)
+    build(load_config(root), BuildOptions(jobs=1))
     shutil.copytree(root / "public", www / "news")
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed")
@@ -513,7 +513,7 @@ def test_the_preview_makes_what_the_page_shows_first_and_the_crops_on_a_thread(t
     root = make_photo_site(tmp_path / "site")
     config = load_config(root)
     preview = dataclasses.replace(config, cache_dir=str(tmp_path / "private"), output_dir=str(tmp_path / "out"))
-    build(preview, jobs=1, preview=True, image_cache=config.cache_path)
+    build(preview, BuildOptions(jobs=1, preview=True, image_cache=config.cache_path))
     html = (tmp_path / "out/2024/03/01/harbour/index.html").read_text()
     tags = Tags(html)
     assert [s["type"] for s in tags.all("source")][:1] == ["image/webp"] and ".avif" not in html
@@ -541,7 +541,7 @@ def test_pages_with_pictures_pass_the_nu_html_checker(photo_site):
 
 def test_under_a_sub_path_every_picture_resolves_and_check_finds_nothing(tmp_path):
     root = make_photo_site(tmp_path / "site", base_url="https://example.org/news/")
-    build(load_config(root), jobs=1)
+    build(load_config(root), BuildOptions(jobs=1))
     html = page(root, "/2024/03/03/bundle/")
     assert 'src="/news/img/' in html and 'srcset="/news/img/' in html
     assert check_site(root / "public", "https://example.org/news/").problems == []

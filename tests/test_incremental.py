@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import build
+from sitegen.build import BuildOptions, build
 from sitegen.config import load_config
 from sitegen.errors import BuildFailed
 from tests.conftest import article, write_files
@@ -44,16 +44,22 @@ def built_site(tmp_path: Path) -> Path:
     """The site of ``site_files`` in ``tmp_path/site``, built once."""
     site = tmp_path / "site"
     write_files(site, site_files())
-    build(load_config(site), jobs=1)
+    build(load_config(site), BuildOptions(jobs=1))
     return site
 
 
-def clean_build(site: Path, folder: Path) -> dict[str, bytes]:
+def clean_build(site: Path, folder: Path, preview: bool = False) -> dict[str, bytes]:
     """The output of a clean build of a copy of the site's sources in ``folder`` (replaced if there)."""
     shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(site, folder, ignore=shutil.ignore_patterns("public", ".sitegen-cache"))
-    build(load_config(folder), jobs=1, clean=True)
+    build(load_config(folder), BuildOptions(jobs=1, clean=True, preview=preview))
     return snapshot(folder / "public")
+
+
+def sources(site: Path) -> dict[Path, bytes]:
+    """Every file of the site but its output and cache: what a watcher sees."""
+    return {p: p.read_bytes() for p in site.rglob("*")
+            if p.is_file() and p.relative_to(site).parts[0] not in ("public", ".sitegen-cache")}
 
 
 def edit(rel: str, old: str, new: str) -> Change:
@@ -61,6 +67,12 @@ def edit(rel: str, old: str, new: str) -> Change:
         path = root / rel
         path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
     return change
+
+
+def retag_many(root: Path) -> None:
+    """More articles retagged at once than the related-articles pass patches (it works them all out again)."""
+    for i in range(12):
+        edit(f"content/{i:02d}.md", "Common]", "Common, Extra]")(root)
 
 
 def add_template(root: Path) -> None:
@@ -75,6 +87,7 @@ CHANGES: dict[str, Change] = {
     "edit headline": edit("content/09.md", "Story number 9", "Story nine retitled"),  # same address (own slug)
     "edit summary": edit("content/02.md", "Summary of story 2", "Summary rewritten"),
     "edit tags": edit("content/04.md", "Topic 0, Common", "Topic 9"),
+    "edit many tags": retag_many,
     "edit date": edit("content/05.md", "2023-03-10", "2022-12-31"),
     "add": lambda root: write_files(root, {"content/new.md": article("Brand new", date="2023-03-14", tags="[Common]")}),
     "delete": lambda root: (root / "content/06.md").unlink(),
@@ -111,20 +124,41 @@ CHANGES: dict[str, Change] = {
 def test_incremental_build_equals_clean_build(tmp_path: Path, name: str) -> None:
     site = built_site(tmp_path)
     CHANGES[name](site)
-    build(load_config(site), jobs=1)
+    build(load_config(site), BuildOptions(jobs=1))
     assert snapshot(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+@pytest.mark.parametrize("name", CHANGES)
+def test_a_preview_session_told_what_changed_equals_a_clean_build(tmp_path: Path, name: str) -> None:
+    """The preview's reuse paths for every kind of change: the cache and the grouped site kept in a Session,
+    only the files its watcher reported looked at again, embargoed articles shown (``preview``)."""
+    from sitegen.build import Session, cache_key
+    from sitegen.cache import Cache
+
+    site = tmp_path / "site"
+    write_files(site, site_files())
+    config = load_config(site)
+    session = Session(Cache(config.cache_path, cache_key(config)))
+    options = BuildOptions(jobs=1, preview=True)
+    build(config, options, session)
+    before = sources(site)
+    CHANGES[name](site)
+    after = sources(site)
+    session.changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+    build(load_config(site), options, session)
+    assert snapshot(site / "public") == clean_build(site, tmp_path / "clean", preview=True)
 
 
 def test_only_affected_pages_are_rendered_and_unchanged_files_keep_their_mtime(tmp_path: Path) -> None:
     write_files(tmp_path, site_files())
-    build(load_config(tmp_path), jobs=1)
+    build(load_config(tmp_path), BuildOptions(jobs=1))
     public = tmp_path / "public"
     untouched = public / "tags/topic-1/index.html"
     before = untouched.stat().st_mtime_ns
-    noop = build(load_config(tmp_path), jobs=1)
+    noop = build(load_config(tmp_path), BuildOptions(jobs=1))
     assert noop.rendered == [] and noop.files.written == 0
     edit("content/03.md", "Paragraph one", "Paragraph ONE")(tmp_path)
-    report = build(load_config(tmp_path), jobs=1)
+    report = build(load_config(tmp_path), BuildOptions(jobs=1))
     rendered = {path for path, _reason in report.rendered}
     # its own page, and the lists and feeds that show it: day, month, year, front, tags, author
     assert {"2023/01/13/story-number-3/index.html", "2023/01/13/index.html", "2023/01/index.html",
@@ -141,7 +175,7 @@ def test_a_body_edit_renders_only_the_pages_that_show_the_body(tmp_path: Path) -
     site = built_site(tmp_path)
     edit("content/02.md", "Paragraph one", "Paragraph ONE")(site)
     (site / "public/tags/topic-2/index.html").unlink()  # a list page the edit does not change, gone meanwhile
-    report = build(load_config(site), jobs=1)
+    report = build(load_config(site), BuildOptions(jobs=1))
     assert dict(report.rendered) == {
         "2023/03/12/story-number-2/index.html": "what it shows changed",
         "tags/topic-2/index.html": "the output file is missing",
@@ -156,7 +190,7 @@ def test_a_headline_edit_renders_the_pages_that_show_the_headline_and_only_those
     site = built_site(tmp_path)
     edit("content/09.md", "Story number 9", "Story nine retitled")(site)
     (site / "public/tags/topic-2/index.html").unlink()  # a list page the edit does not change, gone meanwhile
-    report = build(load_config(site), jobs=1)
+    report = build(load_config(site), BuildOptions(jobs=1))
     rendered = dict(report.rendered)
     assert rendered.pop("tags/topic-2/index.html") == "the output file is missing"
     assert set(rendered.values()) == {"what it shows changed"}
@@ -176,16 +210,16 @@ def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:
                   for i in range(120)})
     write_files(tmp_path / "a", files)
     write_files(tmp_path / "b", files)
-    build(load_config(tmp_path / "a"), jobs=1)
-    build(load_config(tmp_path / "b"), jobs=2)
+    build(load_config(tmp_path / "a"), BuildOptions(jobs=1))
+    build(load_config(tmp_path / "b"), BuildOptions(jobs=2))
     assert snapshot(tmp_path / "a/public") == snapshot(tmp_path / "b/public")
     # Again into the existing output (the workers stage changed pages beside it, unchanged ones stay)
     base = (Path(__file__).resolve().parent.parent / "templates/base.html").read_text(encoding="utf-8")
     for name in "ab":
         write_files(tmp_path / name, {"templates/base.html": base.replace("</footer>", "Edited footer.</footer>")})
     before = snapshot(tmp_path / "b/public")
-    build(load_config(tmp_path / "a"), jobs=1)
-    report = build(load_config(tmp_path / "b"), jobs=2)
+    build(load_config(tmp_path / "a"), BuildOptions(jobs=1))
+    report = build(load_config(tmp_path / "b"), BuildOptions(jobs=2))
     after = snapshot(tmp_path / "b/public")
     assert after == snapshot(tmp_path / "a/public")
     assert report.files.written > 100 and report.files.unchanged > 0  # the feeds do not use base.html
@@ -196,7 +230,7 @@ def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:
 @pytest.mark.parametrize("damage", ["garbage", "truncate", "foreign", "no bodies", "corrupt bodies"])
 def test_a_corrupt_or_foreign_cache_is_rebuilt_never_trusted(tmp_path: Path, damage: str) -> None:
     write_files(tmp_path, site_files())
-    build(load_config(tmp_path), jobs=1)
+    build(load_config(tmp_path), BuildOptions(jobs=1))
     state = tmp_path / ".sitegen-cache/state.marshal"
     if damage == "garbage":
         state.write_bytes(b"not a pickle at all")
@@ -210,7 +244,7 @@ def test_a_corrupt_or_foreign_cache_is_rebuilt_never_trusted(tmp_path: Path, dam
     else:
         (tmp_path / ".sitegen-cache/html.sqlite").write_bytes(b"SQLite format 3\x00" + b"\xff" * 5000)
     edit("content/02.md", "Paragraph one", "Paragraph uno")(tmp_path)
-    report = build(load_config(tmp_path), jobs=1)
+    report = build(load_config(tmp_path), BuildOptions(jobs=1))
     assert report.articles == 15
     assert b"Paragraph uno" in (tmp_path / "public/2023/03/12/story-number-2/index.html").read_bytes()
     assert snapshot(tmp_path / "public") == clean_build(tmp_path, tmp_path.parent / f"{tmp_path.name}-clean")
@@ -218,21 +252,21 @@ def test_a_corrupt_or_foreign_cache_is_rebuilt_never_trusted(tmp_path: Path, dam
 
 def test_deleting_the_output_folder_rebuilds_it(tmp_path: Path) -> None:
     write_files(tmp_path, site_files())
-    build(load_config(tmp_path), jobs=1)
+    build(load_config(tmp_path), BuildOptions(jobs=1))
     expected = snapshot(tmp_path / "public")
     shutil.rmtree(tmp_path / "public")
-    build(load_config(tmp_path), jobs=1)
+    build(load_config(tmp_path), BuildOptions(jobs=1))
     assert snapshot(tmp_path / "public") == expected
     (tmp_path / "public/index.html").write_text("vandalised")
     (tmp_path / "public/tags/index.html").unlink()
-    report = build(load_config(tmp_path), jobs=1)
+    report = build(load_config(tmp_path), BuildOptions(jobs=1))
     assert snapshot(tmp_path / "public") == expected
     assert dict(report.rendered) == {"index.html": "the output file was changed outside sitegen",
                                      "tags/index.html": "the output file is missing"}
     # the same along with an edit (the output files are then looked at by a child process)
     (tmp_path / "public/tags/topic-1/index.html").write_text("vandalised too")
     edit("content/02.md", "Paragraph one", "Paragraph ONE")(tmp_path)
-    report = build(load_config(tmp_path), jobs=1)
+    report = build(load_config(tmp_path), BuildOptions(jobs=1))
     assert dict(report.rendered)["tags/topic-1/index.html"] == "the output file was changed outside sitegen"
     assert "Story number 1" in (tmp_path / "public/tags/topic-1/index.html").read_text(encoding="utf-8")
     with pytest.raises(ChildProcessError):
@@ -241,14 +275,14 @@ def test_deleting_the_output_folder_rebuilds_it(tmp_path: Path) -> None:
 
 def test_a_warm_build_told_what_changed_equals_a_clean_build(tmp_path: Path) -> None:
     """The preview's builds: the cache kept in memory, and only the files its watcher reported looked at."""
-    from sitegen.build import cache_key
+    from sitegen.build import Session, cache_key
     from sitegen.cache import Cache
 
     site = tmp_path / "site"
     write_files(site, site_files())
     config = load_config(site)
-    warm = Cache(config.cache_path, cache_key(config))
-    build(config, jobs=1, warm=warm)
+    session = Session(Cache(config.cache_path, cache_key(config)))
+    build(config, BuildOptions(jobs=1), session)
     content = site / "content"
     steps = [
         (edit("content/03.md", "Paragraph one", "Paragraph NEW"), {content / "03.md"}),
@@ -265,7 +299,8 @@ def test_a_warm_build_told_what_changed_equals_a_clean_build(tmp_path: Path) -> 
     ]
     for change, reported in steps:
         change(site)
-        build(config, jobs=1, warm=warm, changed=reported)
+        session.changed = reported
+        build(config, BuildOptions(jobs=1), session)
         assert snapshot(site / "public") == clean_build(site, tmp_path / "clean")
     front = (site / "public/index.html").read_text(encoding="utf-8")
     assert "Deep inside" in front and "Brand new" in front
@@ -273,8 +308,10 @@ def test_a_warm_build_told_what_changed_equals_a_clean_build(tmp_path: Path) -> 
     # A build that fails after a move: the next good one still sees the move and records it
     edit("content/08.md", "section: World", "slug: eight-moved\nsection: Nowhere")(site)
     with pytest.raises(BuildFailed):
-        build(config, jobs=1, warm=warm, changed={content / "08.md"})
+        session.changed = {content / "08.md"}
+        build(config, BuildOptions(jobs=1), session)
     edit("content/08.md", "section: Nowhere", "section: World")(site)
-    build(config, jobs=1, warm=warm, changed={content / "08.md"})
+    session.changed = {content / "08.md"}
+    build(config, BuildOptions(jobs=1), session)
     assert "/eight-moved/" in (site / "redirects.yaml").read_text(encoding="utf-8")
     assert snapshot(site / "public") == clean_build(site, tmp_path / "clean")

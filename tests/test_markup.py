@@ -261,7 +261,7 @@ def test_the_property_checker_sees_what_it_must():
 def test_a_site_shows_hostile_bodies_harmlessly_and_unsafe_html_is_a_real_switch(make_site):
     """End to end: the article page, then the same site with unsafe_html flipped, built incrementally,
     equals a clean build (the setting is part of the rendered-body cache key)."""
-    from sitegen.build import build
+    from sitegen.build import BuildOptions, build
     from tests.conftest import read_page
     from tests.test_incremental import snapshot
 
@@ -270,7 +270,7 @@ def test_a_site_shows_hostile_bodies_harmlessly_and_unsafe_html_is_a_real_switch
             '<iframe src="https://example.org/embed"></iframe>')
     config = make_site({"sitegen.yaml": "title: Safe\nsearch: false\n",
                         "content/a.md": article("Hostile", body=body, slug="hostile")})
-    build(config, jobs=1)
+    build(config, BuildOptions(jobs=1))
     page = read_page(config.output_path, "/2023/09/19/hostile/")
     assert "Before alert('owned') after." in page.text
     assert "click me" in page.text and "javascript:" not in page.html.lower()
@@ -278,10 +278,10 @@ def test_a_site_shows_hostile_bodies_harmlessly_and_unsafe_html_is_a_real_switch
 
     (config.root / "sitegen.yaml").write_text("title: Safe\nsearch: false\nunsafe_html: true\n", encoding="utf-8")
     unsafe = load_config(config.root)
-    build(unsafe, jobs=1)
+    build(unsafe, BuildOptions(jobs=1))
     page = read_page(config.output_path, "/2023/09/19/hostile/")
     assert "<script>alert('owned')</script>" in page.html
     assert '<iframe src="https://example.org/embed"></iframe>' in page.html
     incremental = snapshot(config.output_path)
-    build(unsafe, jobs=1, clean=True)
+    build(unsafe, BuildOptions(jobs=1, clean=True))
     assert snapshot(config.output_path) == incremental

@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from sitegen.build import build
+from sitegen.build import BuildOptions, build
 from sitegen.cli import main
 from sitegen.config import load_config
 from sitegen.deploy_s3 import redirect_locations
@@ -61,7 +61,7 @@ def read(site: Path, rel: str) -> str:
 
 def errors_of(site: Path) -> list[str]:
     with pytest.raises(BuildFailed) as failed:
-        build(load_config(site), jobs=1)
+        build(load_config(site), BuildOptions(jobs=1))
     return [str(e) for e in failed.value.errors]
 
 
@@ -70,7 +70,7 @@ def errors_of(site: Path) -> list[str]:
 
 def test_undated_pages_are_at_their_addresses_in_the_sitemap_and_in_no_list(tmp_path):
     site = make(tmp_path)
-    report = build(load_config(site), jobs=1)
+    report = build(load_config(site), BuildOptions(jobs=1))
     assert report.articles == 4  # pages are not articles
     about = Page(read(site, "about/index.html"))
     assert about.headings["h1"] == ["About us"] and "We report." in about.text
@@ -94,7 +94,7 @@ def test_a_page_is_found_in_pages_by_type_or_at_the_top_without_a_date(tmp_path)
     files["content/desk/team.md"] = "---\ntitle: Team\ntype: page\n---\nUs.\n"
     files["content/pages/legal/privacy.md"] = "---\ntitle: Privacy\n---\nNone kept.\n"
     site = make(tmp_path, files)
-    build(load_config(site), jobs=1)
+    build(load_config(site), BuildOptions(jobs=1))
     assert "Write to us." in read(site, "contact/index.html")
     assert "Us." in read(site, "desk/team/index.html")
     assert "None kept." in read(site, "legal/privacy/index.html")
@@ -106,10 +106,10 @@ def test_a_page_layout_picks_its_template_and_an_unknown_one_is_an_error_at_its_
     files["templates/about.html"] = ('{% extends "page.html" %}{% block main %}<h1>Custom {{ article.title }}</h1>'
                                      '{{ body }}{% endblock %}')
     site = make(tmp_path, files)
-    build(load_config(site), jobs=1)
+    build(load_config(site), BuildOptions(jobs=1))
     assert "<h1>Custom About us</h1>" in read(site, "about/index.html")
     (site / "content/pages/about.md").write_text("---\ntitle: About us\n---\nWe report.\n")
-    build(load_config(site), jobs=1)
+    build(load_config(site), BuildOptions(jobs=1))
     assert "<h1>Custom About us</h1>" in read(site, "about/index.html")  # the page's own name, without layout:
     (site / "content/pages/about.md").write_text(files["content/pages/about.md"])
     (site / "templates/about.html").unlink()
@@ -122,7 +122,7 @@ def test_a_page_layout_picks_its_template_and_an_unknown_one_is_an_error_at_its_
 
 def test_each_section_has_a_front_feeds_breadcrumbs_and_structured_data(tmp_path):
     site = make(tmp_path)
-    build(load_config(site), jobs=1)
+    build(load_config(site), BuildOptions(jobs=1))
     world = Page(read(site, "world/index.html"))
     assert world.headings["h1"] == ["World"] and "News from every continent." in world.text
     assert "Summit opens" in world.text and "Vote counted" not in world.text
@@ -150,14 +150,14 @@ def test_each_section_has_a_front_feeds_breadcrumbs_and_structured_data(tmp_path
 
 def test_the_menu_lists_the_sections_by_default_and_the_settings_replace_it(tmp_path):
     site = make(tmp_path)
-    build(load_config(site), jobs=1)
+    build(load_config(site), BuildOptions(jobs=1))
     nav = read(site, "index.html").split('<nav aria-label="Site">')[1].split("</nav>")[0]
     assert [line.split(">")[1].split("<")[0] for line in nav.split("<li>")[1:]] == [
         "Latest", "World", "Politics", "Sport", "Archive", "Topics", "Authors"]
     assert '<a href="/world/" aria-current="page">' in read(site, "world/index.html")
     (site / "sitegen.yaml").write_text(SETTINGS + "menu:\n  - {name: Desk, url: /world/}\n"
                                        "  - {name: About, url: /about/}\n  - {name: Elsewhere, url: 'https://x.org/'}\n")
-    build(load_config(site), jobs=1)
+    build(load_config(site), BuildOptions(jobs=1))
     nav = read(site, "index.html").split('<nav aria-label="Site">')[1].split("</nav>")[0]
     assert nav.count("<li>") == 3 and '<a href="/about/">About</a>' in nav and 'href="https://x.org/"' in nav
 
@@ -173,10 +173,10 @@ def test_an_unknown_section_is_an_error_at_its_line_naming_the_known_ones(tmp_pa
 
 def test_changing_the_section_never_moves_the_article(tmp_path):
     site = make(tmp_path)
-    build(load_config(site), jobs=1)
+    build(load_config(site), BuildOptions(jobs=1))
     path = site / "content/2024-01-03-summit.md"
     path.write_text(path.read_text().replace("section: World", "section: Sport"))
-    build(load_config(site), jobs=1)
+    build(load_config(site), BuildOptions(jobs=1))
     assert "Summit opens" in read(site, "2024/01/03/summit-opens/index.html")
     assert "Summit opens" in read(site, "sport/index.html") and "Summit opens" not in read(site, "world/index.html")
     assert not (site / "redirects.yaml").exists()
@@ -187,7 +187,7 @@ def test_hugo_categories_and_pelican_category_are_read_as_the_section(tmp_path, 
     files["content/2024-01-08-hugo.md"] = article("From Hugo", date="2024-01-08", categories="[World, Extra]")
     files["content/2024-01-09-pelican.md"] = article("From Pelican", date="2024-01-09", category="Politics")
     site = make(tmp_path, files)
-    report = build(load_config(site), jobs=1)
+    report = build(load_config(site), BuildOptions(jobs=1))
     assert "From Hugo" in read(site, "world/index.html") and "From Pelican" in read(site, "politics/index.html")
     assert report.warnings == ["content/2024-01-08-hugo.md:4: only the first of 'categories' (World) is the "
                                "article's section; the others are dropped (move them to 'tags' to keep them)"]
@@ -198,7 +198,7 @@ def test_converted_seeds_get_the_seed_section(tmp_path):
     files["sitegen.yaml"] = SETTINGS + "seed_section: World\n"
     files["seeds/wire.txt"] = " date 2024-01-10 Wire story arrives\n\nIt happened.\n"
     site = make(tmp_path, files)
-    build(load_config(site), jobs=1)
+    build(load_config(site), BuildOptions(jobs=1))
     [converted] = (site / "content").glob("2024-01-10-*.md")
     assert 'section: "world"' in converted.read_text()
     assert "Wire story arrives" in read(site, "world/index.html")
@@ -209,7 +209,7 @@ def test_converted_seeds_get_the_seed_section(tmp_path):
 
 def test_a_sites_static_files_land_at_the_root_and_the_theme_keeps_its_fingerprinted_assets(tmp_path):
     site = make(tmp_path)
-    build(load_config(site), jobs=1)
+    build(load_config(site), BuildOptions(jobs=1))
     public = site / "public"
     assert (public / "ads.txt").read_text() == "example.com, pub-0, DIRECT\n"
     assert (public / ".well-known/security.txt").is_file()
@@ -234,7 +234,7 @@ def test_a_sites_own_redirects_and_headers_files_come_first_in_the_generated_one
     files = news_site()
     files["static/_redirects"] = "/promo https://shop.example.org/ 302"
     site = make(tmp_path, files)
-    build(load_config(site), jobs=1)
+    build(load_config(site), BuildOptions(jobs=1))
     assert read(site, "_redirects").splitlines()[0] == "/promo https://shop.example.org/ 302"
 
 
@@ -254,7 +254,7 @@ def test_aliases_and_redirect_from_make_redirect_pages_and_301_lines(tmp_path):
                                                     aliases="[/old/summit/, old-summit.html]")
     files["content/2024-01-04-vote.md"] = article("Vote counted", date="2024-01-04", redirect_from="/vote/")
     site = make(tmp_path, files)
-    build(load_config(site), jobs=1)
+    build(load_config(site), BuildOptions(jobs=1))
     assert moved(site, "old/summit/index.html") == "/2024/01/03/summit-opens/"
     assert moved(site, "old-summit.html") == "/2024/01/03/summit-opens/"
     assert moved(site, "vote/index.html") == "/2024/01/04/vote-counted/"
@@ -281,12 +281,12 @@ def test_an_edited_slug_and_date_record_a_redirect_that_a_fresh_clone_keeps(tmp_
     # a fresh clone: the sources with the committed redirects.yaml, no cache, no output
     clone = tmp_path / "clone"
     shutil.copytree(site, clone, ignore=shutil.ignore_patterns("public", ".sitegen-cache"))
-    build(load_config(clone), jobs=1)
+    build(load_config(clone), BuildOptions(jobs=1))
     assert moved(clone, "2024/01/03/summit-opens/index.html") == "/2024/01/04/summit-begins/"
     assert read(clone, "_redirects") == read(site, "_redirects")
     # a second move: the first address follows the chain to the newest
     path.write_text(path.read_text().replace("slug: summit-begins", "slug: summit-ends"))
-    build(load_config(site), jobs=1)
+    build(load_config(site), BuildOptions(jobs=1))
     assert moved(site, "2024/01/03/summit-opens/index.html") == "/2024/01/04/summit-ends/"
     assert moved(site, "2024/01/04/summit-begins/index.html") == "/2024/01/04/summit-ends/"
     assert (site / "redirects.yaml").read_text().startswith(recorded)  # appended, never rewritten
@@ -294,13 +294,13 @@ def test_an_edited_slug_and_date_record_a_redirect_that_a_fresh_clone_keeps(tmp_
 
 def test_moving_back_to_an_old_address_cancels_its_redirect(tmp_path):
     site = make(tmp_path)
-    build(load_config(site), jobs=1)
+    build(load_config(site), BuildOptions(jobs=1))
     path = site / "content/2024-01-03-summit.md"
     original = path.read_text()
     path.write_text(original.replace("---\ntitle", "---\nslug: other\ntitle"))
-    build(load_config(site), jobs=1)
+    build(load_config(site), BuildOptions(jobs=1))
     path.write_text(original)
-    build(load_config(site), jobs=1)
+    build(load_config(site), BuildOptions(jobs=1))
     assert "Summit opens" in Page(read(site, "2024/01/03/summit-opens/index.html")).headings["h1"]
     assert moved(site, "2024/01/03/other/index.html") == "/2024/01/03/summit-opens/"
     assert "/2024/01/03/summit-opens/: ~" in (site / "redirects.yaml").read_text()
@@ -310,7 +310,7 @@ def test_a_hand_edit_of_redirects_yaml_is_kept_and_loops_or_live_pages_are_error
     files = news_site()
     files["redirects.yaml"] = "# ours\n/gone/: /corrections-policy/\n"
     site = make(tmp_path, files)
-    build(load_config(site), jobs=1)
+    build(load_config(site), BuildOptions(jobs=1))
     assert moved(site, "gone/index.html") == "/corrections-policy/"
     assert (site / "redirects.yaml").read_text() == "# ours\n/gone/: /corrections-policy/\n"
     (site / "redirects.yaml").write_text("/a/: /b/\n/b/: /a/\n/world/: /about/\n")
@@ -339,7 +339,7 @@ def test_jekyll_posts_take_date_and_slug_from_their_file_name_and_permalink_is_h
     files["content/_posts/2023-05-06-old-post.md"] = "---\ntitle: An old post\n---\nFrom Jekyll.\n"
     files["content/_posts/2023-05-07-other.md"] = "---\ntitle: Other\npermalink: /blog/other.html\n---\nHi.\n"
     site = make(tmp_path, files)
-    build(load_config(site), jobs=1)
+    build(load_config(site), BuildOptions(jobs=1))
     assert "From Jekyll." in read(site, "2023/05/06/old-post/index.html")
     assert "6 May 2023" in read(site, "2023/05/06/old-post/index.html")
     assert "Hi." in read(site, "blog/other.html")
@@ -357,7 +357,7 @@ def test_shortcodes_and_liquid_left_in_a_body_are_warned_with_their_line_and_a_f
         "`{{< kept >}}` in code.\n")
     site = make(tmp_path, files)
     _jpeg(site / "static/img/summit.jpg")  # the figure's picture: a missing one is an error (docs/images.md)
-    report = build(load_config(site), jobs=1)
+    report = build(load_config(site), BuildOptions(jobs=1))
     assert report.warnings == [
         "content/2024-01-03-summit.md:11: the Hugo shortcode {{< tweet >}} is not something sitegen renders: it "
         "shows as written; replace it with Markdown or HTML",
@@ -370,7 +370,7 @@ def test_shortcodes_and_liquid_left_in_a_body_are_warned_with_their_line_and_a_f
     assert '<a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">Watch the video on YouTube</a>' in story
     assert "<iframe" not in story and "youtube.com/embed" not in story and "<script src" not in story
     assert "{{&lt; tweet" in story and "<code>{{&lt; kept &gt;}}</code>" in story
-    again = build(load_config(site), jobs=1)  # nothing changed: the warnings are told again until dealt with
+    again = build(load_config(site), BuildOptions(jobs=1))  # nothing changed: the warnings are told again
     assert again.warnings == report.warnings and again.files.written == 0
 
 
@@ -478,10 +478,10 @@ def test_the_news_site_served_by_nginx_has_no_broken_links_and_its_old_addresses
     origin = f"http://127.0.0.1:{port}"
     site = make(tmp_path / "site")
     (site / "sitegen.yaml").write_text(SETTINGS.replace("https://example.org/", origin + base))
-    build(load_config(site), jobs=1)
+    build(load_config(site), BuildOptions(jobs=1))
     story = site / "content/2024-01-03-summit.md"
     story.write_text(story.read_text().replace("date: 2024-01-03", "date: 2024-01-02\nslug: summit-moved"))
-    build(load_config(site), jobs=1)
+    build(load_config(site), BuildOptions(jobs=1))
     served = www / base.strip("/") if base != "/" else www
     shutil.rmtree(www)
     shutil.copytree(site / "public", served)
@@ -548,12 +548,12 @@ def test_search_can_be_narrowed_to_a_section(tmp_path):
 
     site = make(tmp_path)
     config = load_config(site)
-    build(config, jobs=1)
+    build(config, BuildOptions(jobs=1))
     story = next(a for a in _published(config) if a.title == "Summit opens")
     assert search.filters(story, config)["section"] == ["World"]
     assert "section" not in search.filters(next(a for a in _published(config) if a.title == "No desk"), config)
     (site / "sitegen.yaml").write_text(SETTINGS.replace("search: false\n", ""))
-    build(load_config(site), jobs=1)
+    build(load_config(site), BuildOptions(jobs=1))
     form = read(site, "search/index.html")
     assert '<select name="section">' in form and '"section", "tag", "author", "year"' in form
 
@@ -570,7 +570,7 @@ def _published(config):  # noqa: ANN001, ANN202
 def test_the_search_page_narrows_to_a_section(tmp_path, host, page):  # noqa: F811
     site = make(tmp_path)
     (site / "sitegen.yaml").write_text(SETTINGS.replace("search: false\n", ""))
-    build(load_config(site), jobs=1)
+    build(load_config(site), BuildOptions(jobs=1))
     url = host(site / "public")
     assert len(results(page, url, "q=text")) == 4
     assert [r["title"] for r in results(page, url, "q=text&section=World")] == ["Summit opens"]

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sitegen.build import build
+from sitegen.build import BuildOptions, build
 from sitegen.check import check_site
 from sitegen.cli import main
 from sitegen.config import load_config
@@ -58,7 +58,7 @@ def headlines(page: Page) -> list[str]:
 
 def test_same_day_stories_list_newest_first_everywhere_and_show_their_time(make_site):
     config = make_site(newsroom())
-    build(config, now=BEFORE)
+    build(config, BuildOptions(now=BEFORE))
     front = read_page(config.output_path, "/")
     order = ["Evening floods update", "Midday markets wrap", "Morning floods report", "Undated wire note",
              "Last week in politics"]
@@ -78,7 +78,7 @@ def test_same_day_stories_list_newest_first_everywhere_and_show_their_time(make_
 
 def test_an_embargoed_article_is_written_nowhere_until_its_time(make_site, capsys):
     config = make_site(newsroom())
-    report = build(config, now=BEFORE)
+    report = build(config, BuildOptions(now=BEFORE))
     assert report.future == [("content/secret.md", "2026-12-02T10:00:00+01:00")]
     for rel, data in snapshot(config.output_path).items():
         for needle in (b"budget-revelations", b"Budget revelations", b"Budget revelations under embargo"):
@@ -93,10 +93,10 @@ def test_an_embargoed_article_is_written_nowhere_until_its_time(make_site, capsy
 
 def test_the_embargo_lifting_changes_only_the_pages_that_list_it_and_equals_a_clean_build(make_site, tmp_path):
     config = make_site(newsroom())
-    build(config, now=BEFORE)
+    build(config, BuildOptions(now=BEFORE))
     before = snapshot(config.output_path)
     assert read_record(config).next_change == "2026-12-02T00:00:00+01:00"  # the news window moves first
-    build(config, now=AFTER)  # not a no-op: the inputs are the same, but the embargo lifted
+    build(config, BuildOptions(now=AFTER))  # not a no-op: the inputs are the same, but the embargo lifted
     after = snapshot(config.output_path)
     page = read_page(config.output_path, "/2026/12/01/budget-revelations/")
     assert page.headings["h1"] == ["Budget revelations under embargo"]
@@ -110,7 +110,7 @@ def test_the_embargo_lifting_changes_only_the_pages_that_list_it_and_equals_a_cl
     # and it is what a clean build makes at that moment
     clean = tmp_path / "clean"
     shutil.copytree(config.root, clean, ignore=shutil.ignore_patterns("public", ".sitegen-cache"))
-    build(load_config(clean), now=AFTER, clean=True)
+    build(load_config(clean), BuildOptions(now=AFTER, clean=True))
     assert snapshot(clean / "public") == after
 
 
@@ -121,7 +121,7 @@ def test_schedule_prints_the_next_moment_and_a_cron_line(make_site, capsys):
     files["content/dateonly.md"] = article("Undated wire note", date="2026-11-20")
     files["content/secret.md"] = files["content/secret.md"].replace("2026-12-01T09", "2026-11-20T09")
     config = make_site(files)
-    report = build(config, now=BEFORE)
+    report = build(config, BuildOptions(now=BEFORE))
     assert report.next_change == "2026-12-02T10:00:00+01:00"
     assert main(["-C", str(config.root), "schedule"]) == 0
     out = capsys.readouterr().out
@@ -137,37 +137,37 @@ def test_schedule_prints_the_next_moment_and_a_cron_line(make_site, capsys):
 
 def test_a_build_after_the_recorded_moment_is_not_a_no_op(make_site):
     config = make_site(newsroom())
-    build(config, now=BEFORE)
-    assert build(config, now=BEFORE).files.written == 0  # nothing changed: the no-op check answers
-    assert build(config, now=AFTER).files.written > 0
+    build(config, BuildOptions(now=BEFORE))
+    assert build(config, BuildOptions(now=BEFORE)).files.written == 0  # nothing changed: the no-op check answers
+    assert build(config, BuildOptions(now=AFTER)).files.written > 0
 
 
 def test_future_setting_and_flag_publish_embargoed_articles(make_site):
     config = make_site({**newsroom(), "sitegen.yaml": SETTINGS + "publish_future: true\n"})
-    report = build(config, now=BEFORE)
+    report = build(config, BuildOptions(now=BEFORE))
     assert report.future == [] and report.published_future == [("content/secret.md", "2026-12-02T10:00:00+01:00")]
     assert (config.output_path / "2026/12/01/budget-revelations/index.html").is_file()
 
 
 def test_the_preview_shows_held_articles_with_a_banner_and_noindex_only_there(make_site):
     config = make_site(newsroom())
-    build(config, now=BEFORE, preview=True)
+    build(config, BuildOptions(now=BEFORE, preview=True))
     page = read_page(config.output_path, "/2026/12/01/budget-revelations/")
     assert "EMBARGOED until 2 December 2026, 10:00 CET" in page.text
     assert '<meta name="robots" content="noindex">' in page.html
     assert "data-pagefind-body" not in page.html
-    build(config, now=BEFORE)  # the production build of the same folder drops it again
+    build(config, BuildOptions(now=BEFORE))  # the production build of the same folder drops it again
     assert not (config.output_path / "2026/12/01/budget-revelations/index.html").exists()
 
 
 def test_an_expired_article_leaves_every_list_and_its_page_says_noindex(make_site):
     config = make_site({**newsroom(), "content/offer.md": article(
         "Limited offer story", date="2026-11-30T09:00:00+01:00", expires="2026-12-01T12:00:00+01:00")})
-    build(config, now="2026-12-01T11:00:00+01:00")
+    build(config, BuildOptions(now="2026-12-01T11:00:00+01:00"))
     page = read_page(config.output_path, "/2026/11/30/limited-offer-story/")
     assert '<meta name="robots" content="unavailable_after: 2026-12-01T12:00:00+01:00">' in page.html
     assert "Limited offer story" in read_page(config.output_path, "/").text
-    build(config, now=BEFORE)
+    build(config, BuildOptions(now=BEFORE))
     page = read_page(config.output_path, "/2026/11/30/limited-offer-story/")
     assert '<meta name="robots" content="noindex">' in page.html and "data-pagefind-body" not in page.html
     for rel in ("index.html", "feed.xml", "sitemap.xml", "news-sitemap.xml", "2026/index.html"):
@@ -179,7 +179,7 @@ def test_a_killed_article_leaves_a_410_notice_and_a_tombstone_and_nothing_else(m
     config = make_site({**newsroom(), "content/bad.md": article(
         "Defamatory claims story", date="2026-11-30T09:00:00+01:00", updated="2026-12-01T09:15:00+01:00",
         status="killed", kill_note='"Withdrawn on legal advice."', tags="[Floods]")})
-    build(config, now=BEFORE)
+    build(config, BuildOptions(now=BEFORE))
     out = config.output_path
     notice = read_page(out, "/2026/11/30/defamatory-claims-story/")
     assert notice.headings["h1"] == ["Article withdrawn"] and "Withdrawn on legal advice." in notice.text
@@ -212,7 +212,7 @@ corrections:
 Text.
 """
     config = make_site({**newsroom(), "content/noon.md": corrected})
-    build(config, now=BEFORE)
+    build(config, BuildOptions(now=BEFORE))
     out = config.output_path
     page = read_page(out, "/2026/12/01/midday-markets-wrap/")
     assert "Correction, 1 December 2026, 15:20 CET: An earlier version gave the wrong closing figure." in page.text
@@ -275,7 +275,7 @@ Body.
 
 def test_a_leak_in_the_output_fails_check_naming_the_file(make_site):
     config = make_site({**newsroom(), "static/teaser.html": "<p>Coming: Budget revelations under embargo</p>\n"})
-    build(config, now=BEFORE)
+    build(config, BuildOptions(now=BEFORE))
     problems = check_site(config.output_path, config.base_url, withheld=withheld_articles(config)).problems
     assert any(p.startswith("teaser.html: leaks the article held until 2026-12-02T10:00:00+01:00 "
                             "content/secret.md: its headline") for p in problems), problems
@@ -296,7 +296,7 @@ def test_a_converted_seed_keeps_its_time_and_one_without_lists_after_the_days_ti
     config = make_site({"sitegen.yaml": SETTINGS,
                         "seeds/a.txt": " date 2023-09-19 Untimed wire copy\n\nText.\n",
                         "seeds/b.txt": " date 2023-09-19 06:15 Early timed wire\n\nText.\n"})
-    build(config, now="2023-09-20")
+    build(config, BuildOptions(now="2023-09-20"))
     content = {p.name: p.read_text() for p in config.content_path.glob("*.md")}
     assert "date: 2023-09-19T06:15:00\n" in content["2023-09-19-early-timed-wire.md"]
     assert "date: 2023-09-19\n" in content["2023-09-19-untimed-wire-copy.md"]

@@ -1,0 +1,53 @@
+"""The build as named, timed stages: what ``sitegen build --explain`` tells of them, and BuildOptions."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import STAGE_NAMES, BuildOptions, build
+from sitegen.cli import main
+from sitegen.config import load_config
+from tests.conftest import article, write_files
+
+PIPELINE = ["check", "load", "convert", "collect", "images", "plan", "render", "write", "index", "record"]
+
+
+def explained(site: Path, capsys: pytest.CaptureFixture[str]) -> tuple[list[tuple[str, int]], float, list[str]]:
+    """(stage, milliseconds) as --explain prints them, the summary's seconds, and the pages it rendered."""
+    assert main(["-C", str(site), "build", "--explain", "-j", "1", "--now", "2024-01-01"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    line = next(x for x in out if x.startswith("stages: "))
+    stages = [(name, int(ms)) for name, ms in re.findall(r"(\w+) (\d+) ms", line)]
+    seconds = float(re.search(r" in (\d+\.\d+) s ", out[-1]).group(1))
+    return stages, seconds, [x for x in out if x.startswith("rendered ")]
+
+
+def test_explain_prints_the_time_of_each_stage_in_pipeline_order(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    write_files(tmp_path, {"sitegen.yaml": "title: Stages\nsearch: false\n",
+                           "content/a.md": article("First story", date="2023-09-19"),
+                           "seeds/b.txt": " date 2023-09-20 A seed arrives\n\nBy Staff\n\nIt was converted.\n"})
+    stages, seconds, rendered = explained(tmp_path, capsys)
+    assert [name for name, _ms in stages] == PIPELINE
+    assert sum(ms for _name, ms in stages) <= seconds * 1000 + len(stages)  # each rounded to the millisecond
+    assert "rendered index.html: no earlier build in the cache" in rendered
+    # nothing changed: the no-op check answers, and it is the only stage
+    stages, _seconds, rendered = explained(tmp_path, capsys)
+    assert [name for name, _ms in stages] == ["check"] and rendered == []
+    # one edit: every stage again, and only the pages that show it rendered
+    (tmp_path / "content/a.md").write_text(article("First story", date="2023-09-19", body="New text."))
+    stages, _seconds, rendered = explained(tmp_path, capsys)
+    assert [name for name, _ms in stages] == PIPELINE
+    assert "rendered 2023/09/19/first-story/index.html: what it shows changed" in rendered
+    assert "rendered tags/index.html: what it shows changed" not in rendered
+
+
+def test_the_progress_line_names_each_stage(tmp_path: Path) -> None:
+    write_files(tmp_path, {"sitegen.yaml": "title: Stages\nsearch: false\n", "content/a.md": article("Story")})
+    told: list[str] = []
+    build(load_config(tmp_path), BuildOptions(jobs=1, progress=lambda stage, _done, _total: told.append(stage)))
+    assert list(dict.fromkeys(told)) == [STAGE_NAMES[name] for name in PIPELINE]
+
