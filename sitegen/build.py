@@ -11,7 +11,7 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from . import __version__, manifest
+from . import __version__, manifest, notices
 from .cache import Cache, OutputEntry, SourceEntry, read_state
 from .config import CONFIG_FILE, REDIRECTS_FILE, Config
 from .errors import BuildFailed, ContentError, SitegenError, shown_path
@@ -47,13 +47,14 @@ class BuildReport:
     next_change: str | None = None  # ISO time of the next moment the site changes by itself (sitegen schedule)
     next_reasons: list[str] = field(default_factory=list)
     published_future: list[tuple[str, str]] = field(default_factory=list)  # the same, published by --future
+    warned: list[str] = field(default_factory=list)  # files named by a warning that spans several (notices.py)
 
 
 def build(config: Config, *, jobs: int | None = None, clean: bool = False,
           progress: Progress | None = None, now: str | datetime | None = None,
           warm: Cache | None = None, remembered: Mapping[str, SourceEntry] | None = None,
           changed: Collection[Path] | None = None, index_later: bool = False,
-          preview: bool = False, allow_empty: bool = False) -> BuildReport:
+          preview: bool = False, allow_empty: bool = False, strict: bool = False) -> BuildReport:
     """Build the site into the output folder, redoing only what changed since the last build.
 
     Raises BuildFailed (every error found) and leaves the output folder exactly as it was.
@@ -70,6 +71,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
     noindex (``sitegen serve`` only; a production build writes them nowhere, see timeline.py).
     ``allow_empty``: go ahead when no article would be published where the last build published some
     (otherwise that is an error: a wrong folder or a deleted content folder must not empty the site).
+    ``strict``: every warning is an error (for CI), and nothing is written.
     """
     started = time.perf_counter()
     jobs = jobs or default_jobs()
@@ -94,9 +96,13 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         if last:
             articles, pages, tags = last["summary"]
             timing = last.get("timing") or ([], None, [])
+            said, warned = last.get("warnings") or ([], [])
+            if strict and said:
+                raise BuildFailed([SitegenError(f"{w} (--strict: warnings are errors)") for w in said])
             return BuildReport(articles, pages, tags, WriteReport(kept=len(last["paths"])),
                                time.perf_counter() - started, future=[tuple(x) for x in timing[0]],
-                               next_change=timing[1], next_reasons=list(timing[2]))
+                               next_change=timing[1], next_reasons=list(timing[2]), warnings=list(said),
+                               warned=list(warned))
         manifest.forget(manifest_path)
         # the last build's output files, checked on another core meanwhile (see _decide)
         on_disk = manifest.stats_in_background(config.output_path, record["paths"]) if record else dict
@@ -122,6 +128,13 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             if conversion.written:
                 articles, errors = load_articles(config, cache, jobs)
             cache.state.sources.update(conversion.remembered)
+            # Every warning of the run, said whether the build then succeeds or fails (notices.py)
+            warnings = [*notices.recall(config.cache_path, conversion.seed_warnings), *conversion.warnings,
+                        *(note for a in articles for note in a.notes)]
+            known_keys, warned = _unknown_keys(config, articles)
+            warnings += known_keys
+            warnings = [_relative(w, config.root) for w in warnings]
+            converted_notes = [f"converted {shown_path(p, config.root)}" for p in conversion.written]
             report("collecting", 0, 0)
             candidates = publishable(articles, config.drafts)
             standalone = tuple(sorted((a for a in candidates if a.kind == "page"), key=lambda a: a.url))
@@ -149,11 +162,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             if not errors and not allow_empty and not listed_articles and not preview:
                 errors += _emptied(config, before, line)
             if errors:
-                raise BuildFailed(errors, notes=[f"converted {shown_path(p, config.root)}" for p in conversion.written])
-
-            warnings = list(conversion.warnings)
-            notes = [note for a in articles for note in a.notes]
-            warnings += notes
+                raise BuildFailed(errors, notes=converted_notes, warnings=warnings, warned=warned)
             if config.search and (problem := search.unavailable()):
                 warnings.append(problem)
                 config = replace(config, search=False)
@@ -163,15 +172,18 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             layout_errors = _check_layouts(env, config, standalone)
             lines, redirect_errors = redirects.read(config.root)
             if layout_errors or redirect_errors:
-                raise BuildFailed([*layout_errors, *redirect_errors])
+                raise BuildFailed([*layout_errors, *redirect_errors], notes=converted_notes, warnings=warnings,
+                                  warned=warned)
             live_pages = plan_pages(site, config, cache, env, signature, now=moment, links=links, timeline=line)
             statics = list(static_files(config))
             live = _owners(live_pages, statics, site, config)
             moved = redirects.plan(lines, published, live, redirects.detect(before, published), config.root)
             errors = [*moved.errors, *_root_file_clashes(config, live)]
-            if errors:
-                raise BuildFailed(errors)
             warnings += moved.warnings
+            if strict and warnings:
+                errors += [SitegenError(f"{w} (--strict: warnings are errors)") for w in warnings]
+            if errors:
+                raise BuildFailed(errors, notes=converted_notes, warnings=[] if strict else warnings, warned=warned)
             pages = live_pages + plan_redirect_pages(moved.targets, moved.titles, config, env, signature)
             todo, keep, reasons = _decide(pages, cache, config.output_path, signature,
                                           on_disk() if watched is None else None)
@@ -212,17 +224,16 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                                         + ([config.root / REDIRECTS_FILE] if moved.recorded else [])))
         if warm is not None:
             warm.inputs, warm.site = inputs, site
-        # No record for a no-op check when there is a deleted seed's warning or a content file's (a shortcode
-        # left in a body) to repeat until it is dealt with,
-        # or when a watcher tells what changed (the preview: it never needs one)
+        # No record for a no-op check when a watcher tells what changed (the preview: it never needs one).
+        # The record keeps this build's warnings about files, which a no-op build then repeats.
         held = [(shown_path(a.path, config.root), a.released.isoformat()) for a in [*line.held, *line.shown_held]]
         next_change = line.next_change.isoformat() if line.next_change else None
-        if not conversion.deleted and not notes and watched is None:
+        if watched is None:
             manifest.save(manifest_path, key, inputs,
                           {path: (e.size, e.mtime_ns) for path, e in cache.state.outputs.items()},
                           (len(site.articles), html_pages, len(site.tags)),
                           next_change=line.next_change.timestamp() if line.next_change else None,
-                          timing=(held, next_change, line.reasons))
+                          timing=(held, next_change, line.reasons), warnings=(warnings, warned))
     return BuildReport(
         articles=len(site.articles),
         pages=html_pages,
@@ -231,6 +242,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         seconds=time.perf_counter() - started,
         converted=conversion.written,
         warnings=warnings,
+        warned=warned,
         rendered=[(p.path, reasons[p.path]) for p in todo],
         future=held,
         next_change=next_change,
@@ -241,6 +253,20 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                    if new else f"{old} is {rel}'s address again: its redirect is cancelled in {REDIRECTS_FILE}"
                    for old, new, rel in moved.recorded],
     )
+
+
+def _unknown_keys(config: Config, articles: list[Article]) -> tuple[list[str], list[str]]:
+    """Front-matter keys nothing reads, as warnings (notices.py), and the files they name."""
+    from .load import KNOWN_KEYS
+    from .notices import unknown_keys
+
+    return unknown_keys(articles, config.root, config.theme_dirs("templates"), KNOWN_KEYS)
+
+
+def _relative(warning: str, root: Path) -> str:
+    """A warning names its file as the user would type it: relative to the site's folder."""
+    prefix = f"{root}{os.sep}"
+    return warning[len(prefix):] if warning.startswith(prefix) else warning
 
 
 def _emptied(config: Config, before: Mapping[str, SourceEntry], line: Timeline) -> list[SitegenError]:

@@ -497,7 +497,7 @@ def deploy(target: Target, output_dir: Path, *, dry_run: bool = False, allow_del
 
 
 def publish(config: Config, target: Target, *, dry_run: bool = False, allow_deletes: bool = False,
-            allow_empty: bool = False, echo: Echo | None = None,
+            allow_empty: bool = False, strict: bool = False, echo: Echo | None = None,
             on_built: Callable[[Any, Config], None] | None = None, warn: Echo | None = None) -> DeployReport:
     """``sitegen deploy``: refuse a wrong address, build for the target, refuse a broken or leaking site,
     then deploy, holding the output folder's lock from the check to the last file so that no build changes
@@ -510,7 +510,7 @@ def publish(config: Config, target: Target, *, dry_run: bool = False, allow_dele
     check_base_url(config, target)
     base_url = site_base_url(config, target)
     settings = replace(config, base_url=base_url) if base_url != config.base_url else config
-    built = build(settings, allow_empty=allow_empty)  # a failed build raises: nothing is deployed
+    built = build(settings, allow_empty=allow_empty, strict=strict)  # a failed build raises: nothing is deployed
     if on_built:
         on_built(built, settings)
     with output_lock(settings.output_path):
