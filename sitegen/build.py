@@ -133,7 +133,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                         *(note for a in articles for note in a.notes)]
             known_keys, warned = _unknown_keys(config, articles)
             warnings += known_keys
-            warnings = [_relative(w, config.root) for w in warnings]
+            warnings = [notices.relative(w, config.root) for w in warnings]
             converted_notes = [f"converted {shown_path(p, config.root)}" for p in conversion.written]
             report("collecting", 0, 0)
             candidates = publishable(articles, config.drafts)
@@ -261,12 +261,6 @@ def _unknown_keys(config: Config, articles: list[Article]) -> tuple[list[str], l
     from .notices import unknown_keys
 
     return unknown_keys(articles, config.root, config.theme_dirs("templates"), KNOWN_KEYS)
-
-
-def _relative(warning: str, root: Path) -> str:
-    """A warning names its file as the user would type it: relative to the site's folder."""
-    prefix = f"{root}{os.sep}"
-    return warning[len(prefix):] if warning.startswith(prefix) else warning
 
 
 def _emptied(config: Config, before: Mapping[str, SourceEntry], line: Timeline) -> list[SitegenError]:

@@ -285,7 +285,9 @@ def _convert(args: argparse.Namespace) -> int:
               f"{len(report.skipped)} already had a content file"
               + (f", {len(report.unchanged)} unchanged" if report.unchanged else "")
               + (f", {len(report.deleted)} not converted again (content file deleted)" if report.deleted else ""))
-    _print_warnings([_shown_warning(w, config.root) for w in report.warnings], [])
+    from .notices import relative
+
+    _print_warnings([relative(w, config.root) for w in report.warnings], [])
     for error in report.errors:
         print(f"error: {_relative(error, config.root)}", file=sys.stderr)
     return 1 if report.errors else 0
@@ -397,11 +399,6 @@ def _os_error(exc: OSError, root: Path) -> str:
     if exc.filename:
         return f"{shown_path(Path(exc.filename), root)}: {what}"
     return what
-
-
-def _shown_warning(warning: str, root: Path) -> str:
-    prefix = f"{root}{os.sep}"
-    return warning.removeprefix(prefix)
 
 
 def _relative(error: SitegenError, root: Path) -> SitegenError:

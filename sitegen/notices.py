@@ -38,6 +38,11 @@ def files_of(warning: str) -> list[str]:
     return [match.group("path")] if match else []
 
 
+def relative(warning: str, root: Path) -> str:
+    """A warning names its file as the user would type it: relative to the site's folder."""
+    return warning.removeprefix(f"{root}{os.sep}")
+
+
 def count_line(warnings: Sequence[str], files: Iterable[str] = ()) -> str:
     """'3 warnings, in 2 files' (files: those named by the warnings, plus ``files``)."""
     named = {path for warning in warnings for path in files_of(warning)} | set(files)
