@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import article, write_files
+from tests.test_deploy import _s3_client, aws_env, bucket, objects, s3_server  # noqa: F401 - fixtures
 
 SITEGEN = [sys.executable, "-m", "sitegen.cli"]
 HOLDING = ".~tmp~"  # rsync's --delay-updates folders
@@ -294,3 +295,53 @@ def test_twenty_concurrent_builds_and_deploys_never_corrupt_the_output_the_cache
     assert again.returncode == 0 and "(0 written" in again.stdout, again.stdout
     deploy = run(site, "deploy", "--to", url)
     assert deploy.returncode == 0 and "0 uploaded (0 B), 0 deleted" in deploy.stdout.strip().splitlines()[-1]
+
+
+# --- S3 killed half-way ------------------------------------------------------------------------------------------
+
+@pytest.mark.server
+def test_s3_deploy_killed_half_way_keeps_whole_objects_in_order_and_the_next_finishes(
+        tmp_path, s3_server, bucket, aws_env):  # noqa: F811 - the fixtures imported above
+    site = tmp_path / "site"
+    make_site(site, n=20)
+    with (site / "sitegen.yaml").open("a") as handle:
+        handle.write(f"deploy:\n  bucket:\n    url: s3://{bucket}/news\n    endpoint_url: {s3_server}\n")
+    assert run(site, "deploy", "-q").returncode == 0
+    old = tree(site / "public")
+    next_version(site)
+    for path in (site / "content").glob("*.md"):  # every page changes: a long run of uploads to stop
+        path.write_text(path.read_text() + "\nUpdated for the test.\n")
+    client = _s3_client(s3_server)
+
+    def stored() -> dict[str, bytes]:
+        return {key: client.get_object(Bucket=bucket, Key=f"news/{key}")["Body"].read()
+                for key in objects(s3_server, bucket, "news/")}
+
+    deploy = subprocess.Popen([*SITEGEN, "-C", str(site), "deploy", "-q"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        def uploading() -> bool:
+            found = objects(s3_server, bucket, "news/")
+            return "2023/09/30/a-new-story/index.html" in found or deploy.poll() is not None
+
+        wait_for(uploading, what="the new article to be uploaded")
+        os.kill(deploy.pid, signal.SIGKILL)
+        deploy.communicate(timeout=60)
+    finally:
+        if deploy.poll() is None:
+            deploy.kill()
+            deploy.wait()
+    assert deploy.returncode == -signal.SIGKILL  # stopped while uploading, not after
+    new = tree(site / "public")
+    now = stored()
+    assert any(now.get(p) != data for p, data in new.items())  # half-way: some of the new site is not there
+    for key, data in now.items():  # every object whole: the old file's bytes or the new file's
+        assert data in (old.get(key), new.get(key)), key
+    assert set(old) - set(new) <= set(now)  # deletions come last: nothing was deleted yet
+    if now.get("index.html") == new["index.html"]:  # the front page goes up after every other page
+        assert all(now.get(p) == new[p] for p in new if p.endswith(".html") and p != "404.html"), \
+            "the front page is new while some page it leads to is not"
+
+    finish = run(site, "deploy", "-q", "--allow-deletes")
+    assert finish.returncode == 0, finish.stderr
+    assert stored() == new
