@@ -27,7 +27,7 @@ import yaml
 from .config import CONFIG_FILE, Config, describe_value, suggestion
 from .deploy_errors import _URL_PASSWORD, redact, tool_failed
 from .deploy_headers import HOSTING_FILES, is_page
-from .errors import ContentError, Refused, SitegenError
+from .errors import ContentError, Refused, SitegenError, shown_path
 
 DEFAULT_MAX_DELETES = "20%"
 COMMON_OPTIONS = ("url", "max_deletes", "base_url", "allow_local_base_url")
@@ -406,7 +406,7 @@ def check_built(config: Config, output_dir: Path, base_url: str) -> list[str]:
 
     built = built_base_url(output_dir, lock=False)
     if built is not None and built.rstrip("/") != base_url.rstrip("/"):
-        raise SitegenError(f"refusing to deploy {shown(output_dir, config)}/: it was built for {built}, not "
+        raise SitegenError(f"refusing to deploy {shown_path(output_dir, config.root)}/: it was built for {built}, not "
                            f"{base_url}; build it again (sitegen deploy builds it for the target)")
     report = check_site(output_dir, base_url, jobs=default_jobs(), withheld=withheld_articles(config), lock=False)
     blocking = [p for p in report.problems if not p.endswith(ORPHAN)]
@@ -427,12 +427,6 @@ def check_built(config: Config, output_dir: Path, base_url: str) -> list[str]:
 
 LEAK = ": leaks the "
 ORPHAN = "orphan page: no link leads to it from the front page"
-
-
-def shown(path: Path, config: Config) -> str:
-    from .errors import shown_path
-
-    return shown_path(path, config.root)
 
 
 def _where(config: Config, key: str) -> str:
