@@ -412,3 +412,15 @@ def test_a_key_many_files_share_is_one_warning_naming_them(site, capsys):
     assert "did you mean 'summary'?" in line
     assert "(also in content/2023-02-02-x.md:4, content/2023-02-03-x.md:4 and 2 more files)" in line
     assert err.strip().splitlines()[-1] == "1 warning, in 5 files"
+
+
+def test_an_output_folder_built_for_another_address_is_not_deployed(site, tmp_path, capsys):
+    from sitegen import deploy
+    from sitegen.config import load_config
+    from sitegen.errors import SitegenError
+
+    assert run(site, "build", "-q", "--base-url", "https://staging.example.net/", capsys=capsys)[0] == 0
+    config = load_config(site)
+    with pytest.raises(SitegenError, match=r"refusing to deploy public/: it was built for "
+                                           r"https://staging.example.net/, not https://example.org/news/"):
+        deploy.check_built(config, config.output_path, config.base_url)
