@@ -424,3 +424,15 @@ def test_an_output_folder_built_for_another_address_is_not_deployed(site, tmp_pa
     with pytest.raises(SitegenError, match=r"refusing to deploy public/: it was built for "
                                            r"https://staging.example.net/, not https://example.org/news/"):
         deploy.check_built(config, config.output_path, config.base_url)
+
+
+def test_a_misspelt_title_or_date_is_named_at_its_line(site, capsys):
+    (site / "content" / "2023-02-01-a.md").write_text("---\ntitel: A headline\ndate: 2023-02-01\n---\nText.\n")
+    (site / "content" / "news").mkdir()
+    (site / "content" / "news" / "b.md").write_text("---\ntitle: Another\ndaet: 2023-02-01\n---\nText.\n")
+    code, _out, err = run(site, "build", capsys=capsys)
+    assert code == 1 and "Traceback" not in err
+    assert "error: content/2023-02-01-a.md:2: missing 'title': 'titel' is not a key sitegen reads; " \
+           "did you mean 'title'?" in err
+    assert "error: content/news/b.md:3: missing 'date': 'daet' is not a key sitegen reads; did you mean 'date'?" \
+        in err
