@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -12,7 +12,7 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import __version__, manifest
+from . import __version__, manifest, notices
 from .cache import Cache, OutputEntry, SourceEntry, read_state
 from .config import CONFIG_FILE, REDIRECTS_FILE, Config
 from .errors import BuildFailed, ContentError, SitegenError, shown_path
@@ -58,6 +58,7 @@ class BuildOptions:
     # The cache folder whose images/ holds the photos' derivatives (default: the settings' cache_dir); the
     # preview, whose own cache is private, shares the site's, as the files are named by content.
     image_cache: Path | None = None
+    strict: bool = False  # every warning is an error (for CI), and nothing is written
 
 
 @dataclass
@@ -97,6 +98,7 @@ class BuildReport:
     next_reasons: list[str] = field(default_factory=list)
     published_future: list[tuple[str, str]] = field(default_factory=list)  # the same, published by --future
     stages: list[tuple[str, float]] = field(default_factory=list)  # (stage, seconds) in order: --explain
+    warned: list[str] = field(default_factory=list)  # files named by a warning that spans several (notices.py)
 
 
 def build(config: Config, options: BuildOptions = BuildOptions(), session: Session | None = None) -> BuildReport:
@@ -111,21 +113,21 @@ def build(config: Config, options: BuildOptions = BuildOptions(), session: Sessi
     with output_lock(config.output_path, on_wait=lambda: clock.say("waiting for another build")):
         look = clock("check", check_inputs, config, options, session)
         if look.last is not None:
-            return unchanged_report(look.last, clock)
+            return unchanged_report(look.last, clock, options)
         with _opened_cache(config, options, session, look) as (cache, before):
             articles = clock("load", load_content, config, cache, look, options)
             loaded = clock("convert", convert_new_seeds, config, cache, articles, look, options, session, before)
             grouped = clock("collect", collect_site, config, loaded, look, options, session, cache, before)
             pictures = clock("images", prepare_images, config, loaded, grouped, options)
-            plan = clock("plan", plan_site, config, cache, loaded, grouped, pictures, look, before)
+            plan = clock("plan", plan_site, config, cache, loaded, grouped, pictures, look, before, options)
             rendered = clock("render", render_changed, config, plan, options)
             written = clock("write", write_site, config, cache, plan, grouped, rendered, look, session)
-            warnings = clock("index", index_site, plan, grouped, cache, options)
-        clock("record", record_build, config, look, cache, loaded, grouped, plan, session)
+            warnings = [*plan.warnings, *clock("index", index_site, plan, grouped, cache, options)]
+        clock("record", record_build, config, look, cache, loaded, grouped, plan, warnings, session)
     return BuildReport(
         articles=plan.counts[0], pages=sum(1 for p in plan.pages if p.path.endswith(".html")),
         tags=plan.counts[1], files=written, seconds=clock.seconds(), converted=loaded.conversion.written,
-        warnings=[*plan.warnings, *warnings], rendered=[(p.path, plan.reasons[p.path]) for p in plan.todo],
+        warnings=warnings, warned=loaded.warned, rendered=[(p.path, plan.reasons[p.path]) for p in plan.todo],
         future=_held(config, grouped.line), next_change=_iso(grouped.line.next_change),
         next_reasons=grouped.line.reasons, stages=clock.stages,
         published_future=[(shown_path(a.path, config.root), a.released.isoformat())
@@ -210,12 +212,20 @@ def check_inputs(config: Config, options: BuildOptions, session: Session | None)
     return Look(moment, key, inputs, listed, watched is not None, None, on_disk)
 
 
-def unchanged_report(last: dict, clock: _Clock) -> BuildReport:
+def unchanged_report(last: dict, clock: _Clock, options: BuildOptions) -> BuildReport:
+    """The last build's summary, and its warnings about files, repeated until the files change."""
     articles, pages, tags = last["summary"]
     timing: tuple[list[list[str]], str | None, list[str]] = last.get("timing") or ([], None, [])
+    said, warned = last.get("warnings") or ([], [])
+    if options.strict and said:
+        raise BuildFailed(_strict(said))
     return BuildReport(articles, pages, tags, WriteReport(kept=len(last["paths"])), clock.seconds(),
                        future=[(path, when) for path, when in timing[0]], next_change=timing[1],
-                       next_reasons=list(timing[2]), stages=clock.stages)
+                       next_reasons=list(timing[2]), stages=clock.stages, warnings=list(said), warned=list(warned))
+
+
+def _strict(warnings: Iterable[str]) -> list[SitegenError]:
+    return [SitegenError(f"{w} (--strict: warnings are errors)") for w in warnings]
 
 
 @contextmanager
@@ -253,11 +263,16 @@ class Loaded:
     articles: list[Article]
     errors: list[ContentError]
     conversion: ConvertReport
+    # Every warning so far (seeds' remembered ones, the converter's, the content files'), said whether the
+    # build then succeeds or fails (notices.py), and the files named by a warning that spans several.
+    warnings: list[str]
+    warned: list[str]
+    converted: list[str]  # "converted seeds/x.txt" notes, said by a failed build too
 
-    @property
-    def notes(self) -> list[str]:
-        """Warnings about content files (a shortcode left in a body)."""
-        return [note for a in self.articles for note in a.notes]
+    def failed(self, errors: Sequence[SitegenError], warnings: list[str] | None = None) -> BuildFailed:
+        """The build's failure, with what it converted and every warning so far."""
+        said = self.warnings if warnings is None else warnings
+        return BuildFailed(list(errors), notes=self.converted, warnings=said, warned=self.warned)
 
 
 def load_content(config: Config, cache: Cache, look: Look,
@@ -280,7 +295,12 @@ def convert_new_seeds(config: Config, cache: Cache, loaded: tuple[list[Article],
     if conversion.written:
         articles, errors = load_articles(config, cache, options.jobs or 1)
     cache.state.sources.update(conversion.remembered)
-    return Loaded(articles, [*conversion.errors, *errors], conversion)
+    warnings = [*notices.recall(config.cache_path, conversion.seed_warnings), *conversion.warnings,
+                *(note for a in articles for note in a.notes)]
+    unknown, warned = _unknown_keys(config, articles)
+    warnings = [notices.relative(w, config.root) for w in [*warnings, *unknown]]
+    return Loaded(articles, [*conversion.errors, *errors], conversion, warnings, warned,
+                  [f"converted {shown_path(p, config.root)}" for p in conversion.written])
 
 
 @dataclass(frozen=True)
@@ -355,7 +375,7 @@ def prepare_images(config: Config, loaded: Loaded, grouped: Grouped, options: Bu
                                     make=not grouped.errors)
     errors = [*grouped.errors, *errors]
     if errors:
-        raise BuildFailed(errors, notes=[f"converted {shown_path(p, config.root)}" for p in loaded.conversion.written])
+        raise loaded.failed(errors)
     return Pictures(catalog, notes)
 
 
@@ -392,7 +412,7 @@ class Plan:
 
 
 def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pictures: Pictures, look: Look,
-              before: Mapping[str, SourceEntry]) -> Plan:
+              before: Mapping[str, SourceEntry], options: BuildOptions) -> Plan:
     """Every page with its signature (render.plan_pages), redirects at old addresses, and the decision of
     which pages to render (``_decide``); layout, redirect and root-file errors raised."""
     from . import redirects, search
@@ -409,7 +429,7 @@ def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pi
         static_files,
     )
 
-    warnings = [*loaded.conversion.warnings, *loaded.notes, *pictures.notes]
+    warnings = [*loaded.warnings, *pictures.notes]
     if config.search and (problem := search.unavailable()):
         warnings.append(problem)
         config = replace(config, search=False)
@@ -422,7 +442,7 @@ def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pi
     layout_errors = _check_layouts(env, config, standalone)
     lines, redirect_errors = redirects.read(config.root)
     if layout_errors or redirect_errors:
-        raise BuildFailed([*layout_errors, *redirect_errors])
+        raise loaded.failed([*layout_errors, *redirect_errors], warnings)
     editions: list[PlannedEdition] = []
     if grouped.multi:
         from . import multilingual
@@ -430,7 +450,7 @@ def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pi
         editions, plan_errors = multilingual.plan_editions(config, cache, line.listed, standalone, line, look.moment,
                                                            grouped.links, grouped.section_of)
         if plan_errors:
-            raise BuildFailed(plan_errors)
+            raise loaded.failed(plan_errors, warnings)
         warnings += [w for p in editions[1:]
                      if (w := untranslated_warning(of_language(p.edition.lang.code, config.root)))]
         live_pages = multilingual.link_translations(editions, config)
@@ -445,9 +465,12 @@ def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pi
     statics = list(static_files(config))
     live = _owners(live_pages, statics, site, config)
     moved = redirects.plan(lines, grouped.published, live, redirects.detect(earlier, grouped.published), config.root)
-    errors = [*moved.errors, *_root_file_clashes(config, live)]
+    errors: list[SitegenError] = [*moved.errors, *_root_file_clashes(config, live)]
+    warnings += moved.warnings
+    if options.strict and warnings:
+        errors += _strict(warnings)
     if errors:
-        raise BuildFailed(errors)
+        raise loaded.failed(errors, [] if options.strict else warnings)
     pages = live_pages + redirect_pages(moved.targets, moved.titles, config, env, signature)
     todo, keep, reasons = _decide(pages, cache, config.output_path, signature,
                                   None if look.watched else look.on_disk())
@@ -455,7 +478,7 @@ def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pi
         hosting = hosting_files(config, [o.path for o in statics] + [rel for rel, _ in pictures.catalog.names()],
                                 moved.targets, gone=[a.url for a in killed])
     return Plan(config, env, signature, pages, todo, keep, reasons, statics, hosting, moved,
-                [*warnings, *moved.warnings], pictures.catalog, editions, counts)
+                warnings, pictures.catalog, editions, counts)
 
 
 @dataclass(frozen=True)
@@ -517,7 +540,7 @@ def index_site(plan: Plan, grouped: Grouped, cache: Cache, options: BuildOptions
 
 
 def record_build(config: Config, look: Look, cache: Cache, loaded: Loaded, grouped: Grouped, plan: Plan,
-                 session: Session | None) -> None:
+                 warnings: list[str], session: Session | None) -> None:
     """What the next build's no-op check compares with, and the session's memory of this build."""
     conversion = loaded.conversion
     # Inputs as they were when this build read them (plus what it converted): an edit made while
@@ -527,17 +550,17 @@ def record_build(config: Config, look: Look, cache: Cache, loaded: Loaded, group
                                     + ([config.root / REDIRECTS_FILE] if plan.moved.recorded else [])))
     if session is not None:
         session.inputs, session.site = inputs, None if grouped.multi else grouped.site
-    # No record for a no-op check when there is a deleted seed's warning or a content file's (a shortcode
-    # left in a body) to repeat until it is dealt with, or when a watcher tells what changed (the preview:
-    # it never needs one)
-    if conversion.deleted or loaded.notes or look.watched:
+    # No record for a no-op check when a watcher tells what changed (the preview: it never needs one).
+    # The record keeps this build's warnings about files, which a no-op build then repeats.
+    if look.watched:
         return
     line = grouped.line
     manifest.save(config.cache_path / "manifest.marshal", look.key, inputs,
                   {path: (e.size, e.mtime_ns) for path, e in cache.state.outputs.items()},
                   (plan.counts[0], sum(1 for p in plan.pages if p.path.endswith(".html")), plan.counts[1]),
                   next_change=line.next_change.timestamp() if line.next_change else None,
-                  timing=(_held(config, line), _iso(line.next_change), line.reasons))
+                  timing=(_held(config, line), _iso(line.next_change), line.reasons),
+                  warnings=(warnings, loaded.warned))
 
 
 def _held(config: Config, line: Timeline) -> list[tuple[str, str]]:
@@ -559,6 +582,14 @@ def _writing(config: Config) -> Iterator[None]:
 
 
 # --- helpers of the stages --------------------------------------------------------------------------------
+
+
+def _unknown_keys(config: Config, articles: list[Article]) -> tuple[list[str], list[str]]:
+    """Front-matter keys nothing reads, as warnings (notices.py), and the files they name."""
+    from .load import KNOWN_KEYS
+    from .notices import unknown_keys
+
+    return unknown_keys(articles, config.root, config.theme_dirs("templates"), KNOWN_KEYS)
 
 
 def _emptied(config: Config, before: Mapping[str, SourceEntry], line: Timeline) -> list[SitegenError]:

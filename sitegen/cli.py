@@ -50,7 +50,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="publish articles whose date or embargo is after now (default: hold them back)")
     p.add_argument("--allow-empty", action="store_true",
                    help="build even when no article would be published where the last build had some")
-    p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    p.add_argument("--strict", action="store_true",
+                   help="treat every warning as an error: nothing is written (for CI)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print errors and warnings only")
     p.set_defaults(run=_build)
 
     p = commands.add_parser("schedule", help="when the site next changes by itself (embargo, expiry), or rebuild then",
@@ -94,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="go ahead even when more files would be deleted than the target's max_deletes")
     p.add_argument("--allow-empty", action="store_true",
                    help="deploy even when no article would be published where the last build had some")
+    p.add_argument("--strict", action="store_true", help="treat every warning of the build as an error")
     p.add_argument("-q", "--quiet", action="store_true", help="print errors and the final summary only")
     p.set_defaults(run=_deploy)
 
@@ -158,6 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BuildFailed as failed:
         for note in failed.notes:
             print(note)
+        _print_warnings(failed.warnings, failed.warned)
         for error in failed.errors:
             print(f"error: {_relative(error, root)}", file=sys.stderr)
         print(f"{args.command} failed: {failed}; nothing in the output folder was changed", file=sys.stderr)
@@ -182,7 +186,7 @@ def _build(args: argparse.Namespace) -> int:
     progress = _Progress() if sys.stderr.isatty() and not args.quiet else None
     try:
         report = build(config, BuildOptions(jobs=args.jobs, clean=args.clean, now=args.now, progress=progress,
-                                            allow_empty=args.allow_empty))
+                                            allow_empty=args.allow_empty, strict=args.strict))
     finally:
         if progress:
             progress.done()
@@ -190,11 +194,10 @@ def _build(args: argparse.Namespace) -> int:
         for page, reason in report.rendered:
             print(f"rendered {page}: {reason}")
         print(stage_times(report))
+    _print_warnings(report.warnings, report.warned)
     if not args.quiet:
         for path in report.converted:
             print(f"converted {shown_path(path, config.root)}")
-        for warning in report.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
         _print_timing(report)
         for line in report.redirects:
             print(f"redirect: {line}")
@@ -205,6 +208,16 @@ def _build(args: argparse.Namespace) -> int:
 def stage_times(report: BuildReport) -> str:
     """Each stage's time on one line, as Hugo's --templateMetrics and Zola's timings show theirs."""
     return "stages: " + ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in report.stages)
+
+
+def _print_warnings(warnings: list[str], warned: list[str]) -> None:
+    """Every warning of the run, and a count line when there is any (even with -q: none is ever lost)."""
+    from .notices import count_line
+
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if warnings:
+        print(count_line(warnings, warned), file=sys.stderr)
 
 
 def _print_timing(report: BuildReport) -> None:
@@ -295,8 +308,9 @@ def _convert(args: argparse.Namespace) -> int:
               f"{len(report.skipped)} already had a content file"
               + (f", {len(report.unchanged)} unchanged" if report.unchanged else "")
               + (f", {len(report.deleted)} not converted again (content file deleted)" if report.deleted else ""))
-    for warning in report.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    from .notices import relative
+
+    _print_warnings([relative(w, config.root) for w in report.warnings], [])
     for error in report.errors:
         print(f"error: {_relative(error, config.root)}", file=sys.stderr)
     return 1 if report.errors else 0
@@ -310,18 +324,18 @@ def _deploy(args: argparse.Namespace) -> int:
     target = find_target(config, args.target, args.to)
 
     def built(report: BuildReport, settings: Config) -> None:
+        _print_warnings(report.warnings, report.warned)
         if not args.quiet:
             for path in report.converted:
                 print(f"converted {shown_path(path, config.root)}")
-            for warning in report.warnings:
-                print(f"warning: {warning}", file=sys.stderr)
             for line in report.redirects:
                 print(f"redirect: {line}")
             print(_summary(report, settings.output_dir) + (f" for {settings.base_url}"
                                                            if settings.base_url != config.base_url else ""))
 
     report = publish(config, target, dry_run=args.dry_run, allow_deletes=args.allow_deletes,
-                     allow_empty=args.allow_empty, echo=None if args.quiet else print, on_built=built,
+                     allow_empty=args.allow_empty, strict=args.strict, echo=None if args.quiet else print,
+                     on_built=built,
                      warn=lambda text: print(f"warning: {text}", file=sys.stderr))
     print(deploy_summary(report))
     return 0

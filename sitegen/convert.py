@@ -82,6 +82,8 @@ class ConvertReport:
     # The last build's cache entries of those deleted files, for the build to keep: the next build must
     # still know that they existed (load drops entries of files it does not find).
     remembered: dict[str, SourceEntry] = field(default_factory=dict)
+    # seed -> (its content file, the seed's warnings): kept by the build and repeated until either changes
+    seed_warnings: dict[Path, tuple[Path, list[str]]] = field(default_factory=dict)
 
 
 # --- reading one seed -------------------------------------------------------------------------------
@@ -130,7 +132,8 @@ def decode_seed(data: bytes, path: Path) -> tuple[str, list[str]]:
     except UnicodeDecodeError:
         raise ContentError(path, line, f"is not UTF-8 text: byte 0x{bad:02X} cannot be read as UTF-8 or as "
                                        f"Windows-1252; {_RESAVE}") from None
-    return text, [f"{path}: not UTF-8; read as Windows-1252 — check the text and re-save it as UTF-8"]
+    return text, [f"{path}:{line}: not UTF-8 (byte 0x{bad:02X} on this line is not); read as Windows-1252 — "
+                  "check the text and re-save it as UTF-8"]
 
 
 def read_seed(path: Path) -> tuple[Seed, list[str]]:
@@ -530,6 +533,8 @@ def convert_seeds(seeds_dir: Path, content_dir: Path, root: Path, force: bool = 
             continue
         existing.by_plain[plain] = target
         existing.taken[(seed.date, slug)] = target
+        if warnings:
+            report.seed_warnings[seed_path] = (target, warnings)
     return report
 
 

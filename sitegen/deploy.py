@@ -11,6 +11,7 @@ page whose stylesheet or links are not there yet, and a deploy that stops half-w
 from __future__ import annotations
 
 import importlib
+import marshal
 import os
 import re
 import subprocess
@@ -27,7 +28,7 @@ import yaml
 from .config import CONFIG_FILE, Config, describe_value, suggestion
 from .deploy_errors import _URL_PASSWORD, redact, tool_failed
 from .deploy_headers import HOSTING_FILES, is_page
-from .errors import ContentError, Refused, SitegenError
+from .errors import ContentError, Refused, SitegenError, shown_path
 
 DEFAULT_MAX_DELETES = "20%"
 COMMON_OPTIONS = ("url", "max_deletes", "base_url", "allow_local_base_url")
@@ -406,9 +407,18 @@ def check_built(config: Config, output_dir: Path, base_url: str) -> list[str]:
 
     built = built_base_url(output_dir, lock=False)
     if built is not None and built.rstrip("/") != base_url.rstrip("/"):
-        raise SitegenError(f"refusing to deploy {shown(output_dir, config)}/: it was built for {built}, not "
+        raise SitegenError(f"refusing to deploy {shown_path(output_dir, config.root)}/: it was built for {built}, not "
                            f"{base_url}; build it again (sitegen deploy builds it for the target)")
-    report = check_site(output_dir, base_url, jobs=default_jobs(), withheld=withheld_articles(config), lock=False)
+    withheld = withheld_articles(config)
+    stamp = _checked_stamp(output_dir, base_url, withheld)
+    record = config.cache_path / CHECKED_FILE
+    try:
+        last = marshal.loads(record.read_bytes())
+        if isinstance(last, tuple) and len(last) == 2 and last[0] == stamp:
+            return list(last[1])  # checked already, as it is now, for this address: only its orphans to say
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    report = check_site(output_dir, base_url, jobs=default_jobs(), withheld=withheld, lock=False)
     blocking = [p for p in report.problems if not p.endswith(ORPHAN)]
     if blocking:
         leaking = sum(1 for p in blocking if LEAK in p)
@@ -422,17 +432,36 @@ def check_built(config: Config, output_dir: Path, base_url: str) -> list[str]:
                            "(a link that leads nowhere, a broken feed or sitemap): fix them, then deploy again")
         raise Refused(f"not deployed: {'; and '.join(reasons)}; nothing was uploaded",
                       [f"{config.output_dir}/{p}" for p in blocking])
-    return [f"{config.output_dir}/{p}" for p in report.problems if p.endswith(ORPHAN)]
+    orphans = [f"{config.output_dir}/{p}" for p in report.problems if p.endswith(ORPHAN)]
+    try:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        temp = record.with_suffix(".tmp")
+        temp.write_bytes(marshal.dumps((stamp, orphans)))
+        os.replace(temp, record)
+    except OSError:
+        pass  # only saves the next deploy a check
+    return orphans
+
+
+CHECKED_FILE = "checked.marshal"  # in the cache folder: the output folder as it was last checked clean
+
+
+def _checked_stamp(output_dir: Path, base_url: str, withheld: object) -> str:
+    """A digest of every output file's path, size and mtime, the address and the withheld articles: when it
+    is the one of the last clean check, the folder need not be read again (at 10k articles, a minute)."""
+    import hashlib
+
+    entries = []
+    for dirpath, dirnames, filenames in os.walk(output_dir):
+        dirnames.sort()
+        for name in sorted(filenames):
+            stat = os.stat(os.path.join(dirpath, name))
+            entries.append((os.path.join(dirpath, name), stat.st_size, stat.st_mtime_ns))
+    return hashlib.sha256(marshal.dumps((entries, base_url, repr(withheld)), 2)).hexdigest()
 
 
 LEAK = ": leaks the "
 ORPHAN = "orphan page: no link leads to it from the front page"
-
-
-def shown(path: Path, config: Config) -> str:
-    from .errors import shown_path
-
-    return shown_path(path, config.root)
 
 
 def _where(config: Config, key: str) -> str:
@@ -497,7 +526,7 @@ def deploy(target: Target, output_dir: Path, *, dry_run: bool = False, allow_del
 
 
 def publish(config: Config, target: Target, *, dry_run: bool = False, allow_deletes: bool = False,
-            allow_empty: bool = False, echo: Echo | None = None,
+            allow_empty: bool = False, strict: bool = False, echo: Echo | None = None,
             on_built: Callable[[Any, Config], None] | None = None, warn: Echo | None = None) -> DeployReport:
     """``sitegen deploy``: refuse a wrong address, build for the target, refuse a broken or leaking site,
     then deploy, holding the output folder's lock from the check to the last file so that no build changes
@@ -510,7 +539,8 @@ def publish(config: Config, target: Target, *, dry_run: bool = False, allow_dele
     check_base_url(config, target)
     base_url = site_base_url(config, target)
     settings = replace(config, base_url=base_url) if base_url != config.base_url else config
-    built = build(settings, BuildOptions(allow_empty=allow_empty))  # a failed build raises: nothing is deployed
+    # a failed build raises: nothing is deployed
+    built = build(settings, BuildOptions(allow_empty=allow_empty, strict=strict))
     if on_built:
         on_built(built, settings)
     with output_lock(settings.output_path):

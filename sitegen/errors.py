@@ -38,14 +38,17 @@ class ContentError(SitegenError):
 class BuildFailed(SitegenError):
     """Every error one run found; nothing was written."""
 
-    def __init__(self, errors: Iterable[SitegenError], notes: Iterable[str] = ()) -> None:
+    def __init__(self, errors: Iterable[SitegenError], notes: Iterable[str] = (), warnings: Iterable[str] = (),
+                 warned: Iterable[str] = ()) -> None:
         self.errors = sorted(errors, key=_error_key)
         self.notes = list(notes)  # what the run did manage, e.g. content files it converted
+        self.warnings = list(warnings)  # every warning of the run: said too, though it failed
+        self.warned = list(warned)  # files named by a warning that spans several
         count = len(self.errors)
         super().__init__(f"{count} error{'s' if count != 1 else ''}")
 
     def __reduce__(self) -> tuple:
-        return (BuildFailed, (self.errors, self.notes))
+        return (BuildFailed, (self.errors, self.notes, self.warnings, self.warned))
 
 
 def _error_key(error: SitegenError) -> tuple[str, int]:

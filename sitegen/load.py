@@ -246,7 +246,8 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
 
     title = field("title", _text)
     if not title and "title" not in invalid:
-        errors.append(ContentError(path, 2, "missing 'title': add a line like title: \"Headline\" "
+        errors.append(_misspelt(meta, "title", path, text) or
+                      ContentError(path, 2, "missing 'title': add a line like title: \"Headline\" "
                                             "to the front matter"))
     published = field("date", lambda v: _datetime(v, tz))
     date_only = "date" in meta and _is_date_only(meta["date"])
@@ -263,7 +264,8 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
     kind = _kind_of(within, published is not None or dated_name is not None or "date" in invalid,
                     field("type", _text), layout)
     if published is None and kind == "article" and "date" not in invalid:
-        errors.append(ContentError(path, 2, "missing 'date': add a line like date: 2023-09-19 to the front "
+        errors.append(_misspelt(meta, "date", path, text) or
+                      ContentError(path, 2, "missing 'date': add a line like date: 2023-09-19 to the front "
                                             f"matter (an undated page such as About goes in {PAGES_DIR}/, "
                                             "or says type: page)"))
     authors = field("authors", _names, ()) or field("author", _names, ())
@@ -360,6 +362,17 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
         translation_key=translation_key,
     )
     return article, body_html
+
+
+def _misspelt(meta: Mapping[str, Any], key: str, path: Path, text: str) -> ContentError | None:
+    """A required key that is missing because it is misspelt (``titel:``): the error at that line."""
+    from .config import suggestion
+
+    for written in meta:
+        if str(written) not in KNOWN_KEYS and suggestion(str(written), [key]) == key:
+            return ContentError(path, frontmatter.key_line(text, str(written)) or 2,
+                                f"missing '{key}': '{written}' is not a key sitegen reads; did you mean '{key}'?")
+    return None
 
 
 def _kind_of(within: str, dated: bool, declared: str | None, layout: str) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from stat import S_ISREG
 
-FORMAT = 4
+FORMAT = 5
 
 
 def snapshot(roots: list[Path], names_only: Iterable[Path] = (),
@@ -190,14 +190,17 @@ def unchanged(last: dict | None, inputs: dict[str, tuple[int, int]], output_dir:
 
 
 def save(path: Path, key: str, inputs: dict[str, tuple[int, int]], outputs: dict[str, tuple[int, int]],
-         summary: tuple[int, int, int], next_change: float | None = None, timing: tuple | None = None) -> None:
+         summary: tuple[int, int, int], next_change: float | None = None, timing: tuple | None = None,
+         warnings: tuple | None = None) -> None:
     """``next_change``: the POSIX time from which the same inputs build another site (an embargo lifts,
-    an article expires): from then on the record is no no-op. ``timing``: what the build reported of it."""
+    an article expires): from then on the record is no no-op. ``timing``: what the build reported of it.
+    ``warnings``: the build's warnings and the files they name, for a no-op build to repeat."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_suffix(".tmp")
     with open(temp, "wb") as handle:
         marshal.dump({"format": FORMAT, "key": key, "inputs": digest(inputs), "outputs": digest(outputs),
-                      "paths": list(outputs), "summary": summary, "next": next_change, "timing": timing}, handle)
+                      "paths": list(outputs), "summary": summary, "next": next_change, "timing": timing,
+                      "warnings": warnings}, handle)
     os.replace(temp, path)
 
 

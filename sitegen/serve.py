@@ -221,7 +221,7 @@ class Preview:
                 self.frozen = True
         except BuildFailed as failed:
             outcome.errors = [_where_and_what(error, self.root) for error in failed.errors]
-            outcome.notes = failed.notes
+            outcome.notes = [*failed.notes, *(f"warning: {w}" for w in failed.warnings)]  # said, though it failed
         except SitegenError as exc:
             outcome.errors = [("", str(exc))]
         except Exception as exc:  # a bug in sitegen must not take the preview down: show it, keep serving

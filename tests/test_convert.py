@@ -165,8 +165,8 @@ def test_markdown_and_html_lookalikes_stay_text():
 
 def test_windows_1252_seed_is_read_with_a_warning():
     seed, warnings = read_seed(SEEDS / "windows_1252.txt")
-    assert warnings == [f"{SEEDS / 'windows_1252.txt'}: not UTF-8; read as Windows-1252 — check the text and "
-                        "re-save it as UTF-8"]
+    assert warnings == [f"{SEEDS / 'windows_1252.txt'}:1: not UTF-8 (byte 0xE9 on this line is not); read as "
+                        "Windows-1252 — check the text and re-save it as UTF-8"]
     assert "Ã" not in seed.title + seed.paragraphs[0]
 
 
@@ -323,8 +323,8 @@ def test_convert_writes_one_named_file_per_seed(site):
     report = run(site)
     assert report.errors == [] and report.skipped == []
     assert len(report.written) == len(EXPECTED)
-    assert report.warnings == [f"{site / 'seeds/windows_1252.txt'}: not UTF-8; read as Windows-1252 — check "
-                               "the text and re-save it as UTF-8"]
+    assert report.warnings == [f"{site / 'seeds/windows_1252.txt'}:1: not UTF-8 (byte 0xE9 on this line is not); "
+                               "read as Windows-1252 — check the text and re-save it as UTF-8"]
     assert sorted(report.written) == sorted((site / "content").iterdir())
     for path in report.written:
         meta = front(path)

@@ -25,7 +25,7 @@ LAYERS = {
                      "deploy_errors", "check", "scaffold", "schedule"), "orchestration"),
     **dict.fromkeys(("write", "search", "deploy_headers"), "output"),
     **dict.fromkeys(("render", "feeds", "seo", "multilingual"), "pages"),
-    **dict.fromkeys(("cache", "manifest"), "incremental"),
+    **dict.fromkeys(("cache", "manifest", "notices"), "incremental"),
     **dict.fromkeys(("collect", "redirects"), "site model"),
     **dict.fromkeys(("load", "convert", "tagging", "gazetteer", "frontmatter", "markup", "shortcodes", "sources",
                      "images"),

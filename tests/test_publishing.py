@@ -315,3 +315,124 @@ def test_a_deploy_target_setting_typo_gets_a_hint(site, capsys):
     assert code == 1
     assert err.startswith("error: sitegen.yaml:8: deploy target 'pages' (git) has no setting 'brnach'; "
                           "did you mean 'branch'?")
+
+
+# -- no warning is lost ----------------------------------------------------------------------------------------
+
+CP1252 = "seeds/windows_1252.txt"
+CP1252_WARNING = "warning: seeds/windows_1252.txt:1: not UTF-8 (byte 0xE9 on this line is not); read as Windows-1252"
+
+
+def test_a_failed_build_prints_its_warnings_and_the_next_build_repeats_them(site, capsys):
+    shutil.copy(FIXTURES / "seeds" / "windows_1252.txt", site / CP1252)
+    (site / "seeds" / "bad.txt").write_text(" date 2023-02-30 A day that never was\n\nText.\n")
+    code, _out, err = run(site, "build", capsys=capsys)
+    assert code == 1
+    assert CP1252_WARNING in err  # said though the build failed on another file
+    assert "error: seeds/bad.txt:1: 2023-02-30 is not a real date" in err
+    assert "1 warning, in 1 file" in err
+    assert not (site / "public").exists()
+
+    (site / "seeds" / "bad.txt").unlink()  # fixed: the cp1252 seed is already converted by now
+    code, _out, err = run(site, "build", capsys=capsys)
+    assert code == 0, err
+    assert CP1252_WARNING in err and err.strip().endswith("1 warning, in 1 file")
+    code, out, err = run(site, "build", capsys=capsys)  # nothing changed: a no-op build says it again
+    assert code == 0 and "0 written" in out
+    assert CP1252_WARNING in err
+
+    converted = next(p for p in (site / "content").glob("*.md") if "windows_1252" in p.read_text())
+    converted.write_text(converted.read_text() + "\nChecked and fixed by hand.\n")  # the writer dealt with it
+    code, _out, err = run(site, "build", capsys=capsys)
+    assert code == 0 and "windows_1252" not in err
+
+
+def test_a_content_files_warning_is_repeated_by_every_build_with_a_count(site, capsys):
+    (site / "content" / "2023-02-01-shortcodes.md").write_text(
+        "---\ntitle: Shortcodes\ndate: 2023-02-01\n---\nA figure:\n\n{{< mywidget id=\"x\" >}}\n\n"
+        "And {% include note.html %} too.\n")
+    for attempt in range(3):  # the first builds it, the next ones are no-op builds
+        code, out, err = run(site, "build", capsys=capsys)
+        assert code == 0, err
+        assert "warning: content/2023-02-01-shortcodes.md:7: the Hugo shortcode" in err, attempt
+        assert "warning: content/2023-02-01-shortcodes.md:9: the Liquid tag" in err, attempt
+        assert err.strip().splitlines()[-1] == "2 warnings, in 1 file"
+    assert "0 written" in out
+
+
+def test_strict_turns_warnings_into_errors_and_writes_nothing(site, capsys):
+    assert run(site, "build", "-q", capsys=capsys)[0] == 0
+    before = tree(site / "public")
+    typo = "---\ntitle: Typo\ndate: 2023-02-01\ntag: budget\n---\nText.\n"
+    (site / "content" / "2023-02-01-typo.md").write_text(typo)
+    code, _out, err = run(site, "build", "--strict", capsys=capsys)
+    assert code == 1 and "Traceback" not in err
+    assert "error: content/2023-02-01-typo.md:4: front matter key 'tag' is not a key sitegen reads" in err
+    assert "(--strict: warnings are errors)" in err
+    assert tree(site / "public") == before
+    code, _out, err = run(site, "build", capsys=capsys)  # without --strict: built, with the warning
+    assert code == 0 and "warning: content/2023-02-01-typo.md:4: front matter key 'tag'" in err
+    assert run(site, "build", "--strict", capsys=capsys)[0] == 1  # a no-op build is strict too
+
+
+@pytest.mark.parametrize(("key", "hint"), [("titel: Other", "did you mean 'title'?"),
+                                           ("tag: budget", "did you mean 'tags'?"),
+                                           ("catgory: world", "did you mean 'category'?"),
+                                           ("mood: grim", "check its spelling, or show it in a template as "
+                                                          "article.extra.mood")])
+def test_a_front_matter_key_nothing_reads_is_a_warning_at_its_line(site, key, hint, capsys):
+    (site / "content" / "2023-02-01-keys.md").write_text(f"---\ntitle: Keys\ndate: 2023-02-01\n{key}\n---\nText.\n")
+    code, _out, err = run(site, "build", capsys=capsys)
+    assert code == 0, err
+    name = key.split(":")[0]
+    assert f"warning: content/2023-02-01-keys.md:4: front matter key '{name}' is not a key sitegen reads" in err
+    assert hint in err
+
+
+def test_keys_that_other_generators_write_or_a_template_uses_are_no_warning(site, capsys):
+    (site / "content" / "2023-02-01-hugo.md").write_text(
+        "---\ntitle: From Hugo\ndate: 2023-02-01\nweight: 3\nkeywords: [a, b]\ntoc: true\nmood: grim\n---\nText.\n")
+    (site / "templates").mkdir()
+    default = Path(__file__).resolve().parent.parent / "templates" / "article.html"
+    (site / "templates" / "article.html").write_text(
+        default.read_text().replace("</article>", "<p>{{ article.extra.get('mood', '') }}</p></article>", 1))
+    code, _out, err = run(site, "build", capsys=capsys)
+    assert code == 0, err
+    assert "front matter key" not in err
+
+
+def test_a_key_many_files_share_is_one_warning_naming_them(site, capsys):
+    for n in range(1, 6):
+        (site / "content" / f"2023-02-0{n}-x.md").write_text(f"---\ntitle: X{n}\ndate: 2023-02-0{n}\n"
+                                                             "sumary: oops\n---\nText.\n")
+    code, _out, err = run(site, "build", capsys=capsys)
+    assert code == 0
+    [line] = [ln for ln in err.splitlines() if "'sumary'" in ln]
+    assert line.startswith("warning: content/2023-02-01-x.md:4: front matter key 'sumary'")
+    assert "did you mean 'summary'?" in line
+    assert "(also in content/2023-02-02-x.md:4, content/2023-02-03-x.md:4 and 2 more files)" in line
+    assert err.strip().splitlines()[-1] == "1 warning, in 5 files"
+
+
+def test_an_output_folder_built_for_another_address_is_not_deployed(site, tmp_path, capsys):
+    from sitegen import deploy
+    from sitegen.config import load_config
+    from sitegen.errors import SitegenError
+
+    assert run(site, "build", "-q", "--base-url", "https://staging.example.net/", capsys=capsys)[0] == 0
+    config = load_config(site)
+    with pytest.raises(SitegenError, match=r"refusing to deploy public/: it was built for "
+                                           r"https://staging.example.net/, not https://example.org/news/"):
+        deploy.check_built(config, config.output_path, config.base_url)
+
+
+def test_a_misspelt_title_or_date_is_named_at_its_line(site, capsys):
+    (site / "content" / "2023-02-01-a.md").write_text("---\ntitel: A headline\ndate: 2023-02-01\n---\nText.\n")
+    (site / "content" / "news").mkdir()
+    (site / "content" / "news" / "b.md").write_text("---\ntitle: Another\ndaet: 2023-02-01\n---\nText.\n")
+    code, _out, err = run(site, "build", capsys=capsys)
+    assert code == 1 and "Traceback" not in err
+    assert "error: content/2023-02-01-a.md:2: missing 'title': 'titel' is not a key sitegen reads; " \
+           "did you mean 'title'?" in err
+    assert "error: content/news/b.md:3: missing 'date': 'daet' is not a key sitegen reads; did you mean 'date'?" \
+        in err
