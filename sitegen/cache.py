@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import MISSING, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 from .errors import ContentError, SitegenError
@@ -216,7 +216,7 @@ def _article_record(a: Article) -> str | bytes:
     parts = _encode(a)
     if None in parts or _SEPARATOR.search(_free_text(a)) is not None:
         return pickle.dumps(article_values(a))
-    return _FIELD.join(parts)
+    return _FIELD.join(cast(list[str], parts))  # no None among them
 
 
 def _article(r: str | bytes, moments: dict[str, datetime]) -> Article:
