@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import __version__, manifest
-from .cache import Cache, OutputEntry, SourceEntry, read_state
+from .cache import Cache, SourceEntry, read_state
 from .config import CONFIG_FILE, REDIRECTS_FILE, Config
 from .errors import BuildFailed, ContentError, SitegenError, shown_path
 from .feeds import future_articles, resolve_now
@@ -196,7 +196,7 @@ def check_inputs(config: Config, options: BuildOptions, session: Session | None)
     if last:
         return Look(moment, key, inputs, listed, watched is not None, last)
     manifest.forget(manifest_path)
-    # the last build's output files, checked on another core meanwhile (see _decide)
+    # the last build's output files, checked on another core meanwhile (see Cache.decide)
     on_disk = manifest.stats_in_background(config.output_path, record["paths"]) if record else dict
     return Look(moment, key, inputs, listed, watched is not None, None, on_disk)
 
@@ -346,7 +346,7 @@ class Plan:
 def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, look: Look,
               before: Mapping[str, SourceEntry]) -> Plan:
     """Every page with its signature (render.plan_pages), redirects at old addresses, and the decision of
-    which pages to render (``_decide``); layout, redirect and root-file errors raised."""
+    which pages to render (``Cache.decide``); layout, redirect and root-file errors raised."""
     from . import redirects, search
     from .deploy_headers import hosting_files
     from .render import global_signature, make_env, plan_pages, redirect_pages, set_site_pages, static_files
@@ -371,8 +371,7 @@ def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, lo
     if errors:
         raise BuildFailed(errors)
     pages = live_pages + redirect_pages(moved.targets, moved.titles, config, env, signature)
-    todo, keep, reasons = _decide(pages, cache, config.output_path, signature,
-                                  None if look.watched else look.on_disk())
+    todo, keep, reasons = cache.decide(pages, config.output_path, signature, None if look.watched else look.on_disk())
     with _writing(config):
         hosting = hosting_files(config, [o.path for o in statics], moved.targets, gone=[a.url for a in line.killed])
     return Plan(config, env, signature, pages, todo, keep, reasons, statics, hosting, moved,
@@ -405,7 +404,7 @@ def write_site(config: Config, cache: Cache, plan: Plan, grouped: Grouped, rende
                                 keep=[p.path for p in plan.keep],
                                 previous=cache.state.outputs.keys() if cache.state.outputs else None,
                                 staging=rendered.staging)
-    _remember(cache, plan.pages, plan.keep, written, plan.signature)
+    cache.remember(plan.pages, plan.keep, written.stats, plan.signature)
     redirects.record(config.root, plan.moved.recorded)
     if session is None or cache is not session.cache:
         cache.save()
@@ -662,51 +661,6 @@ def check_output_dir(config: Config) -> None:
         if output == folder or output in folder.parents:
             raise SitegenError(f"output_dir '{config.output_dir}' would replace {folder}: "
                                "choose a folder of its own, such as 'public'")
-
-
-def _decide(pages: list[Page], cache: Cache, output_dir: Path, signature: str,
-            on_disk: Mapping[str, tuple[int, int]] | None = None) -> tuple[list[Page], list[Page], dict[str, str]]:
-    """Which pages to render, which to keep as they are, and why. Each kept page's file must still be as
-    written: ``on_disk`` has the (size, mtime_ns) of output files already looked at (any other is looked
-    at here); None trusts the output folder (the preview's own, which nobody else writes)."""
-    previous = cache.state.outputs
-    base = str(output_dir) + os.sep
-    settings_changed = cache.state.global_signature != signature
-    todo, keep, reasons = [], [], {}
-    for page in pages:
-        entry = previous.get(page.path)
-        if entry is None:
-            reason = "new page" if previous else "no earlier build in the cache"
-        elif entry.signature != page.signature:
-            reason = "templates or settings changed" if settings_changed else "what it shows changed"
-        elif on_disk is None:
-            reason = ""
-        else:
-            found = on_disk.get(page.path) or manifest.size_and_mtime(base + page.path)
-            reason = "the output file is missing" if found is None else \
-                "" if found == (entry.size, entry.mtime_ns) else "the output file was changed outside sitegen"
-        if reason:
-            todo.append(page)
-            reasons[page.path] = reason
-        else:
-            keep.append(page)
-    return todo, keep, reasons
-
-
-def _remember(cache: Cache, pages: list[Page], keep: list[Page], written: WriteReport, signature: str) -> None:
-    previous = cache.state.outputs
-    kept = {p.path for p in keep}
-    outputs = {}
-    for page in pages:
-        if page.path in kept:
-            outputs[page.path] = previous[page.path]
-        elif page.path in written.stats:
-            size, mtime_ns = written.stats[page.path]
-            outputs[page.path] = OutputEntry(page.signature, size, mtime_ns)
-    for path, (size, mtime_ns) in written.stats.items():
-        outputs.setdefault(path, OutputEntry("", size, mtime_ns))  # static files: compared by bytes
-    cache.state.outputs = outputs
-    cache.state.global_signature = signature
 
 
 def _counting(outputs: Iterable[T], total: int, progress: Progress) -> Iterator[T]:
