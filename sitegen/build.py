@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import __version__, manifest, notices
-from .cache import Cache, OutputEntry, SourceEntry, read_state
+from .cache import Cache, SourceEntry, read_state
 from .config import CONFIG_FILE, REDIRECTS_FILE, Config
 from .errors import BuildFailed, ContentError, SitegenError, shown_path
 from .feeds import future_articles, resolve_now
@@ -207,7 +207,7 @@ def check_inputs(config: Config, options: BuildOptions, session: Session | None)
     if last:
         return Look(moment, key, inputs, listed, watched is not None, last)
     manifest.forget(manifest_path)
-    # the last build's output files, checked on another core meanwhile (see _decide)
+    # the last build's output files, checked on another core meanwhile (see Cache.decide)
     on_disk = manifest.stats_in_background(config.output_path, record["paths"]) if record else dict
     return Look(moment, key, inputs, listed, watched is not None, None, on_disk)
 
@@ -313,7 +313,7 @@ class Grouped:
     published: list[Article]  # every page that stands at its address: undated, listed and expired
     links: dict[str, str]  # what ``ref`` shortcodes may name → its address
     section_of: Callable[[str], Section | None]
-    errors: list[ContentError]  # every error so far: raised with the pictures' by the next stage
+    errors: list[SitegenError]  # every error so far: raised with the pictures' by the next stage
     multi: bool  # a multilingual site: one edition per language (multilingual.py), planned by plan_site
 
 
@@ -349,7 +349,7 @@ def collect_site(config: Config, loaded: Loaded, look: Look, options: BuildOptio
         seen = {str(e) for e in url_errors}
         url_errors += [e for e in duplicate_urls(everyone) if str(e) not in seen]
     links, structure_errors = _check_structure(config, published, section_of)
-    errors = [*loaded.errors, *url_errors, *structure_errors]
+    errors: list[SitegenError] = [*loaded.errors, *url_errors, *structure_errors]
     if not errors and not options.allow_empty and not line.listed and not options.preview:
         errors += _emptied(config, before, line)
     return Grouped(site, line, standalone, published, links, section_of, errors, multi)
@@ -371,11 +371,10 @@ def prepare_images(config: Config, loaded: Loaded, grouped: Grouped, options: Bu
     catalog = Catalog(config.root, config.resolve(config.static_dir), config.content_path, folder,
                       config.base_path, config.base_url.rstrip("/") + "/",
                       Settings(config.image_widths, config.image_avif and not options.preview))
-    errors, notes = catalog.prepare(grouped.published, options.jobs or 1, fast=options.preview,
-                                    make=not grouped.errors)
-    errors = [*grouped.errors, *errors]
-    if errors:
-        raise loaded.failed(errors)
+    problems, notes = catalog.prepare(grouped.published, options.jobs or 1, fast=options.preview,
+                                      make=not grouped.errors)
+    if grouped.errors or problems:
+        raise loaded.failed([*grouped.errors, *problems])
     return Pictures(catalog, notes)
 
 
@@ -414,7 +413,7 @@ class Plan:
 def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pictures: Pictures, look: Look,
               before: Mapping[str, SourceEntry], options: BuildOptions) -> Plan:
     """Every page with its signature (render.plan_pages), redirects at old addresses, and the decision of
-    which pages to render (``_decide``); layout, redirect and root-file errors raised."""
+    which pages to render (``Cache.decide``); layout, redirect and root-file errors raised."""
     from . import redirects, search
     from .deploy_headers import hosting_files
     from .i18n import of as of_language
@@ -455,7 +454,7 @@ def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pi
                      if (w := untranslated_warning(of_language(p.edition.lang.code, config.root)))]
         live_pages = multilingual.link_translations(editions, config)
         site = editions[0].site  # the default language's, for messages
-        earlier = multilingual.entries_with_full_urls(before, config)
+        earlier: Mapping[str, SourceEntry] = multilingual.entries_with_full_urls(before, config)
         killed = multilingual.with_full_urls(line.killed, config)
         counts = (sum(len(p.site.articles) for p in editions), sum(len(p.site.tags) for p in editions))
     else:
@@ -472,8 +471,7 @@ def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pi
     if errors:
         raise loaded.failed(errors, [] if options.strict else warnings)
     pages = live_pages + redirect_pages(moved.targets, moved.titles, config, env, signature)
-    todo, keep, reasons = _decide(pages, cache, config.output_path, signature,
-                                  None if look.watched else look.on_disk())
+    todo, keep, reasons = cache.decide(pages, config.output_path, signature, None if look.watched else look.on_disk())
     with _writing(config):
         hosting = hosting_files(config, [o.path for o in statics] + [rel for rel, _ in pictures.catalog.names()],
                                 moved.targets, gone=[a.url for a in killed])
@@ -511,7 +509,7 @@ def write_site(config: Config, cache: Cache, plan: Plan, grouped: Grouped, rende
                                 keep=[p.path for p in plan.keep],
                                 previous=cache.state.outputs.keys() if cache.state.outputs else None,
                                 staging=rendered.staging)
-    _remember(cache, plan.pages, plan.keep, written, plan.signature)
+    cache.remember(plan.pages, plan.keep, written.stats, plan.signature)
     redirects.record(config.root, plan.moved.recorded)
     if session is None or cache is not session.cache:
         cache.save()
@@ -806,51 +804,6 @@ def check_output_dir(config: Config) -> None:
         if output == folder or output in folder.parents:
             raise SitegenError(f"output_dir '{config.output_dir}' would replace {folder}: "
                                "choose a folder of its own, such as 'public'")
-
-
-def _decide(pages: list[Page], cache: Cache, output_dir: Path, signature: str,
-            on_disk: Mapping[str, tuple[int, int]] | None = None) -> tuple[list[Page], list[Page], dict[str, str]]:
-    """Which pages to render, which to keep as they are, and why. Each kept page's file must still be as
-    written: ``on_disk`` has the (size, mtime_ns) of output files already looked at (any other is looked
-    at here); None trusts the output folder (the preview's own, which nobody else writes)."""
-    previous = cache.state.outputs
-    base = str(output_dir) + os.sep
-    settings_changed = cache.state.global_signature != signature
-    todo, keep, reasons = [], [], {}
-    for page in pages:
-        entry = previous.get(page.path)
-        if entry is None:
-            reason = "new page" if previous else "no earlier build in the cache"
-        elif entry.signature != page.signature:
-            reason = "templates or settings changed" if settings_changed else "what it shows changed"
-        elif on_disk is None:
-            reason = ""
-        else:
-            found = on_disk.get(page.path) or manifest.size_and_mtime(base + page.path)
-            reason = "the output file is missing" if found is None else \
-                "" if found == (entry.size, entry.mtime_ns) else "the output file was changed outside sitegen"
-        if reason:
-            todo.append(page)
-            reasons[page.path] = reason
-        else:
-            keep.append(page)
-    return todo, keep, reasons
-
-
-def _remember(cache: Cache, pages: list[Page], keep: list[Page], written: WriteReport, signature: str) -> None:
-    previous = cache.state.outputs
-    kept = {p.path for p in keep}
-    outputs = {}
-    for page in pages:
-        if page.path in kept:
-            outputs[page.path] = previous[page.path]
-        elif page.path in written.stats:
-            size, mtime_ns = written.stats[page.path]
-            outputs[page.path] = OutputEntry(page.signature, size, mtime_ns)
-    for path, (size, mtime_ns) in written.stats.items():
-        outputs.setdefault(path, OutputEntry("", size, mtime_ns))  # static files: compared by bytes
-    cache.state.outputs = outputs
-    cache.state.global_signature = signature
 
 
 def _counting(outputs: Iterable[T], total: int, progress: Progress) -> Iterator[T]:

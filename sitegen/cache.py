@@ -21,14 +21,15 @@ import pickle
 import re
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import MISSING, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from .errors import ContentError, SitegenError
+from .manifest import size_and_mtime
 from .model import (
     ARTICLE_FIELDS,
     Article,
@@ -58,6 +59,19 @@ class SourceEntry(NamedTuple):
     record: str | bytes | None = None  # the article as read from the cache file: written back as it is
 
 
+class Planned(Protocol):
+    """A page of the plan (``render.Page``): the output file it makes, and a hash of everything it shows."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def signature(self) -> str: ...
+
+
+P = TypeVar("P", bound=Planned)
+
+
 class OutputEntry(NamedTuple):
     signature: str
     size: int
@@ -85,6 +99,56 @@ class Cache:
         self.state = State(key) if clean or not self._bodies_readable() else read_state(folder, key)
         if not self.state.sources:
             self._remove_bodies()
+
+    # --- what the last build wrote: the pages to render again -------------------------------------------
+
+    def decide(self, pages: list[P], output_dir: Path, signature: str,
+               on_disk: Mapping[str, tuple[int, int]] | None = None) -> tuple[list[P], list[P], dict[str, str]]:
+        """Which pages to render, which to keep as the last build wrote them, and why each is rendered. A
+        kept page's signature (``render.plan_pages``: all it shows) is the one it was written with, and its
+        file is still as written: ``on_disk`` has the (size, mtime_ns) of output files already looked at
+        (any other is looked at here); None trusts the output folder (the preview's, which nobody else writes).
+        ``signature``: the templates' and settings' (a change says so in the reason)."""
+        previous = self.state.outputs
+        base = str(output_dir) + os.sep
+        settings_changed = self.state.global_signature != signature
+        todo, keep, reasons = [], [], {}
+        for page in pages:
+            entry = previous.get(page.path)
+            if entry is None:
+                reason = "new page" if previous else "no earlier build in the cache"
+            elif entry.signature != page.signature:
+                reason = "templates or settings changed" if settings_changed else "what it shows changed"
+            elif on_disk is None:
+                reason = ""
+            else:
+                found = on_disk.get(page.path) or size_and_mtime(base + page.path)
+                reason = "the output file is missing" if found is None else \
+                    "" if found == (entry.size, entry.mtime_ns) else "the output file was changed outside sitegen"
+            if reason:
+                todo.append(page)
+                reasons[page.path] = reason
+            else:
+                keep.append(page)
+        return todo, keep, reasons
+
+    def remember(self, pages: list[P], keep: list[P], written: Mapping[str, tuple[int, int]],
+                 signature: str) -> None:
+        """What this build's output files are: each page's signature with the (size, mtime_ns) it was
+        written with (``written``, from write.py) or kept with; other files (static) are compared by bytes."""
+        previous = self.state.outputs
+        kept = {p.path for p in keep}
+        outputs = {}
+        for page in pages:
+            if page.path in kept:
+                outputs[page.path] = previous[page.path]
+            elif page.path in written:
+                size, mtime_ns = written[page.path]
+                outputs[page.path] = OutputEntry(page.signature, size, mtime_ns)
+        for path, (size, mtime_ns) in written.items():
+            outputs.setdefault(path, OutputEntry("", size, mtime_ns))
+        self.state.outputs = outputs
+        self.state.global_signature = signature
 
     def save(self) -> None:
         """Write the state atomically: a build killed while saving leaves the previous cache intact."""
@@ -216,7 +280,7 @@ def _article_record(a: Article) -> str | bytes:
     parts = _encode(a)
     if None in parts or _SEPARATOR.search(_free_text(a)) is not None:
         return pickle.dumps(article_values(a))
-    return _FIELD.join(parts)
+    return _FIELD.join(cast(list[str], parts))  # no None among them
 
 
 def _article(r: str | bytes, moments: dict[str, datetime]) -> Article:

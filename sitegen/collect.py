@@ -14,7 +14,7 @@ from . import urls
 from .errors import ContentError
 from .model import Article, Author, ListPage, Period, RelatedMemo, Section, Site, Tag
 
-K = TypeVar("K", Tag, Author, Period)
+K = TypeVar("K", Tag, Author)
 Subject = Tag | Author | Period | Section | None
 
 
@@ -26,7 +26,7 @@ def sort_articles(articles: Iterable[Article]) -> list[Article]:
 
 
 def _order(article: Article) -> tuple[float, bool, str, str]:
-    return (-article.date.timestamp(), article.date_only, article.source or "", article.url)
+    return (-article.dated.timestamp(), article.date_only, article.source or "", article.url)
 
 
 def duplicate_urls(articles: Sequence[Article]) -> list[ContentError]:
@@ -84,7 +84,7 @@ def group_by_period(articles: Sequence[Article]) -> dict[Period, tuple[Article, 
 
 def _period_keys(article: Article) -> tuple[tuple[int], tuple[int, int], tuple[int, int, int]]:
     """The keys (``Period.key``) of the year, month and day an article is archived under."""
-    date = article.date
+    date = article.dated
     return (date.year,), (date.year, date.month), (date.year, date.month, date.day)
 
 
@@ -168,9 +168,10 @@ def updated_site(previous: Site, articles: Sequence[Article]) -> Site | None:
     tags, authors, periods = dict(previous.tags), dict(previous.authors), dict(previous.periods)
     sections = {section: patched(members) for section, members in previous.sections.items()}
     slugs = {a.slug for c in changed for a in c.tags} | {a.slug for c in changed for a in c.authors}
-    for groups in (tags, authors):
-        for key in [key for key in groups if key.slug in slugs]:
-            groups[key] = patched(groups[key])
+    for tag in [tag for tag in tags if tag.slug in slugs]:
+        tags[tag] = patched(tags[tag])
+    for author in [author for author in authors if author.slug in slugs]:
+        authors[author] = patched(authors[author])
     for article in changed:
         for key in _period_keys(article):
             periods[Period(*key)] = patched(periods[Period(*key)])

@@ -171,7 +171,8 @@ def parse_seed(text: str, path: Path) -> Seed:
             blocks.append([])
     blocks = [block for block in blocks if block]
 
-    byline, authors = None, ()
+    byline: str | None = None
+    authors: tuple[str, ...] = ()
     if blocks and (found := _byline(blocks[0][0])):
         byline, authors = found
         del blocks[0][0]

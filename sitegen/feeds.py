@@ -8,6 +8,7 @@ publication day and the article's path, so it survives a move to https or under 
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -96,15 +97,15 @@ def site_feeds(site: Site, config: Config, killed: Sequence[Article] = ()) -> li
     latest = site.articles[:limit]
 
     def gone(entries: Sequence[Article], keep: Callable[[Article], bool]) -> tuple[Article, ...]:
-        oldest = entries[-1].date if len(entries) >= limit else None
-        return tuple(a for a in killed if keep(a) and (oldest is None or a.date >= oldest))
+        oldest = entries[-1].dated if len(entries) >= limit else None
+        return tuple(a for a in killed if keep(a) and (oldest is None or a.dated >= oldest))
 
     feeds = [Feed(urls.feed_url(), config.title, urls.index_url(), latest, deleted=gone(latest, lambda a: True)),
              Feed(urls.json_feed_url(), config.title, urls.index_url(), latest, "json"),
              Feed(urls.rss_url(), config.title, urls.index_url(), latest, "rss")]
     for section, members in site.sections.items():
         name, alternate = f"{config.title}: {section.name}", urls.section_url(section.slug)
-        deleted = gone(members[:limit], lambda a, slug=section.slug: urls.slugify(a.section) == slug)
+        deleted = gone(members[:limit], functools.partial(_in_section, section.slug))
         feeds += [Feed(urls.section_feed_url(section.slug), name, alternate, members[:limit], deleted=deleted),
                   Feed(urls.section_json_feed_url(section.slug), name, alternate, members[:limit], "json"),
                   Feed(urls.section_rss_url(section.slug), name, alternate, members[:limit], "rss")]
@@ -118,16 +119,28 @@ def site_feeds(site: Site, config: Config, killed: Sequence[Article] = ()) -> li
             if not any(x.slug == author.slug for x in authors):
                 authors[author] = ()
     for tag, members in tags.items():
-        deleted = gone(members[:limit], lambda a, slug=tag.slug: any(t.slug == slug for t in a.tags))
+        deleted = gone(members[:limit], functools.partial(_tagged, tag.slug))
         if members or deleted:
             feeds.append(Feed(urls.tag_feed_url(tag.slug), f"{config.title}: {tag.name}", urls.tag_url(tag.slug),
                               members[:limit], deleted=deleted))
     for author, members in authors.items():
-        deleted = gone(members[:limit], lambda a, slug=author.slug: any(x.slug == slug for x in a.authors))
+        deleted = gone(members[:limit], functools.partial(_by, author.slug))
         if members or deleted:
             feeds.append(Feed(urls.author_feed_url(author.slug), f"{config.title}: {author.name}",
                               urls.author_url(author.slug), members[:limit], deleted=deleted))
     return feeds
+
+
+def _in_section(slug: str, article: Article) -> bool:
+    return urls.slugify(article.section) == slug
+
+
+def _tagged(slug: str, article: Article) -> bool:
+    return any(t.slug == slug for t in article.tags)
+
+
+def _by(slug: str, article: Article) -> bool:
+    return any(x.slug == slug for x in article.authors)
 
 
 def corrections(articles: Iterable[Article]) -> list[tuple[Article, Correction]]:
@@ -144,7 +157,7 @@ def entry_tags(article: Article) -> tuple[Tag, ...]:
 def tag_uri(config: Config, article: Article) -> str:
     """A stable entry id: ``tag:example.org,2023-09-19:/2023/09/19/slug/`` (RFC 4151)."""
     host = urlsplit(config.base_url).hostname or "localhost"
-    return f"tag:{host},{article.date.date().isoformat()}:{article.url}"
+    return f"tag:{host},{article.dated.date().isoformat()}:{article.url}"
 
 
 def feed_updated(entries: Sequence[Article]) -> datetime:
@@ -179,7 +192,7 @@ def json_feed(feed: Feed, config: Config, bodies: Sequence[str | None], abs_url:
                 item["banner_image"] = picture["banner"]
         elif article.image:
             item["image"] = abs_url(article.image)
-        item["date_published"] = article.date.isoformat()
+        item["date_published"] = article.dated.isoformat()
         item["date_modified"] = article.modified.isoformat()
         if article.authors:
             item["authors"] = [{"name": a.name, "url": abs_url(urls.author_url(a.slug))} for a in article.authors]
@@ -208,7 +221,7 @@ def sitemap_entries(site: Site, extra: Sequence[str] = ()) -> list[tuple[str, da
     """Every page of the site with its last change: articles, then every list page, then the indexes, then
     the undated pages (with no date unless they give one)."""
     newest = max((a.modified for a in site.articles), default=EPOCH)
-    entries = [(a.url, a.modified) for a in site.articles]
+    entries: list[tuple[str, datetime | None]] = [(a.url, a.modified) for a in site.articles]
     entries += [(p.url, max((a.modified for a in p.articles), default=newest)) for p in site.pages]
     own = {p.url for p in site.standalone}  # a page of the site's own may stand at /corrections/
     entries += [(url, newest) for url in (urls.tags_index_url(), urls.authors_index_url(),
@@ -217,8 +230,10 @@ def sitemap_entries(site: Site, extra: Sequence[str] = ()) -> list[tuple[str, da
     return entries
 
 
-def split_sitemap(entries: Sequence[tuple[str, datetime]],
-                  limit: int | None = None) -> list[tuple[str, list[tuple[str, datetime]]]]:
+Entry = tuple[str, datetime | None]  # a sitemap's URL and its last change, if known
+
+
+def split_sitemap(entries: Sequence[Entry], limit: int | None = None) -> list[tuple[str, list[Entry]]]:
     """One ``/sitemap.xml`` or, past ``limit`` URLs (default SITEMAP_LIMIT), numbered parts for an index."""
     limit = limit or SITEMAP_LIMIT
     if len(entries) <= limit:
@@ -235,7 +250,7 @@ def news_entries(articles: Sequence[Article], now: datetime) -> list[Article]:
     """
     today = now.date()
     first = today - NEWS_WINDOW
-    return [a for a in articles if first <= a.date.date() <= today][:NEWS_LIMIT]
+    return [a for a in articles if first <= a.dated.date() <= today][:NEWS_LIMIT]
 
 
 def news_language(language: str) -> str:

@@ -255,7 +255,8 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
     dated_name = _DATED_NAME.fullmatch(stem)
     if published is None and dated_name and "date" not in invalid:  # Jekyll: the date in the file's name
         try:
-            published = datetime(*map(int, dated_name.groups()[:3]), tzinfo=tz)
+            year, month, day = map(int, dated_name.groups()[:3])
+            published = datetime(year, month, day, tzinfo=tz)
         except ValueError:
             errors.append(ContentError(path, None, f"the file name starts with {stem[:10]}, which is not a real "
                                                    "date: rename the file or add a 'date:' line"))

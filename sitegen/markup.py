@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Iterable
+from typing import Any
 
 import markdown
 from markdown.extensions import extra
@@ -75,7 +77,8 @@ class SafeHtml(markdown.Extension):
         md.preprocessors.register(_OmitHtmlBlocks(md), "html_block", 20)
         md.inlinePatterns.register(_OmitInlineHtml(HTML_RE, md), "html", 90)
         fenced = md.preprocessors["fenced_code_block"]
-        md.preprocessors.register(_SafeFencedCode(md, fenced.config), "fenced_code_block", 25)
+        config = fenced.config  # type: ignore[attr-defined]  # set by its __init__; the stubs do not declare it
+        md.preprocessors.register(_SafeFencedCode(md, config), "fenced_code_block", 25)
         md.treeprocessors.register(_SafeUrls(md), "safe_urls", -10)  # after attr_list (8) and unescape (0)
 
 
@@ -93,14 +96,15 @@ class _OmitHtmlBlocks(HtmlBlockPreprocessor):
 class _OmitInlineHtml(HtmlInlineProcessor):
     """An inline tag or comment: the mark instead (entities use another pattern and stay)."""
 
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[str, int, int]:  # noqa: N802
+    # InlineProcessor's handleMatch takes other arguments than Pattern's: its stubs ignore the override too
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[str, int, int]:  # type: ignore[override]  # noqa: N802
         return self.md.htmlStash.store(OMITTED), m.start(0), m.end(0)
 
 
 class _SafeFencedCode(FencedBlockPreprocessor):
     """Fenced code writes its HTML itself: ``{ onclick="..." }`` after the fence must not reach it."""
 
-    def handle_attrs(self, attrs):  # type: ignore[no-untyped-def]
+    def handle_attrs(self, attrs: Iterable[tuple[str, str]]) -> tuple[str, list[str], dict[str, Any]]:
         id_, classes, configs = super().handle_attrs(attrs)
         return id_, classes, {k: v for k, v in configs.items() if not k.lower().startswith("on")}
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Any, cast, get_type_hints
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -145,20 +145,26 @@ class Article:
     translation_key: str = ""
 
     @property
+    def dated(self) -> datetime:
+        """``date``, typed for code that handles articles (``kind`` 'article'), which always have one: only an
+        undated page (About) has None, and this gives it None as ``date`` does."""
+        return cast(datetime, self.date)
+
+    @property
     def released(self) -> datetime:
         """When it may first be published: its date, or its embargo when that is later."""
-        return self.embargo if self.embargo is not None and self.embargo > self.date else self.date
+        return self.embargo if self.embargo is not None and self.embargo > self.dated else self.dated
 
     @property
     def modified(self) -> datetime:
         """Its last change: ``updated``, or its latest correction, or its publication."""
         latest = max((c.date for c in self.corrections), default=None)
         candidates = [m for m in (self.updated, latest) if m is not None]
-        return max(candidates) if candidates else self.date
+        return max(candidates) if candidates else self.dated
 
     @property
     def period(self) -> Period:
-        return Period(self.date.year, self.date.month, self.date.day)
+        return Period(self.dated.year, self.dated.month, self.dated.day)
 
     def __reduce__(self) -> tuple:
         # Compact pickling (results of load workers, the cache's rare records): tags and authors as plain

@@ -145,13 +145,13 @@ def plan(lines: list[Line], published: Iterable[Article], live: Mapping[str, str
     for article in published:
         for alias in article.aliases:
             text = _text(root / article.path)
-            line = frontmatter.key_line(text, "aliases") or frontmatter.key_line(text, "redirect_from")
+            at = frontmatter.key_line(text, "aliases") or frontmatter.key_line(text, "redirect_from")
             other = entries.get(alias)
             if other is not None and other.new != article.url:
-                result.errors.append(ContentError(article.path, line, f"{alias} is already an earlier address of "
-                                                                      f"{other.where}: keep it in one of them"))
+                result.errors.append(ContentError(article.path, at, f"{alias} is already an earlier address of "
+                                                                    f"{other.where}: keep it in one of them"))
                 continue
-            entries[alias] = Line(alias, article.url, article.path, line)
+            entries[alias] = Line(alias, article.url, article.path, at)
     for line in lines:
         entries[line.old] = line
     for old, new, rel in detected:
@@ -174,13 +174,13 @@ def plan(lines: list[Line], published: Iterable[Article], live: Mapping[str, str
                                             "remove the redirect, or give that page another address"))
             continue
         final, seen = line.new, [old]
-        while final in entries and entries[final].new is not None and output_of(final) not in live:
+        while final in entries and (after := entries[final].new) is not None and output_of(final) not in live:
             if final in seen:
                 result.errors.append(line.error(f"the redirects from {old} go round in a loop "
                                                 f"({' → '.join([*seen, final])}): remove one of them"))
                 break
             seen.append(final)
-            final = entries[final].new  # type: ignore[assignment]
+            final = after
         else:
             if not final.startswith(("http://", "https://")) and output_of(final) not in live:
                 result.warnings.append(f"{line.where}{f':{line.line}' if line.line else ''}: the redirect from {old} "

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import jinja2
 from jinja2.utils import htmlsafe_json_dumps
@@ -27,7 +27,7 @@ from .cache import Cache
 from .collect import Related, list_page_count, pages_showing, related_articles
 from .config import Config
 from .errors import BuildFailed, ContentError
-from .model import MONTHS, Article, ListPage, MenuEntry, Output, Period, PlanMemo, Section, Site
+from .model import MONTHS, Article, Author, ListPage, MenuEntry, Output, Period, PlanMemo, Section, Site, Tag
 from .parallel import parallel_imap
 from .timeline import Timeline
 
@@ -56,7 +56,7 @@ class Page(NamedTuple):
     path: str
     template: str
     signature: str
-    context: Callable[[], dict[str, Any]]
+    context: Callable[..., dict[str, Any]]  # called with no arguments (defaults bind a loop's values)
     env: jinja2.Environment | None = None  # its own environment (one language of a multilingual site)
 
 
@@ -97,6 +97,10 @@ def make_env(config: Config, asset_base: str | None = None) -> jinja2.Environmen
 
     def url_for(url: str) -> str:
         return urls.with_base(base_path, url)
+
+    def asset_url(name: str) -> str:
+        return urls.with_base(asset_base or base_path, f"/{name}" if name in own_files else
+                              urls.static_url(assets.get(name, name)))
 
     # The default theme uses filters (``x|url``) and the ``links`` below: Jinja calls a filter directly, but
     # a function through its context (~1.3 µs more a call, ~50 calls a page); the functions stay for themes.
@@ -143,8 +147,7 @@ def make_env(config: Config, asset_base: str | None = None) -> jinja2.Environmen
         },
         url_for=url_for,
         abs_url=abs_url,
-        asset_url=lambda name: urls.with_base(asset_base or base_path, f"/{name}" if name in own_files else
-                                              urls.static_url(assets.get(name, name))),
+        asset_url=asset_url,
         urls=URLS,
         card=card,
     )
@@ -244,12 +247,12 @@ def long_time(moment: datetime) -> str:
 
 def dateline(article: Article) -> str:
     """When an article was published, as its pages show it: with the time of day when it has one."""
-    return long_date(article.date) if article.date_only else long_time(article.date)
+    return long_date(article.dated) if article.date_only else long_time(article.dated)
 
 
 def time_attribute(article: Article) -> str:
     """The ``datetime`` of an article's ``<time>``: ``2023-09-19`` for a date alone, else the full moment."""
-    return article.date.date().isoformat() if article.date_only else article.date.isoformat()
+    return article.dated.date().isoformat() if article.date_only else article.dated.isoformat()
 
 
 def template_names(env: jinja2.Environment) -> list[str]:
@@ -280,8 +283,10 @@ def global_signature(env: jinja2.Environment, config: Config) -> str:
                         sorted(asset_names(config).items()), env.globals.get("site_pages", [])]
     if words := i18n.signature(_lang(config)):  # the catalog and the site's own translations
         parts.append(words)
+    loader = env.loader
+    assert loader is not None  # make_env's
     for name in template_names(env):
-        source, _filename, _uptodate = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        source, _filename, _uptodate = loader.get_source(env, name)
         parts += [name, source]
     return _hash(*parts)
 
@@ -299,7 +304,7 @@ def _fingerprints(articles: Sequence[Article]) -> str:
 def _shown(article: Article | None) -> str:
     """What a link to another article shows: its address, headline and date."""
     return "" if article is None else \
-        f"{article.url}\x1e{article.title}\x1e{article.date.isoformat()}\x1e{article.date_only}"
+        f"{article.url}\x1e{article.title}\x1e{article.dated.isoformat()}\x1e{article.date_only}"
 
 
 def _page(url: str, title: str, description: str, **context: Any) -> dict[str, Any]:
@@ -374,12 +379,12 @@ def list_context(page: ListPage, description: str, children: list[tuple[Period, 
             "count": lang.number(page.count)}
     trail = seo.list_trail(page, lang)
     alternates = []
-    if page.kind == "tag":
-        alternates.append((f"{page.title}", URLS.tag_feed_url(page.subject.slug)))  # type: ignore[union-attr]
-    elif page.kind == "author":
-        alternates.append((f"{page.title}", URLS.author_feed_url(page.subject.slug)))  # type: ignore[union-attr]
-    elif page.kind == "section":
-        alternates.append((f"{page.title}", URLS.section_feed_url(page.subject.slug)))  # type: ignore[union-attr]
+    if isinstance(page.subject, Tag):  # the subject of each kind of list page
+        alternates.append((f"{page.title}", URLS.tag_feed_url(page.subject.slug)))
+    elif isinstance(page.subject, Author):
+        alternates.append((f"{page.title}", URLS.author_feed_url(page.subject.slug)))
+    elif isinstance(page.subject, Section):
+        alternates.append((f"{page.title}", URLS.section_feed_url(page.subject.slug)))
     jsonld = [seo.breadcrumb_list(trail, abs_url)] if len(trail) > 1 else []
     if page.kind == "section":
         jsonld.insert(0, seo.collection_page(page, title, description, config, abs_url))
@@ -405,7 +410,7 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
     """
     links = links or {}
     articles = site.articles
-    abs_url = env.globals["abs_url"]
+    abs_url = _abs_url(env)
     memo = cache.state.plan
     banners = {a.url: a.released for a in timeline.shown_held} if timeline is not None else {}
     ids = [f"{a.url}\x1f{a.fingerprint}" + (f"\x1fheld {banners[a.url].isoformat()}" if a.url in banners else "")
@@ -442,10 +447,10 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
         for i in _articles_to_plan(ids, listings, memo, related.found, related_before):
             listed[i] = _article_page(articles, i, related, cache, config, abs_url, g, links=links, banners=banners)
         edited = [a for a, new, old in zip(articles, listings, memo.listings, strict=True) if new != old]
-        listing = dict(zip([a.url for a in articles], listings, strict=True))
+        listing_of = dict(zip([a.url for a in articles], listings, strict=True))
         children = _children(site)
         for position, page in pages_showing(site, edited):
-            listed[n + position] = _list_page(page, children, listing, config, abs_url, g)
+            listed[n + position] = _list_page(page, children, listing_of, config, abs_url, g)
     else:
         listed = list(full().values())
     memo.structure, memo.layout, memo.articles, memo.listings, memo.placements = \
@@ -462,7 +467,12 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
 def redirect_pages(redirects: Mapping[str, str], titles: Mapping[str, str], config: Config,
                    env: jinja2.Environment, g: str) -> list[Page]:
     """The pages left at old addresses (``redirects``: old → new; ``titles``: the new pages' titles)."""
-    return _redirect_pages(redirects, titles, config, env.globals["abs_url"], g)  # type: ignore[arg-type]
+    return _redirect_pages(redirects, titles, config, _abs_url(env), g)
+
+
+def _abs_url(env: jinja2.Environment) -> Callable[[str], str]:
+    """The environment's ``abs_url`` (make_env): a site-relative URL as an absolute one."""
+    return cast(Callable[[str], str], env.globals["abs_url"])
 
 
 def _standalone_pages(site: Site, config: Config, cache: Cache, abs_url: Callable[[str], str], g: str,

@@ -110,7 +110,7 @@ def settings_text(title: str) -> str:
     for spec in dataclasses.fields(Config):
         if spec.name in ("root", "title"):
             continue
-        default = spec.default_factory() if spec.default is dataclasses.MISSING else spec.default  # type: ignore[misc]
+        default = spec.default if spec.default_factory is dataclasses.MISSING else spec.default_factory()
         line = f"# {spec.name}: {json.dumps(default, ensure_ascii=False)}"
         lines.append(f"{line:<48}  # {SETTINGS_HELP[spec.name]}" if spec.name in SETTINGS_HELP else line)
     return "\n".join(lines) + "\n"
@@ -147,8 +147,8 @@ def init_site(folder: Path, with_theme: bool = False, day: date | None = None) -
         for path, data in files.items():
             path.parent.mkdir(parents=True, exist_ok=True)
             if isinstance(data, Path):
-                with path.open("xb") as target, data.open("rb") as source:
-                    shutil.copyfileobj(source, target)
+                with path.open("xb") as target, data.open("rb") as original:
+                    shutil.copyfileobj(original, target)
             else:
                 write_file(path, data, overwrite=False)
             created.append(path)

@@ -25,6 +25,7 @@ import functools
 import gzip
 import hashlib
 import html
+import io
 import json
 import os
 import re
@@ -64,7 +65,7 @@ def filters(article: Article, config: Config | None = None) -> dict[str, list[st
     found = {
         "tag": [tag.name for tag in article.tags],
         "author": [author.name for author in article.authors],
-        "year": [str(article.date.year)],
+        "year": [str(article.dated.year)],
     }
     section = config.section_named(article.section) if config is not None and article.section else None
     if section is not None:
@@ -81,20 +82,20 @@ def record(article: Article, body_html: str, language: str, config: Config | Non
     """Pagefind's custom record for one article (the fields of its ``AddRecord`` request)."""
     from . import i18n
 
-    dateline = i18n.of(config.language, config.root).date(article.date) if config is not None else \
-        i18n.Language("en").date(article.date)
+    dateline = i18n.of(config.language, config.root).date(article.dated) if config is not None else \
+        i18n.Language("en").date(article.dated)
     return {
         "url": article.url,  # site-relative: the search page gives Pagefind the base path
         "content": f"{article.title}\n{text_of(body_html)}",
         "language": language,
-        "meta": {"title": article.title, "date": article.date.isoformat(), "dateline": dateline},
+        "meta": {"title": article.title, "date": article.dated.isoformat(), "dateline": dateline},
         "filters": filters(article, config),
         "sort": {"date": _sort_key(article)},
     }
 
 
 def _sort_key(article: Article) -> str:
-    moment = article.date.astimezone(UTC)
+    moment = article.dated.astimezone(UTC)
     return f"{moment:%Y-%m-%dT%H:%M:%S}Z{article.url}"  # UTC sorts as text; the URL orders one moment's articles
 
 
@@ -111,16 +112,16 @@ def shard_names(articles: Sequence[Article]) -> list[str]:
     a year or quarter over SHARD_LIMIT articles). Depends on the articles alone, never on the clock."""
     if not articles:
         return []
-    newest = max(a.date.year for a in articles)
+    newest = max(a.dated.year for a in articles)
     per_year: dict[int, int] = {}
     per_quarter: dict[tuple[int, int], int] = {}
     for a in articles:
-        per_year[a.date.year] = per_year.get(a.date.year, 0) + 1
-        quarter = (a.date.year, (a.date.month - 1) // 3 + 1)
-        per_quarter[quarter] = per_quarter.get(quarter, 0) + 1
+        per_year[a.dated.year] = per_year.get(a.dated.year, 0) + 1
+        key = (a.dated.year, (a.dated.month - 1) // 3 + 1)
+        per_quarter[key] = per_quarter.get(key, 0) + 1
     names = []
     for a in articles:
-        year, month = a.date.year, a.date.month
+        year, month = a.dated.year, a.dated.month
         quarter = (month - 1) // 3 + 1
         if year == newest or per_quarter[(year, quarter)] > SHARD_LIMIT:
             names.append(f"{year}-{month:02d}")
@@ -149,7 +150,7 @@ def plan(articles: Sequence[Article], config: Config) -> list[Shard]:
         members = sorted(groups[name], key=_sort_key)
         digest = hashlib.sha256(common.encode())
         for a in members:  # every part of its record (the body through the content file's hash)
-            digest.update(f"{a.fingerprint}\x1f{a.url}\x1f{a.title}\x1f{a.date.isoformat()}\x1f"
+            digest.update(f"{a.fingerprint}\x1f{a.url}\x1f{a.title}\x1f{a.dated.isoformat()}\x1f"
                           f"{filters(a, config)!r}\x1e".encode("utf-8", "surrogatepass"))
         shards.append(Shard(name, f"{name}.{digest.hexdigest()[:12]}", members))
     return shards
@@ -352,9 +353,10 @@ class _Service:
             _RUNNING.discard(self._process)
 
     def _read(self) -> None:
-        assert self._process.stdout is not None
+        stdout = self._process.stdout
+        assert isinstance(stdout, io.BufferedReader)  # a pipe, buffered: read1 returns what has come
         pending = b""
-        while chunk := self._process.stdout.read1(1 << 16):
+        while chunk := stdout.read1(1 << 16):
             *messages, pending = (pending + chunk).split(b",")
             for message in messages:
                 try:
@@ -556,6 +558,7 @@ class _Background:
                     self._thread = None
                     return
                 work, self._next, self._busy = self._next, None, True
+            assert work is not None  # what wait_for waited for
             try:
                 problem = work()
             except Exception as exc:  # the preview goes on; its terminal says why search lags

@@ -395,7 +395,7 @@ def _count_names_in_headline(
                 whole.add(i, in_headline=True)
                 covered.update(range(i, i + len(target)))
     for word, alone in lone.items():
-        target = word.upper() if capitals else word
+        spelled = word.upper() if capitals else word
         for i, key in enumerate(keys):
-            if key == target and i not in covered:
+            if key == spelled and i not in covered:
                 alone.add(i, in_headline=True)

@@ -73,7 +73,7 @@ def next_change(line: Timeline) -> tuple[datetime | None, list[str]]:
         if article.expires is not None and article.expires > now:
             events.append((article.expires, f"{article.path} expires"))
     today = now.date()
-    if any(a.date.date() >= today - timedelta(days=NEWS_DAYS) for a in line.listed):
+    if any(a.dated.date() >= today - timedelta(days=NEWS_DAYS) for a in line.listed):
         midnight = datetime.combine(today + timedelta(days=1), time(), tzinfo=now.tzinfo)
         events.append((midnight, "the news sitemap's two-day window moves"))
     events = [(when, why) for when, why in events if when > now]

@@ -259,7 +259,7 @@ def _commit_fresh(staged: list[Staged], staging: Staging) -> WriteReport:
     return WriteReport(written=len(staged), stats={s.path: (s.size, s.mtime_ns) for s in staged})
 
 
-def _write_file(path: Path, data: bytes) -> tuple[int, int]:
+def _write_file(path: str | Path, data: bytes) -> tuple[int, int]:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         view = memoryview(data)
