@@ -436,3 +436,11 @@ def test_a_misspelt_title_or_date_is_named_at_its_line(site, capsys):
            "did you mean 'title'?" in err
     assert "error: content/news/b.md:3: missing 'date': 'daet' is not a key sitegen reads; did you mean 'date'?" \
         in err
+
+
+def test_a_seed_warning_from_sitegen_convert_is_repeated_by_the_builds_after_it(site, capsys):
+    shutil.copy(FIXTURES / "seeds" / "windows_1252.txt", site / CP1252)
+    code, _out, err = run(site, "convert", capsys=capsys)
+    assert code == 0 and CP1252_WARNING in err
+    code, _out, err = run(site, "build", capsys=capsys)
+    assert code == 0 and CP1252_WARNING in err
