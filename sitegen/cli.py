@@ -308,8 +308,9 @@ def _convert(args: argparse.Namespace) -> int:
               f"{len(report.skipped)} already had a content file"
               + (f", {len(report.unchanged)} unchanged" if report.unchanged else "")
               + (f", {len(report.deleted)} not converted again (content file deleted)" if report.deleted else ""))
-    from .notices import relative
+    from .notices import recall, relative
 
+    recall(config.cache_path, report.seed_warnings)  # kept, for every build to repeat until the files change
     _print_warnings([relative(w, config.root) for w in report.warnings], [])
     for error in report.errors:
         print(f"error: {_relative(error, config.root)}", file=sys.stderr)

@@ -34,6 +34,9 @@ HINTS: Sequence[tuple[re.Pattern[str], str]] = [(re.compile(pattern, re.I), hint
     (r"authentication failed|could not read username|could not read password|terminal prompts disabled",
      "git needs credentials for this address: set up a credential helper (git credential-store, gh auth "
      "login) or use a git+ssh:// url with your ssh key"),
+    (r"remote rejected|protected branch|hook declined|pre-receive hook",
+     "the remote refused the push (a protected branch, or a hook on the server): allow pushes to that "
+     "branch in the repository's settings, or deploy to another 'branch:'"),
     (r"\[rejected\]|non-fast-forward|fetch first|failed to push some refs",
      "someone pushed to the branch since the plan: run the deploy again, it starts from their commit"),
     (r"no space left on device|disk quota exceeded",

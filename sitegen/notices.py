@@ -96,14 +96,16 @@ def recall(cache_dir: Path, fresh: Mapping[Path, tuple[Path, Sequence[str]]]) ->
 
 
 def _save(path: Path, record: dict[str, tuple]) -> None:
+    temp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".warnings.")
         with os.fdopen(fd, "wb") as handle:
             marshal.dump((FORMAT, record), handle)
         os.replace(temp, path)
-    except OSError:
-        pass  # only a memory: the warnings were said this time; a full disk is reported by the build itself
+    except OSError:  # only a memory: the warnings were said this time; a full disk is the build's to report
+        if temp:
+            Path(temp).unlink(missing_ok=True)
 
 
 # --- front-matter keys that nothing reads -----------------------------------------------------------------

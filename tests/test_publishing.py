@@ -436,3 +436,24 @@ def test_a_misspelt_title_or_date_is_named_at_its_line(site, capsys):
            "did you mean 'title'?" in err
     assert "error: content/news/b.md:3: missing 'date': 'daet' is not a key sitegen reads; did you mean 'date'?" \
         in err
+
+
+def test_a_seed_warning_from_sitegen_convert_is_repeated_by_the_builds_after_it(site, capsys):
+    shutil.copy(FIXTURES / "seeds" / "windows_1252.txt", site / CP1252)
+    code, _out, err = run(site, "convert", capsys=capsys)
+    assert code == 0 and CP1252_WARNING in err
+    code, _out, err = run(site, "build", capsys=capsys)
+    assert code == 0 and CP1252_WARNING in err
+
+
+def test_a_push_the_remote_refuses_says_so_with_the_remotes_words(site, tmp_path, capsys):
+    remote = tmp_path / "remote.git"
+    git("init", "-q", "--bare", str(remote), cwd=tmp_path)
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'GH006: Protected branch update failed for refs/heads/gh-pages.' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    code, _out, err = run(site, "deploy", "-q", "--to", f"git+file://{remote}", capsys=capsys)
+    assert code == 1 and "Traceback" not in err
+    assert "remote: GH006: Protected branch update failed for refs/heads/gh-pages." in err
+    assert "[remote rejected]" in err
+    assert "try: the remote refused the push (a protected branch, or a hook on the server)" in err
