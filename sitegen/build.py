@@ -259,12 +259,12 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
 
 
 def _catalog(config: Config, preview: bool, folder: Path | None) -> Catalog:
-    """The build's pictures (images.py), with the settings' widths; the preview makes no AVIF."""
-    from .images import Catalog, Settings
+    """The build's pictures (images.py), with the settings' widths; the preview makes fewer (images.PREVIEW)."""
+    from .images import PREVIEW, Catalog, Settings
 
     return Catalog(config.root, config.resolve(config.static_dir), config.content_path, folder or config.cache_path,
                    config.base_path, config.base_url.rstrip("/") + "/",
-                   Settings(config.image_widths, config.image_avif and not preview))
+                   PREVIEW if preview else Settings(config.image_widths, config.image_avif))
 
 
 def _section_finder(config: Config) -> Callable[[str], Section | None]:

@@ -207,10 +207,18 @@ class Plan:
 class Settings:
     widths: tuple[int, ...] = (480, 800, 1200, 1600, 2048)
     avif: bool = True
+    cards: tuple[int, ...] = CARD_WIDTHS
 
     @property
     def key(self) -> str:
-        return f"{FORMAT_VERSION}|{self.widths}|{sorted(QUALITY.items())}|webp{WEBP_METHOD}|avif{AVIF_SPEED}"
+        """What every derivative's name holds besides its own size and format: the same for the preview's
+        fewer files, so that `sitegen build` finds them made."""
+        return f"{FORMAT_VERSION}|{sorted(QUALITY.items())}|webp{WEBP_METHOD}|avif{AVIF_SPEED}"
+
+
+# What `sitegen serve` makes of a new photo before the page reloads: one width of WebP and of the fallback,
+# one card thumbnail; the crops and the link preview follow on a thread (docs/images.md).
+PREVIEW = Settings(widths=(1200,), avif=False, cards=(480,))
 
 
 def _name(digest: str, operation: str, label: str, fmt: str) -> str:
@@ -258,8 +266,8 @@ def plan_for(digest: str, probe: Probe, focal: tuple[float, float], settings: Se
 
     crops = tuple(cropped(size, "jpeg", False) for size in GOOGLE_CROPS)
     share = cropped(SHARE_SIZE, "jpeg", False)
-    card_widths = sorted({min(x, int(crop_box(w, h, 16 / 9, focal)[2] - crop_box(w, h, 16 / 9, focal)[0]))
-                          for x in CARD_WIDTHS})
+    wide = crop_box(w, h, 16 / 9, focal)
+    card_widths = sorted({min(x, int(wide[2] - wide[0])) for x in settings.cards})
     cards = {fmt: tuple(cropped((x, round(x * 9 / 16)), fmt, fmt != "avif", f"card{x}") for x in card_widths)
              for fmt in formats}
     return Plan(digest, w, h, responsive, crops, share, cards, fallback)
@@ -382,6 +390,15 @@ def process(job: Job) -> tuple[int, str | None]:
         _store(Path(job.folder) / d.name, _encode(picture, d.fmt))
         made += 1
     return made, None
+
+
+def _in_background(jobs: list[Job]) -> None:
+    """The preview's thread: what its pages do not show yet. A cache folder removed meanwhile stops it."""
+    try:
+        for job in jobs:
+            process(job)
+    except OSError:
+        return
 
 
 def _encode(picture: Any, fmt: str) -> bytes:
@@ -685,7 +702,7 @@ class Catalog:
                 if problem:
                     errors.extend(self._problem(job, problem))
         if later and not errors:
-            self.background = threading.Thread(target=lambda: [process(job) for job in later], daemon=True)
+            self.background = threading.Thread(target=_in_background, args=(later,), daemon=True)
             self.background.start()
 
     def _cached(self) -> set[str]:
