@@ -488,6 +488,7 @@ class Catalog:
         self._index: dict[str, Any] | None = None
         self._uses: dict[str, list[tuple[Path, int | None]]] = {}  # source path -> (content file, line)
         self._pending: set[str] = set()  # derivatives the preview's background thread is still making
+        self._names: list[tuple[str, Path]] | None = None
 
     # -- the cache's index: stat -> digest, digest -> header ------------------------------------------------
 
@@ -568,6 +569,7 @@ class Catalog:
         errors: list[ContentError] = []
         notes: list[str] = []
         self.leads, self.body, self.copies, self.signatures, self._uses = {}, {}, {}, {}, {}
+        self._names = None
         wanted: dict[str, tuple[Source, dict[tuple[float, float], Plan]]] = {}
 
         def use(ref: dict[str, Any], article: Any, focal: tuple[float, float]) -> Picture | None:
@@ -722,7 +724,13 @@ class Catalog:
     # -- what the build writes and the pages show --------------------------------------------------------
 
     def names(self) -> list[tuple[str, Path]]:
-        """Every file this build publishes, as (output path, cached file), sorted, no repeats."""
+        """Every file this build publishes, as (output path, cached file), sorted, no repeats (worked out once
+        per build: the writer and the headers file both ask)."""
+        if self._names is None:
+            self._names = self._list_names()
+        return self._names
+
+    def _list_names(self) -> list[tuple[str, Path]]:
         found: dict[str, Path] = {}
         made = self._cached() if self._pending else None  # the preview's background files, once there
 
