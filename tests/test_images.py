@@ -502,6 +502,10 @@ def test_chromium_picks_an_avif_or_webp_source_and_every_picture_loads_under_a_s
             ratios = tab.evaluate("() => [...document.images].map(i => [i.getBoundingClientRect().width / "
                                   "i.getBoundingClientRect().height, i.width / i.height])")
             assert all(abs(a - b) < 0.02 for a, b in ratios), ratios
+            tab.goto(f"http://127.0.0.1:{port}/news/")  # cards: each thumbnail fits its card
+            fits = tab.evaluate("() => [...document.querySelectorAll('.card-image')].map(i => "
+                                "i.getBoundingClientRect().width <= i.closest('.card').getBoundingClientRect().width)")
+            assert fits and all(fits) and failed == []
         finally:
             browser.close()
 
