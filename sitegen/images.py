@@ -674,10 +674,11 @@ class Catalog:
         by_digest: dict[str, list[Derivative]] = {}
         for plan in plans:
             by_digest.setdefault(plan.digest, []).extend(plan.derivatives)
-        for copies in self.copies.values():
+        for copies in self.copies.values():  # a photo beside the page: only its largest fallback, the copy
             for _rel, path, plan in copies:
-                if plan is not None:
-                    by_digest.setdefault(plan.digest, []).extend(plan.derivatives)
+                copy = _copy_of(path, plan)
+                if plan is not None and copy is not None:
+                    by_digest.setdefault(plan.digest, []).append(copy)
                     wanted.setdefault(str(path), (self.source(path), {}))  # type: ignore[index]
         paths = {source.digest: source for source, _plans in wanted.values()}
         cached = self._cached()
@@ -744,13 +745,10 @@ class Catalog:
         for url, copies in self.copies.items():
             folder = urls.output_path(url).rsplit("/", 1)[0]
             for rel, path, plan in copies:
-                largest = plan.responsive[plan.fallback][-1] if plan is not None else None
-                if plan is not None:
-                    add(plan)
                 # A picture beside the page: as its largest fallback (oriented, no metadata) when that has its
                 # format; any other file of the bundle as it is.
-                same = largest is not None and _same_kind(path.suffix, largest.fmt)
-                found[f"{folder}/{rel}"] = self.folder / largest.name if same and largest else path
+                copy = _copy_of(path, plan)
+                found[f"{folder}/{rel}"] = self.folder / copy.name if copy is not None else path
         return sorted(found.items())
 
     def url(self, d: Derivative) -> str:
@@ -766,8 +764,14 @@ class Catalog:
         return self.leads.get(article.url)
 
 
-def _same_kind(suffix: str, fmt: str) -> bool:
-    return (suffix.lower() in (".jpg", ".jpeg") and fmt == "jpeg") or suffix.lower() == f".{fmt}"
+def _copy_of(path: Path, plan: Plan | None) -> Derivative | None:
+    """What a photo published beside its page is: its largest fallback, when that has the file's format."""
+    if plan is None:
+        return None
+    largest = plan.responsive[plan.fallback][-1]
+    suffix = path.suffix.lower()
+    same = (suffix in (".jpg", ".jpeg") and largest.fmt == "jpeg") or suffix == f".{largest.fmt}"
+    return largest if same else None
 
 
 def _file_digest(path: Path) -> str:
