@@ -259,12 +259,14 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
 
 
 def _catalog(config: Config, preview: bool, folder: Path | None) -> Catalog:
-    """The build's pictures (images.py), with the settings' widths; the preview makes fewer (images.PREVIEW)."""
+    """The build's pictures (images.py), with the settings' widths; the preview makes fewer first
+    (images.PREVIEW), and what `sitegen build` will want on a thread afterwards."""
     from .images import PREVIEW, Catalog, Settings
 
+    production = Settings(config.image_widths, config.image_avif)
     return Catalog(config.root, config.resolve(config.static_dir), config.content_path, folder or config.cache_path,
-                   config.base_path, config.base_url.rstrip("/") + "/",
-                   PREVIEW if preview else Settings(config.image_widths, config.image_avif))
+                   config.base_path, config.base_url.rstrip("/") + "/", PREVIEW if preview else production,
+                   later=production if preview else None)
 
 
 def _section_finder(config: Config) -> Callable[[str], Section | None]:

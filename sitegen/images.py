@@ -473,8 +473,11 @@ class Catalog:
     from the image cache's index."""
 
     def __init__(self, root: Path, static_dir: Path, content_dir: Path, cache_dir: Path, base_path: str,
-                 root_url: str, settings: Settings | None = None) -> None:
+                 root_url: str, settings: Settings | None = None, later: Settings | None = None) -> None:
         self.root, self.static_dir, self.content_dir = root, static_dir, content_dir
+        # The preview's: what `sitegen build` will want too, made on its thread after what the pages show.
+        self.later = later
+        self._later: dict[str, list[Derivative]] = {}  # digest -> those derivatives
         self.folder = cache_dir / CACHE_DIR
         self.base_path, self.root_url = base_path, root_url
         self.settings = settings or Settings()
@@ -569,7 +572,7 @@ class Catalog:
         errors: list[ContentError] = []
         notes: list[str] = []
         self.leads, self.body, self.copies, self.signatures, self._uses = {}, {}, {}, {}, {}
-        self._names = None
+        self._names, self._later = None, {}
         wanted: dict[str, tuple[Source, dict[tuple[float, float], Plan]]] = {}
 
         def use(ref: dict[str, Any], article: Any, focal: tuple[float, float]) -> Picture | None:
@@ -601,6 +604,9 @@ class Catalog:
             plan = plans.get(focal)
             if plan is None:
                 plan = plans[focal] = plan_for(source.digest, source.probe, focal, self.settings)
+                if self.later is not None:
+                    full = plan_for(source.digest, source.probe, focal, self.later)
+                    self._later.setdefault(source.digest, []).extend(full.derivatives)
             return Picture(plan, ref.get("alt", ""), ref.get("caption", "") or ref.get("title", ""),
                            ref.get("credit", ""), bool(ref.get("decorative")), src)
 
@@ -686,15 +692,16 @@ class Catalog:
         later: list[Job] = []
         for digest, derivatives in sorted(by_digest.items()):
             missing = {d.name: d for d in derivatives if d.name not in cached}
-            if not missing:
+            extra = {d.name: d for d in self._later.get(digest, ()) if d.name not in cached and d.name not in missing}
+            if not missing and not extra:
                 continue
             source = paths[digest]
             first = tuple(d for d in missing.values() if d.first or not fast)
             rest = tuple(d for d in missing.values() if fast and not d.first)
             if first:
                 now.append(Job(str(source.path), source.shown, first, str(self.folder)))
-            if rest:
-                later.append(Job(str(source.path), source.shown, rest, str(self.folder)))
+            if rest or extra:
+                later.append(Job(str(source.path), source.shown, rest + tuple(extra.values()), str(self.folder)))
                 self._pending.update(d.name for d in rest)
         if now:
             from .parallel import parallel_map

@@ -516,6 +516,7 @@ def test_chromium_picks_an_avif_or_webp_source_and_every_picture_loads_under_a_s
 
 def test_the_preview_makes_what_the_page_shows_first_and_the_crops_on_a_thread(tmp_path):
     import dataclasses
+    import threading
     import time
 
     root = make_photo_site(tmp_path / "site")
@@ -533,6 +534,12 @@ def test_the_preview_makes_what_the_page_shows_first_and_the_crops_on_a_thread(t
     while not (root / ".sitegen-cache/images" / crop).is_file() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert (root / ".sitegen-cache/images" / crop).is_file()
+    # ... and everything `sitegen build` wants: once the thread is done, it encodes nothing
+    while threading.active_count() > 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    before = cache_state(root)
+    build(config, jobs=1)
+    assert cache_state(root) == before
 
 
 def test_pages_with_pictures_pass_the_nu_html_checker(photo_site):
