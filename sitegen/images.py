@@ -55,9 +55,9 @@ SHARE_SIZE = (1200, 630)
 CARD_WIDTHS = (480, 800)  # 16:9 thumbnails on list cards
 FORMAT_VERSION = "1"  # part of every derivative's name: change it when the processing changes
 QUALITY = {"avif": 55, "webp": 80, "jpeg": 82}
-# Encoder effort, measured in benchmarks/RESULTS.md: WebP's method 4 (its default) took 5x method 2's time for
-# files 15% smaller, AVIF's speed 8 2.5x speed 9's for the same size; a photo is made once, but a thousand
-# of them on a fresh machine should not take an hour.
+# Encoder effort, measured in benchmarks/RESULTS.md (a 1600 px photo): WebP's method 4 (its default) took 2.8x
+# the CPU of method 2 for a file 2% smaller; AVIF's speed 6 took 6.8x and speed 8 1.6x the CPU of speed 9 for
+# files 2% smaller. A photo is made once, but a thousand of them on a fresh machine should not take an hour.
 WEBP_METHOD = 2
 AVIF_SPEED = 9
 MIME = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg", "png": "image/png",
