@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
+from urllib.parse import unquote
 
 from . import urls
 from .errors import ContentError
@@ -545,7 +546,7 @@ class Catalog:
         an external URL."""
         if not src or src.startswith(("#", "//")) or _SCHEME.match(src):  # another site's, data:, neutralised
             return None
-        clean = urls_unquote(src.split("#", 1)[0].split("?", 1)[0])
+        clean = unquote(src.split("#", 1)[0].split("?", 1)[0])
         if clean.startswith("/"):
             rel = clean.lstrip("/")
             base = self.base_path.strip("/")
@@ -656,7 +657,7 @@ class Catalog:
             src = picture.src
             if src.startswith(("/", *EXTERNAL)) or picture.plan.digest == "":
                 continue
-            clean = urls_unquote(src.split("#", 1)[0].split("?", 1)[0])
+            clean = unquote(src.split("#", 1)[0].split("?", 1)[0])
             if (folder / clean).is_file() and ".." not in PurePosixPath(clean).parts:
                 found[clean] = (clean, (folder / clean).resolve(), picture.plan)
         if article.path.stem == "index" and folder != self.content_dir and folder.is_dir():
@@ -794,12 +795,6 @@ def _shown(path: Path, root: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return str(path)
-
-
-def urls_unquote(text: str) -> str:
-    from urllib.parse import unquote
-
-    return unquote(text)
 
 
 # --- 4. HTML and metadata -----------------------------------------------------------------------------
