@@ -87,12 +87,63 @@ def image_hashes(site: Path) -> dict[str, str]:
             for p in sorted((site / "public").rglob("*")) if p.is_file() and p.suffix in (".jpg", ".webp", ".avif", ".png")}
 
 
+def settle() -> None:
+    """Wait for the preview's background thread (the crops of the photos it made) to finish."""
+    import threading
+
+    while threading.active_count() > 1:
+        time.sleep(0.1)
+
+
+def preview_saves(folder: Path, articles: int = 20) -> list[tuple[str, float, float]]:
+    """What `sitegen serve` does on a save, in this process as the preview does it (a warm cache, the
+    watcher's list of changed files): an article's text edited, then a new 2400x1600 photo added to it."""
+    import dataclasses
+
+    from sitegen.build import build as build_site
+    from sitegen.build import cache_key
+    from sitegen.cache import Cache
+    from sitegen.config import load_config
+
+    shutil.rmtree(folder, ignore_errors=True)
+    make_site(articles, folder)
+    config = load_config(folder)
+    preview = dataclasses.replace(config, cache_dir=str(folder / ".preview-cache"),
+                                  output_dir=str(folder / ".preview-out"), fingerprint=False)
+    warm = Cache(preview.cache_path, cache_key(preview))
+    build_site(preview, warm=warm, preview=True, image_cache=config.cache_path)  # the preview's first build
+    settle()
+    target = sorted((folder / "content").glob("*.md"))[articles // 2]
+    rows = []
+    target.write_text(target.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    start, cpu = time.perf_counter(), time.process_time()
+    build_site(preview, warm=warm, preview=True, image_cache=config.cache_path, changed={target})
+    rows.append(("preview: save an article's text", time.perf_counter() - start, time.process_time() - cpu))
+    settle()
+    photo(10_000, folder / "content" / "new.jpg")
+    target.write_text(target.read_text(encoding="utf-8") + "\n![A new photo](new.jpg)\n", encoding="utf-8")
+    start, cpu = time.perf_counter(), time.process_time()
+    build_site(preview, warm=warm, preview=True, image_cache=config.cache_path,
+               changed={target, folder / "content" / "new.jpg"})
+    rows.append(("preview: save adding a new 2400x1600 photo (WebP + JPEG now, crops after)",
+                 time.perf_counter() - start, time.process_time() - cpu))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--folder", type=Path, default=None)
     parser.add_argument("--identical", type=int, default=20, help="articles of the byte-identity check")
+    parser.add_argument("--preview-only", action="store_true", help="only the preview's saves (20 articles)")
     args = parser.parse_args()
+    if args.preview_only:
+        folder = Path(tempfile.mkdtemp(prefix="sitegen-preview-"))
+        print("| scenario | wall seconds | CPU seconds of the process |\n|---|---|---|")
+        for name, seconds, cpu in preview_saves(folder / "site"):
+            print(f"| {name} | {seconds:.2f} | {cpu:.2f} |")
+        shutil.rmtree(folder, ignore_errors=True)
+        return
     work = args.folder or Path(tempfile.mkdtemp(prefix="sitegen-images-"))
     site = work / "site"
     shutil.rmtree(site, ignore_errors=True)

@@ -365,12 +365,14 @@ def prepare_images(config: Config, loaded: Loaded, grouped: Grouped, options: Bu
     """Every picture the published articles name resolved to its file and planned (images.py); what the
     image cache lacks decoded once and encoded on the process pool. Raises every error so far, the
     pictures' with the rest."""
-    from .images import Catalog, Settings
+    from .images import PREVIEW, Catalog, Settings
 
     folder = options.image_cache or config.cache_path
+    # the preview makes fewer first (images.PREVIEW), and what `sitegen build` will want on a thread afterwards
+    production = Settings(config.image_widths, config.image_avif)
     catalog = Catalog(config.root, config.resolve(config.static_dir), config.content_path, folder,
-                      config.base_path, config.base_url.rstrip("/") + "/",
-                      Settings(config.image_widths, config.image_avif and not options.preview))
+                      config.base_path, config.base_url.rstrip("/") + "/", PREVIEW if options.preview else production,
+                      later=production if options.preview else None)
     problems, notes = catalog.prepare(grouped.published, options.jobs or 1, fast=options.preview,
                                       make=not grouped.errors)
     if grouped.errors or problems:

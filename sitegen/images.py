@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
+from urllib.parse import unquote
 
 from . import urls
 from .errors import ContentError
@@ -55,9 +56,9 @@ SHARE_SIZE = (1200, 630)
 CARD_WIDTHS = (480, 800)  # 16:9 thumbnails on list cards
 FORMAT_VERSION = "1"  # part of every derivative's name: change it when the processing changes
 QUALITY = {"avif": 55, "webp": 80, "jpeg": 82}
-# Encoder effort, measured in benchmarks/RESULTS.md: WebP's method 4 (its default) took 5x method 2's time for
-# files 15% smaller, AVIF's speed 8 2.5x speed 9's for the same size; a photo is made once, but a thousand
-# of them on a fresh machine should not take an hour.
+# Encoder effort, measured in benchmarks/RESULTS.md (a 1600 px photo): WebP's method 4 (its default) took 2.8x
+# the CPU of method 2 for a file 2% smaller; AVIF's speed 6 took 6.8x and speed 8 1.6x the CPU of speed 9 for
+# files 2% smaller. A photo is made once, but a thousand of them on a fresh machine should not take an hour.
 WEBP_METHOD = 2
 AVIF_SPEED = 9
 MIME = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg", "png": "image/png",
@@ -207,10 +208,18 @@ class Plan:
 class Settings:
     widths: tuple[int, ...] = (480, 800, 1200, 1600, 2048)
     avif: bool = True
+    cards: tuple[int, ...] = CARD_WIDTHS
 
     @property
     def key(self) -> str:
-        return f"{FORMAT_VERSION}|{self.widths}|{sorted(QUALITY.items())}|webp{WEBP_METHOD}|avif{AVIF_SPEED}"
+        """What every derivative's name holds besides its own size and format: the same for the preview's
+        fewer files, so that `sitegen build` finds them made."""
+        return f"{FORMAT_VERSION}|{sorted(QUALITY.items())}|webp{WEBP_METHOD}|avif{AVIF_SPEED}"
+
+
+# What `sitegen serve` makes of a new photo before the page reloads: one width of WebP and of the fallback,
+# one card thumbnail; the crops and the link preview follow on a thread (docs/images.md).
+PREVIEW = Settings(widths=(1200,), avif=False, cards=(480,))
 
 
 def _name(digest: str, operation: str, label: str, fmt: str) -> str:
@@ -258,8 +267,8 @@ def plan_for(digest: str, probe: Probe, focal: tuple[float, float], settings: Se
 
     crops = tuple(cropped(size, "jpeg", False) for size in GOOGLE_CROPS)
     share = cropped(SHARE_SIZE, "jpeg", False)
-    card_widths = sorted({min(x, int(crop_box(w, h, 16 / 9, focal)[2] - crop_box(w, h, 16 / 9, focal)[0]))
-                          for x in CARD_WIDTHS})
+    wide = crop_box(w, h, 16 / 9, focal)
+    card_widths = sorted({min(x, int(wide[2] - wide[0])) for x in settings.cards})
     cards = {fmt: tuple(cropped((x, round(x * 9 / 16)), fmt, fmt != "avif", f"card{x}") for x in card_widths)
              for fmt in formats}
     return Plan(digest, w, h, responsive, crops, share, cards, fallback)
@@ -384,6 +393,15 @@ def process(job: Job) -> tuple[int, str | None]:
     return made, None
 
 
+def _in_background(jobs: list[Job]) -> None:
+    """The preview's thread: what its pages do not show yet. A cache folder removed meanwhile stops it."""
+    try:
+        for job in jobs:
+            process(job)
+    except OSError:
+        return
+
+
 def _encode(picture: Any, fmt: str) -> bytes:
     buffer = io.BytesIO()
     if fmt == "jpeg":
@@ -456,8 +474,11 @@ class Catalog:
     from the image cache's index."""
 
     def __init__(self, root: Path, static_dir: Path, content_dir: Path, cache_dir: Path, base_path: str,
-                 root_url: str, settings: Settings | None = None) -> None:
+                 root_url: str, settings: Settings | None = None, later: Settings | None = None) -> None:
         self.root, self.static_dir, self.content_dir = root, static_dir, content_dir
+        # The preview's: what `sitegen build` will want too, made on its thread after what the pages show.
+        self.later = later
+        self._later: dict[str, list[Derivative]] = {}  # digest -> those derivatives
         self.folder = cache_dir / CACHE_DIR
         self.base_path, self.root_url = base_path, root_url
         self.settings = settings or Settings()
@@ -471,6 +492,7 @@ class Catalog:
         self._index: dict[str, Any] | None = None
         self._uses: dict[str, list[tuple[Path, int | None]]] = {}  # source path -> (content file, line)
         self._pending: set[str] = set()  # derivatives the preview's background thread is still making
+        self._names: list[tuple[str, Path]] | None = None
 
     # -- the cache's index: stat -> digest, digest -> header ------------------------------------------------
 
@@ -524,7 +546,7 @@ class Catalog:
         an external URL."""
         if not src or src.startswith(("#", "//")) or _SCHEME.match(src):  # another site's, data:, neutralised
             return None
-        clean = urls_unquote(src.split("#", 1)[0].split("?", 1)[0])
+        clean = unquote(src.split("#", 1)[0].split("?", 1)[0])
         if clean.startswith("/"):
             rel = clean.lstrip("/")
             base = self.base_path.strip("/")
@@ -551,6 +573,7 @@ class Catalog:
         errors: list[ContentError] = []
         notes: list[str] = []
         self.leads, self.body, self.copies, self.signatures, self._uses = {}, {}, {}, {}, {}
+        self._names, self._later = None, {}
         wanted: dict[str, tuple[Source, dict[tuple[float, float], Plan]]] = {}
 
         def use(ref: dict[str, Any], article: Any, focal: tuple[float, float]) -> Picture | None:
@@ -582,6 +605,9 @@ class Catalog:
             plan = plans.get(focal)
             if plan is None:
                 plan = plans[focal] = plan_for(source.digest, source.probe, focal, self.settings)
+                if self.later is not None:
+                    full = plan_for(source.digest, source.probe, focal, self.later)
+                    self._later.setdefault(source.digest, []).extend(full.derivatives)
             return Picture(plan, ref.get("alt", ""), ref.get("caption", "") or ref.get("title", ""),
                            ref.get("credit", ""), bool(ref.get("decorative")), src)
 
@@ -631,7 +657,7 @@ class Catalog:
             src = picture.src
             if src.startswith(("/", *EXTERNAL)) or picture.plan.digest == "":
                 continue
-            clean = urls_unquote(src.split("#", 1)[0].split("?", 1)[0])
+            clean = unquote(src.split("#", 1)[0].split("?", 1)[0])
             if (folder / clean).is_file() and ".." not in PurePosixPath(clean).parts:
                 found[clean] = (clean, (folder / clean).resolve(), picture.plan)
         if article.path.stem == "index" and folder != self.content_dir and folder.is_dir():
@@ -655,10 +681,11 @@ class Catalog:
         by_digest: dict[str, list[Derivative]] = {}
         for plan in plans:
             by_digest.setdefault(plan.digest, []).extend(plan.derivatives)
-        for copies in self.copies.values():
+        for copies in self.copies.values():  # a photo beside the page: only its largest fallback, the copy
             for _rel, path, plan in copies:
-                if plan is not None:
-                    by_digest.setdefault(plan.digest, []).extend(plan.derivatives)
+                copy = _copy_of(path, plan)
+                if plan is not None and copy is not None:
+                    by_digest.setdefault(plan.digest, []).append(copy)
                     wanted.setdefault(str(path), (self.source(path), {}))  # type: ignore[index]
         paths = {source.digest: source for source, _plans in wanted.values()}
         cached = self._cached()
@@ -666,15 +693,16 @@ class Catalog:
         later: list[Job] = []
         for digest, derivatives in sorted(by_digest.items()):
             missing = {d.name: d for d in derivatives if d.name not in cached}
-            if not missing:
+            extra = {d.name: d for d in self._later.get(digest, ()) if d.name not in cached and d.name not in missing}
+            if not missing and not extra:
                 continue
             source = paths[digest]
             first = tuple(d for d in missing.values() if d.first or not fast)
             rest = tuple(d for d in missing.values() if fast and not d.first)
             if first:
                 now.append(Job(str(source.path), source.shown, first, str(self.folder)))
-            if rest:
-                later.append(Job(str(source.path), source.shown, rest, str(self.folder)))
+            if rest or extra:
+                later.append(Job(str(source.path), source.shown, rest + tuple(extra.values()), str(self.folder)))
                 self._pending.update(d.name for d in rest)
         if now:
             from .parallel import parallel_map
@@ -685,7 +713,7 @@ class Catalog:
                 if problem:
                     errors.extend(self._problem(job, problem))
         if later and not errors:
-            self.background = threading.Thread(target=lambda: [process(job) for job in later], daemon=True)
+            self.background = threading.Thread(target=_in_background, args=(later,), daemon=True)
             self.background.start()
 
     def _cached(self) -> set[str]:
@@ -705,7 +733,13 @@ class Catalog:
     # -- what the build writes and the pages show --------------------------------------------------------
 
     def names(self) -> list[tuple[str, Path]]:
-        """Every file this build publishes, as (output path, cached file), sorted, no repeats."""
+        """Every file this build publishes, as (output path, cached file), sorted, no repeats (worked out once
+        per build: the writer and the headers file both ask)."""
+        if self._names is None:
+            self._names = self._list_names()
+        return self._names
+
+    def _list_names(self) -> list[tuple[str, Path]]:
         found: dict[str, Path] = {}
         made = self._cached() if self._pending else None  # the preview's background files, once there
 
@@ -719,13 +753,10 @@ class Catalog:
         for url, copies in self.copies.items():
             folder = urls.output_path(url).rsplit("/", 1)[0]
             for rel, path, plan in copies:
-                largest = plan.responsive[plan.fallback][-1] if plan is not None else None
-                if plan is not None:
-                    add(plan)
                 # A picture beside the page: as its largest fallback (oriented, no metadata) when that has its
                 # format; any other file of the bundle as it is.
-                same = largest is not None and _same_kind(path.suffix, largest.fmt)
-                found[f"{folder}/{rel}"] = self.folder / largest.name if same and largest else path
+                copy = _copy_of(path, plan)
+                found[f"{folder}/{rel}"] = self.folder / copy.name if copy is not None else path
         return sorted(found.items())
 
     def url(self, d: Derivative) -> str:
@@ -741,8 +772,14 @@ class Catalog:
         return self.leads.get(article.url)
 
 
-def _same_kind(suffix: str, fmt: str) -> bool:
-    return (suffix.lower() in (".jpg", ".jpeg") and fmt == "jpeg") or suffix.lower() == f".{fmt}"
+def _copy_of(path: Path, plan: Plan | None) -> Derivative | None:
+    """What a photo published beside its page is: its largest fallback, when that has the file's format."""
+    if plan is None:
+        return None
+    largest = plan.responsive[plan.fallback][-1]
+    suffix = path.suffix.lower()
+    same = (suffix in (".jpg", ".jpeg") and largest.fmt == "jpeg") or suffix == f".{largest.fmt}"
+    return largest if same else None
 
 
 def _file_digest(path: Path) -> str:
@@ -758,12 +795,6 @@ def _shown(path: Path, root: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return str(path)
-
-
-def urls_unquote(text: str) -> str:
-    from urllib.parse import unquote
-
-    return unquote(text)
 
 
 # --- 4. HTML and metadata -----------------------------------------------------------------------------

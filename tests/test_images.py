@@ -80,6 +80,7 @@ def make_photo_site(root: Path, **settings: str) -> Path:
     photo(root / "content/tower.jpg", (1800, 1300), (10, 120, 40), orientation=6)  # shown 1300 x 1800
     photo(root / "content/bundle/cover.jpg", (1400, 900), (90, 20, 120))
     photo(root / "content/bundle/inside.jpg", (900, 600), (200, 200, 20))
+    photo(root / "content/bundle/gallery/extra.jpg", (1000, 700), (20, 200, 200))  # in the bundle, named nowhere
     photo(root / "static/photos/map.png", (600, 400), (200, 30, 30), mode="RGBA")
     return root
 
@@ -192,6 +193,8 @@ def test_a_page_bundle_publishes_its_files_next_to_the_page_and_the_photo_withou
     assert (folder / "notes.pdf").read_bytes() == b"%PDF-1.4 notes\n"
     with Image.open(folder / "cover.jpg") as im:
         assert im.size == (1400, 900) and not im.getexif().get(GPS)
+    with Image.open(folder / "gallery/extra.jpg") as im:  # published, without its GPS, and not resized further
+        assert im.size == (1000, 700) and not im.getexif().get(GPS)
     html = page(photo_site, "/2024/03/03/bundle/")
     assert 'href="notes.pdf"' in html  # the relative link resolves next to the page
     assert (photo_site / "public/2024/03/01/harbour/harbour.jpg").is_file()  # a photo beside its content file
@@ -297,7 +300,8 @@ def test_each_source_is_decoded_once_and_an_edit_reencodes_nothing(tmp_path, mon
     real = images.process
     monkeypatch.setattr(images, "process", lambda job: decoded.append(Path(job.path).name) or real(job))
     build(load_config(root), BuildOptions(jobs=1))
-    assert sorted(decoded) == ["cover.jpg", "harbour.jpg", "inside.jpg", "map.png", "quay.jpg", "tower.jpg"]
+    assert sorted(decoded) == ["cover.jpg", "extra.jpg", "harbour.jpg", "inside.jpg", "map.png", "quay.jpg",
+                               "tower.jpg"]
     decoded.clear()
     path = root / "content/2024-03-01-harbour.md"
     path.write_text(path.read_text() + "\nOne more line.\n")
@@ -502,12 +506,17 @@ def test_chromium_picks_an_avif_or_webp_source_and_every_picture_loads_under_a_s
             ratios = tab.evaluate("() => [...document.images].map(i => [i.getBoundingClientRect().width / "
                                   "i.getBoundingClientRect().height, i.width / i.height])")
             assert all(abs(a - b) < 0.02 for a, b in ratios), ratios
+            tab.goto(f"http://127.0.0.1:{port}/news/")  # cards: each thumbnail fits its card
+            fits = tab.evaluate("() => [...document.querySelectorAll('.card-image')].map(i => "
+                                "i.getBoundingClientRect().width <= i.closest('.card').getBoundingClientRect().width)")
+            assert fits and all(fits) and failed == []
         finally:
             browser.close()
 
 
 def test_the_preview_makes_what_the_page_shows_first_and_the_crops_on_a_thread(tmp_path):
     import dataclasses
+    import threading
     import time
 
     root = make_photo_site(tmp_path / "site")
@@ -525,6 +534,12 @@ def test_the_preview_makes_what_the_page_shows_first_and_the_crops_on_a_thread(t
     while not (root / ".sitegen-cache/images" / crop).is_file() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert (root / ".sitegen-cache/images" / crop).is_file()
+    # ... and everything `sitegen build` wants: once the thread is done, it encodes nothing
+    while threading.active_count() > 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    before = cache_state(root)
+    build(config, jobs=1)
+    assert cache_state(root) == before
 
 
 def test_pages_with_pictures_pass_the_nu_html_checker(photo_site):
