@@ -497,3 +497,39 @@ def test_multilingual_mistakes_are_errors_naming_the_file(tmp_path):
         "sitegen.yaml: language 'fr' is not one of 'languages' (en, es): set language: to the default one",
         "sitegen.yaml: the base of language 'es' (/world/) is also a section or a folder of every site: give it "
         "another base"]
+
+
+@pytest.mark.browser
+def test_each_languages_search_page_finds_only_its_own_articles_in_chromium(two_languages, tmp_path):
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{chromium} is missing: .ci/run installs Debian's chromium")
+        pytest.skip(f"{chromium} is not installed")
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_site_quality import serve
+
+    (tmp_path / "web").mkdir()
+    with serve(two_languages / "public", "/news/", tmp_path / "web") as start, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(f"{start}es/search/?q=final")
+            result = page.wait_for_selector(".search-result h2 a", timeout=15_000)
+            assert result.get_attribute("href") == "/news/es/2024/01/03/final-ganada/"
+            page.wait_for_function("() => document.querySelector('#search [role=status]').textContent.length > 0")
+            assert page.inner_text("#search [role=status]") == "1 resultado para «final»"
+            assert page.eval_on_selector_all(".search-result h2 a", "links => links.length") == 1
+            page.goto(f"{start}search/?q=final")
+            result = page.wait_for_selector(".search-result h2 a", timeout=15_000)
+            assert result.get_attribute("href") == "/news/2024/01/03/final-won/"
+            page.wait_for_function("() => /result/.test(document.querySelector('#search [role=status]').textContent)")
+            assert page.inner_text("#search [role=status]") == "1 result for “final”"
+            assert errors == []
+        finally:
+            browser.close()
