@@ -533,3 +533,26 @@ def test_each_languages_search_page_finds_only_its_own_articles_in_chromium(two_
             assert errors == []
         finally:
             browser.close()
+
+
+def test_seeds_of_a_multilingual_site_take_the_language_their_name_or_folder_gives(tmp_path, capsys):
+    files = multilingual_site()
+    italian = "- {code: it, name: Italiano}\n              - {code: es,"
+    files["sitegen.yaml"] = files["sitegen.yaml"].replace("- {code: es,", italian)
+    files["seeds/es/001.txt"] = (" date 2024-01-05 Según Pedro Sánchez, la cumbre «sigue»\n\nBy Staff\n\n"
+                                 "Según Pedro Sánchez, la cumbre sigue. Pedro Sánchez habló en Madrid.\n")
+    files["seeds/002.it.txt"] = " date 2024-01-05 Il vertice continua\n\nBy Staff\n\nIl vertice continua a Roma.\n"
+    files["seeds/003.txt"] = " date 2024-01-05 The summit goes on\n\nBy Staff\n\nThe summit goes on in Moscow.\n"
+    write_files(tmp_path, files)
+    report = build(load_config(tmp_path), jobs=1, now="2024-01-05")
+    assert any("language 'it'" in w for w in report.warnings)  # no shipped Italian catalog
+    spanish = (tmp_path / "content/2024-01-05-segun-pedro-sanchez-la-cumbre-sigue.md").read_text(encoding="utf-8")
+    assert 'lang: "es"' in spanish and "tags: [Pedro Sánchez]" in spanish
+    assert 'lang: "it"' in (tmp_path / "content/2024-01-05-il-vertice-continua.md").read_text(encoding="utf-8")
+    assert "lang:" not in (tmp_path / "content/2024-01-05-the-summit-goes-on.md").read_text(encoding="utf-8")
+    page = Page(read(tmp_path, "es/2024/01/05/segun-pedro-sanchez-la-cumbre-sigue/index.html"))
+    assert page.headings["h1"] == ["Según Pedro Sánchez, la cumbre «sigue»"]
+    assert (tmp_path / "public/it/2024/01/05/il-vertice-continua/index.html").is_file()
+    assert main(["-C", str(tmp_path), "check"]) == 0
+    out = capsys.readouterr().out
+    assert "in 'it'; translate them in i18n/it.yaml" in out and "in 'es'" not in out
