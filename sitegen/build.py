@@ -24,7 +24,9 @@ from .write import WriteReport, open_staging, output_lock, write_outputs
 # with nothing to do stops at the manifest check, and importing them would be most of its time.
 if TYPE_CHECKING:
     from .convert import ConvertReport
+    from .images import Catalog
     from .render import Page
+    from .timeline import Timeline
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
 T = TypeVar("T")
@@ -52,7 +54,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
           progress: Progress | None = None, now: str | datetime | None = None,
           warm: Cache | None = None, remembered: Mapping[str, SourceEntry] | None = None,
           changed: Collection[Path] | None = None, index_later: bool = False,
-          preview: bool = False) -> BuildReport:
+          preview: bool = False, allow_empty: bool = False, image_cache: Path | None = None) -> BuildReport:
     """Build the site into the output folder, redoing only what changed since the last build.
 
     Raises BuildFailed (every error found) and leaves the output folder exactly as it was.
@@ -67,6 +69,10 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
     preview's page shows at once, its search a few seconds later).
     ``preview``: articles still under embargo are built too, with an "EMBARGOED until …" banner and
     noindex (``sitegen serve`` only; a production build writes them nowhere, see timeline.py).
+    ``allow_empty``: go ahead when no article would be published where the last build published some
+    (otherwise that is an error: a wrong folder or a deleted content folder must not empty the site).
+    ``image_cache``: the cache folder whose ``images/`` holds the photos' derivatives (default: the settings'
+    ``cache_dir``); the preview, whose own cache is private, shares the site's, as the files are named by content.
     """
     started = time.perf_counter()
     jobs = jobs or default_jobs()
@@ -102,8 +108,17 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
         from .deploy_headers import hosting_files
         from .i18n import of as of_language
         from .i18n import untranslated_warning
+        from .images import outputs as image_outputs
         from .load import load_articles, publishable
-        from .render import global_signature, make_env, plan_pages, render_pages, set_site_pages, static_files
+        from .render import (
+            global_signature,
+            make_env,
+            plan_pages,
+            render_pages,
+            set_images,
+            set_site_pages,
+            static_files,
+        )
 
         key_now = cache_key(config)
         # the last build's content files, also under --clean (which starts the cache afresh): deleted ones stay deleted
@@ -151,11 +166,17 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                 url_errors = [*url_errors, *[e for e in duplicate_urls(everyone) if str(e) not in known]]
             links, structure_errors = _check_structure(config, published, section_of)
             errors = [*conversion.errors, *errors, *url_errors, *structure_errors]
+            if not errors and not allow_empty and not listed_articles and not preview:
+                errors += _emptied(config, before, line)
+            report("images", 0, 0)
+            catalog = _catalog(config, preview, image_cache)
+            image_errors, image_notes = catalog.prepare(published, jobs, fast=preview, make=not errors)
+            errors += image_errors
             if errors:
                 raise BuildFailed(errors, notes=[f"converted {shown_path(p, config.root)}" for p in conversion.written])
 
             warnings = list(conversion.warnings)
-            notes = [note for a in articles for note in a.notes]
+            notes = [note for a in articles for note in a.notes] + image_notes
             warnings += notes
             if config.search and (problem := search.unavailable()):
                 warnings.append(problem)
@@ -163,6 +184,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             env = make_env(config)
             warnings += [w for w in [untranslated_warning(of_language(config.language, config.root))] if w]
             set_site_pages(env, standalone)
+            set_images(env, catalog)
             signature = global_signature(env, config)
             layout_errors = _check_layouts(env, config, standalone)
             lines, redirect_errors = redirects.read(config.root)
@@ -192,11 +214,15 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
             todo, keep, reasons = _decide(pages, cache, config.output_path, signature,
                                           on_disk() if watched is None else None)
             try:
+                # read one at a time as they are written (a thousand photos' files would not fit in memory)
+                pictures = image_outputs(catalog, config.output_path, cache.state.outputs,
+                                         on_disk() if watched is None else None)
                 killed = multilingual.with_full_urls(line.killed, config) if multi else line.killed
-                hosting = hosting_files(config, [o.path for o in statics], moved.targets, gone=[a.url for a in killed])
+                hosting = hosting_files(config, [o.path for o in statics] + [rel for rel, _ in catalog.names()],
+                                        moved.targets, gone=[a.url for a in killed])
                 staging = open_staging(config.output_path)  # the workers stage the pages they render
                 rendered = _counting(render_pages(todo, env, jobs, stage=staging.put), len(todo), report)
-                written = write_outputs(chain(rendered, statics, hosting), config.output_path,
+                written = write_outputs(chain(rendered, statics, pictures, hosting), config.output_path,
                                         keep=[p.path for p in keep],
                                         previous=cache.state.outputs.keys() if cache.state.outputs else None,
                                         staging=staging)
@@ -262,6 +288,30 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                    if new else f"{old} is {rel}'s address again: its redirect is cancelled in {REDIRECTS_FILE}"
                    for old, new, rel in moved.recorded],
     )
+
+
+def _emptied(config: Config, before: Mapping[str, SourceEntry], line: Timeline) -> list[SitegenError]:
+    """An error when this build would publish no article where the last one had some: a mistyped
+    content_dir, a deleted or emptied content folder, must not take the live site down to nothing."""
+    had = sum(1 for e in before.values() if e.article is not None and e.article.kind == "article"
+              and not e.article.draft)
+    if not had or line.held or line.killed or line.expired:  # the site still has their pages, or will
+        return []
+    return [SitegenError(f"this build would publish no articles, where the last one had {had}: check "
+                         f"content_dir ('{config.content_dir}', now {_count_files(config.content_path)}) in "
+                         f"{CONFIG_FILE}; to publish an empty site on purpose, run again with --allow-empty")]
+
+
+def _count_files(folder: Path) -> str:
+    count = sum(1 for p in folder.rglob("*.md") if p.is_file()) if folder.is_dir() else 0
+    return f"{count} .md file{'s' if count != 1 else ''}" if folder.is_dir() else "missing"
+def _catalog(config: Config, preview: bool, folder: Path | None) -> Catalog:
+    """The build's pictures (images.py), with the settings' widths; the preview makes no AVIF."""
+    from .images import Catalog, Settings
+
+    return Catalog(config.root, config.resolve(config.static_dir), config.content_path, folder or config.cache_path,
+                   config.base_path, config.base_url.rstrip("/") + "/",
+                   Settings(config.image_widths, config.image_avif and not preview))
 
 
 def _section_finder(config: Config) -> Callable[[str], Section | None]:

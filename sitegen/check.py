@@ -33,6 +33,7 @@ from .write import output_lock
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+NEWS_NAMESPACE = b"http://www.google.com/schemas/sitemap-news/0.9"
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$")
 W3C_DATE = re.compile(r"^\d{4}(-\d\d(-\d\d(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d))?)?)?$")
 LINK_ATTRIBUTES = {("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"), ("source", "src"),
@@ -58,6 +59,7 @@ class _Parsed:
     canonical: str | None
     refresh: str | None = None  # a redirect page's target (<meta http-equiv="refresh" content="0; url=...">)
     noindex: bool = False  # a page search engines are told to leave out: nobody need link to it
+    images: list[dict[str, str]] = field(default_factory=list)  # each <img>'s and <source>'s attributes
 
 
 class _PageParser(HTMLParser):
@@ -68,6 +70,7 @@ class _PageParser(HTMLParser):
         self.canonical: str | None = None
         self.refresh: str | None = None
         self.noindex = False
+        self.images: list[dict[str, str]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k: v for k, v in attrs if v is not None}
@@ -91,6 +94,8 @@ class _PageParser(HTMLParser):
         for name, value in values.items():
             if (tag, name) in LINK_ATTRIBUTES:
                 self.links.append((tag, rel, value.strip()))
+        if tag in ("img", "source"):
+            self.images.append({**values, "tag": tag})
         if "srcset" in values:
             for candidate in values["srcset"].split(","):
                 if candidate.strip():
@@ -102,7 +107,7 @@ def _parse(path: str) -> _Parsed:
     with open(path, encoding="utf-8", errors="replace") as handle:
         parser.feed(handle.read())
     parser.close()
-    return _Parsed(parser.ids, parser.links, parser.canonical, parser.refresh, parser.noindex)
+    return _Parsed(parser.ids, parser.links, parser.canonical, parser.refresh, parser.noindex, parser.images)
 
 
 class _Site:
@@ -147,12 +152,13 @@ def _settled(output_dir: Path) -> AbstractContextManager[object]:
     return output_lock(output_dir)
 
 
-def check_site(output_dir: Path, base_url: str, jobs: int = 1, withheld: Sequence[Withheld] = ()) -> Report:
+def check_site(output_dir: Path, base_url: str, jobs: int = 1, withheld: Sequence[Withheld] = (),
+               lock: bool = True) -> Report:
     """Check the built site in ``output_dir`` as served at ``base_url``; nothing is changed, except that a
     build killed while moving its files into place is finished first, as the next build would.
     ``withheld``: articles held back (embargo) or killed, of which no file may show anything (the leak
-    guard; ``schedule.withheld_articles`` gives them)."""
-    with _settled(output_dir):
+    guard; ``schedule.withheld_articles`` gives them). ``lock=False``: the caller holds the lock already."""
+    with _settled(output_dir) if lock else nullcontext():
         return _check_site(output_dir, base_url, jobs, withheld)
 
 
@@ -188,6 +194,9 @@ def _check_site(output_dir: Path, base_url: str, jobs: int, withheld: Sequence[W
                 problems.append(f"{page}: broken link {url}: {target} has no id '{fragment}'")
             if target.endswith(".html") and (tag == "a" or rel in ("prev", "next")):
                 edges[page].add(target)
+    sizes: dict[str, tuple[int, int] | None] = {}
+    for page, found in parsed.items():
+        problems += _check_images(site, page, found.images, sizes)
     reached = _reachable("index.html", edges)
     # A redirect page (at an old address) is reached from old links elsewhere, not from the site itself.
     problems += [f"{page}: orphan page: no link leads to it from the front page"
@@ -206,6 +215,60 @@ def _check_site(output_dir: Path, base_url: str, jobs: int, withheld: Sequence[W
     if "robots.txt" in site.files:
         _check_robots(site, problems)
     return report
+
+
+LEAD_WIDTH = 1200  # Google's NewsArticle guidance: images at least 1200 px wide
+
+
+def _image_size(site: _Site, rel: str, sizes: dict[str, tuple[int, int] | None]) -> tuple[int, int] | None:
+    """A picture file's width and height (its header only), None when it is no raster image."""
+    if rel not in sizes:
+        sizes[rel] = None
+        if rel.lower().endswith((".jpg", ".jpeg", ".png", ".webp", ".avif", ".gif")):
+            try:
+                from PIL import Image
+
+                with Image.open(site.root / rel) as im:
+                    sizes[rel] = im.size
+            except Exception:  # noqa: BLE001 - unreadable or no Pillow: nothing to compare
+                sizes[rel] = None
+    return sizes[rel]
+
+
+def _check_images(site: _Site, page: str, found: list[dict[str, str]],
+                  sizes: dict[str, tuple[int, int] | None]) -> list[str]:
+    """Every ``<img>``'s width and height are its file's; every ``srcset`` candidate's width descriptor is
+    its file's width; a lead image (``fetchpriority="high"``) offers at least 1200 px."""
+    problems = []
+    for attrs in found:
+        widest = 0
+        for candidate in (attrs.get("srcset") or "").split(","):
+            parts = candidate.split()
+            if not parts:
+                continue
+            target, _fragment, _problem = site.resolve(parts[0], page)
+            size = _image_size(site, target, sizes) if target else None
+            descriptor = parts[1] if len(parts) > 1 else ""
+            if size and descriptor.endswith("w") and descriptor[:-1].isdigit():
+                widest = max(widest, size[0])
+                if int(descriptor[:-1]) != size[0]:
+                    problems.append(f"{page}: srcset candidate {parts[0]} says {descriptor} but the file is "
+                                    f"{size[0]} px wide")
+        if attrs["tag"] != "img" or not attrs.get("src"):
+            continue
+        target, _fragment, _problem = site.resolve(attrs["src"], page)
+        size = _image_size(site, target, sizes) if target else None
+        if size is None:
+            continue
+        widest = max(widest, size[0])
+        given = (attrs.get("width"), attrs.get("height"))
+        if given != (None, None) and given != (str(size[0]), str(size[1])):
+            problems.append(f"{page}: <img src=\"{attrs['src']}\"> says width={given[0]} height={given[1]} but the "
+                            f"file is {size[0]}x{size[1]}: the page shifts as it loads")
+        if attrs.get("fetchpriority") == "high" and widest < LEAD_WIDTH:
+            problems.append(f"{page}: the lead image {attrs['src']} is {widest} px wide at most; Google asks for "
+                            f"{LEAD_WIDTH} px: use a larger photo")
+    return problems
 
 
 def _reachable(start: str, edges: dict[str, set[str]]) -> set[str]:
@@ -232,7 +295,7 @@ def _check_xml(site: _Site, rel: str, problems: list[str]) -> str:
         _check_rss(site, rel, root, problems)
         return "feed"
     if root.tag in (f"{SITEMAP}urlset", f"{SITEMAP}sitemapindex"):
-        _check_sitemap(site, rel, root, problems)
+        _check_sitemap(site, rel, root, problems, news=NEWS_NAMESPACE in (site.root / rel).read_bytes()[:1024])
         return "sitemap"
     if root.tag in ("urlset", "sitemapindex"):
         problems.append(f"{rel}: sitemap without the sitemaps.org 0.9 namespace")
@@ -303,10 +366,11 @@ def _check_rss(site: _Site, rel: str, root: ElementTree.Element, problems: list[
         _check_link(site, rel, item.findtext("link"), f"item {number}", problems)
 
 
-def _check_sitemap(site: _Site, rel: str, root: ElementTree.Element, problems: list[str]) -> None:
+def _check_sitemap(site: _Site, rel: str, root: ElementTree.Element, problems: list[str],
+                   news: bool = False) -> None:
     child = "url" if root.tag == f"{SITEMAP}urlset" else "sitemap"
     entries = root.findall(f"{SITEMAP}{child}")
-    if not entries:
+    if not entries and not news:  # a Google News sitemap is empty when nothing is recent: Google allows it
         problems.append(f"{rel}: an empty sitemap (the schema wants at least one <{child}>)")
     if len(entries) > 50_000:
         problems.append(f"{rel}: {len(entries)} entries, more than the 50,000 a sitemap may hold")
@@ -365,10 +429,10 @@ def _check_robots(site: _Site, problems: list[str]) -> None:
             _check_link(site, "robots.txt", value.strip(), "Sitemap", problems)
 
 
-def built_base_url(output_dir: Path) -> str | None:
+def built_base_url(output_dir: Path, lock: bool = True) -> str | None:
     """The base URL a site was built for, read from its front page's canonical link."""
     try:
-        with _settled(output_dir):
+        with _settled(output_dir) if lock else nullcontext():
             canonical = _parse(os.fspath(output_dir / "index.html")).canonical
     except OSError:
         return None

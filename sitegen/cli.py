@@ -17,7 +17,7 @@ from pathlib import Path
 from . import __version__
 from .build import BuildReport, build, convert
 from .config import Config, load_config
-from .errors import BuildFailed, ContentError, SitegenError, shown_path
+from .errors import BuildFailed, ContentError, Refused, SitegenError, shown_path
 from .parallel import default_jobs
 from .write import OutputError
 
@@ -48,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
                         "else the clock): decides the news sitemap and which articles are still embargoed")
     p.add_argument("--future", action="store_true", default=None,
                    help="publish articles whose date or embargo is after now (default: hold them back)")
+    p.add_argument("--allow-empty", action="store_true",
+                   help="build even when no article would be published where the last build had some")
     p.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     p.set_defaults(run=_build)
 
@@ -90,6 +92,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="print what would be uploaded and deleted; change nothing")
     p.add_argument("--allow-deletes", action="store_true",
                    help="go ahead even when more files would be deleted than the target's max_deletes")
+    p.add_argument("--allow-empty", action="store_true",
+                   help="deploy even when no article would be published where the last build had some")
     p.add_argument("-q", "--quiet", action="store_true", help="print errors and the final summary only")
     p.set_defaults(run=_deploy)
 
@@ -146,6 +150,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     root = args.site.resolve()
     try:
         return args.run(args)
+    except Refused as refused:
+        for problem in refused.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(f"error: {refused}", file=sys.stderr)
+        return 1
     except BuildFailed as failed:
         for note in failed.notes:
             print(note)
@@ -172,7 +181,8 @@ def _build(args: argparse.Namespace) -> int:
                          publish_future=args.future)
     progress = _Progress() if sys.stderr.isatty() and not args.quiet else None
     try:
-        report = build(config, jobs=args.jobs, clean=args.clean, progress=progress, now=args.now)
+        report = build(config, jobs=args.jobs, clean=args.clean, progress=progress, now=args.now,
+                       allow_empty=args.allow_empty)
     finally:
         if progress:
             progress.done()
@@ -289,40 +299,28 @@ def _convert(args: argparse.Namespace) -> int:
 
 
 def _deploy(args: argparse.Namespace) -> int:
-    from .deploy import deploy, find_target
+    from .deploy import find_target, publish
     from .deploy import summary as deploy_summary
 
     config = load_config(args.site)
     target = find_target(config, args.target, args.to)
-    built = build(config)  # a failed build raises BuildFailed: nothing is deployed
-    if not args.quiet:
-        for path in built.converted:
-            print(f"converted {shown_path(path, config.root)}")
-        for warning in built.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-        for line in built.redirects:
-            print(f"redirect: {line}")
-        print(_summary(built, config.output_dir))
-    _refuse_leaks(config)
-    report = deploy(target, config.output_path, dry_run=args.dry_run, allow_deletes=args.allow_deletes,
-                    echo=None if args.quiet else print)
+
+    def built(report: BuildReport, settings: Config) -> None:
+        if not args.quiet:
+            for path in report.converted:
+                print(f"converted {shown_path(path, config.root)}")
+            for warning in report.warnings:
+                print(f"warning: {warning}", file=sys.stderr)
+            for line in report.redirects:
+                print(f"redirect: {line}")
+            print(_summary(report, settings.output_dir) + (f" for {settings.base_url}"
+                                                           if settings.base_url != config.base_url else ""))
+
+    report = publish(config, target, dry_run=args.dry_run, allow_deletes=args.allow_deletes,
+                     allow_empty=args.allow_empty, echo=None if args.quiet else print, on_built=built,
+                     warn=lambda text: print(f"warning: {text}", file=sys.stderr))
     print(deploy_summary(report))
     return 0
-
-
-def _refuse_leaks(config: Config) -> None:
-    """No deploy while any output file shows an embargoed or killed article (a theme looping over all)."""
-    from .check import leaks
-    from .schedule import withheld_articles
-
-    output = config.output_path
-    files = sorted(p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file())
-    found = leaks(output, config.base_path, files, withheld_articles(config))
-    if found:
-        for problem in found:
-            print(f"error: {config.output_dir}/{problem}", file=sys.stderr)
-        raise SitegenError(f"not deployed: {_count(len(found), 'file')} would publish an embargoed or killed "
-                           "article early; fix the templates that show it, rebuild, deploy again")
 
 
 def _schedule(args: argparse.Namespace) -> int:
@@ -345,17 +343,20 @@ def _schedule(args: argparse.Namespace) -> int:
         find_target(config, args.deploy or None, None)  # a wrong name fails now, not at the first moment
 
     def rebuild(settings: Config) -> str:
-        built = build(settings)
-        _print_timing(built)
-        line = _summary(built, settings.output_dir)
-        if args.deploy is not None:
-            from .deploy import deploy, find_target
-            from .deploy import summary as deploy_summary
+        if args.deploy is None:
+            built = build(settings)
+            _print_timing(built)
+            return f"{time.strftime('%H:%M:%S')} {_summary(built, settings.output_dir)}"
+        from .deploy import find_target, publish
+        from .deploy import summary as deploy_summary
 
-            _refuse_leaks(settings)
-            print(line, flush=True)
-            line = deploy_summary(deploy(find_target(settings, args.deploy or None, None), settings.output_path))
-        return f"{time.strftime('%H:%M:%S')} {line}"
+        def built_for(report: BuildReport, used: Config) -> None:
+            _print_timing(report)
+            print(_summary(report, used.output_dir), flush=True)
+
+        report = publish(settings, find_target(settings, args.deploy or None, None), on_built=built_for,
+                         warn=lambda text: print(f"warning: {text}", file=sys.stderr))
+        return f"{time.strftime('%H:%M:%S')} {deploy_summary(report)}"
 
     def say(text: str) -> None:
         print(text, flush=True)

@@ -66,6 +66,10 @@ class Config:
     menu: tuple[MenuEntry, ...] | None = None
     # The section every converted seed is given (a slug or name of `sections`); empty: none.
     seed_section: str = ""
+    # The widths (px) each photo is resized to for srcset (never larger than the photo itself), docs/images.md.
+    image_widths: tuple[int, ...] = (480, 800, 1200, 1600, 2048)
+    # AVIF besides WebP and the JPEG/PNG fallback (slower to make; browsers that read it get smaller files).
+    image_avif: bool = True
     # A multilingual site's languages (docs/i18n.md), each with its base path; `language` is the default one.
     languages: tuple[SiteLanguage, ...] = ()
 
@@ -130,47 +134,52 @@ def load_config(root: Path, **overrides: Any) -> Config:
     path = root / CONFIG_FILE
     values: dict[str, Any] = {}
     errors: list[ContentError] = []
+    lines: dict[str, int] = {}
     if path.is_file():
-        values, errors = _read(path)
-    values.update({k: v for k, v in overrides.items() if v is not None})
+        values, errors, lines = _read(path)
+    given = {k: v for k, v in overrides.items() if v is not None}
+    values.update(given)
     config = Config(root=root, **values)
-    errors += _validate(config, path)
+    # A value from the command line has no line; one from the file is named at its line.
+    errors += _validate(config, path, {k: n for k, n in lines.items() if k not in given})
     if errors:
         raise BuildFailed(errors)
     return config
 
 
-def _read(path: Path) -> tuple[dict[str, Any], list[ContentError]]:
+def _read(path: Path) -> tuple[dict[str, Any], list[ContentError], dict[str, int]]:
+    """The settings of ``path``, every error in it, and the line of each setting."""
     try:
         text = path.read_text(encoding="utf-8-sig")
         node = yaml.compose(text, Loader=_LOADER)
     except (OSError, UnicodeDecodeError) as exc:
-        return {}, [ContentError(path, None, f"cannot read the settings file: {exc}")]
+        return {}, [ContentError(path, None, f"cannot read the settings file: {exc}")], {}
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         if "maximum nesting depth" in str(exc.problem):  # libyaml stops at 1,000 levels
-            return {}, [ContentError(path, line, _TOO_DEEP)]
-        return {}, [ContentError(path, line, f"invalid YAML: {exc.problem}")]
+            return {}, [ContentError(path, line, _TOO_DEEP)], {}
+        return {}, [ContentError(path, line, f"invalid YAML: {exc.problem}")], {}
     except yaml.YAMLError as exc:
-        return {}, [ContentError(path, 1, f"invalid YAML: {_cut(str(exc), 120)}")]
+        return {}, [ContentError(path, 1, f"invalid YAML: {_cut(str(exc), 120)}")], {}
     except RecursionError:  # the pure-Python composer recurses once per level of nesting
-        return {}, [ContentError(path, _deep_line(text), _TOO_DEEP)]
+        return {}, [ContentError(path, _deep_line(text), _TOO_DEEP)], {}
     if node is None:
-        return {}, []
+        return {}, [], {}
     if not isinstance(node, yaml.MappingNode):
-        return {}, [ContentError(path, node.start_mark.line + 1, "settings must be 'key: value' lines")]
+        return {}, [ContentError(path, node.start_mark.line + 1, "settings must be 'key: value' lines")], {}
     values: dict[str, Any] = {}
     errors: list[ContentError] = []
+    lines: dict[str, int] = {}
     budget = [MAX_VALUES]
     for key_node, value_node in node.value:
         key, line = key_node.value, key_node.start_mark.line + 1
         spec = _FIELDS.get(key) if isinstance(key_node, yaml.ScalarNode) else None
         if spec is None:
-            known = ", ".join(sorted(_FIELDS))
             shown = key if isinstance(key, str) else "?"
-            errors.append(ContentError(path, line, f"unknown setting '{_cut(shown)}'; the settings are: {known}"))
+            errors.append(ContentError(path, line, f"unknown setting '{_cut(shown)}'; {_unknown_hint(shown)}"))
             continue
+        lines[key] = line
         if key in _ENTRY_READERS:
             if isinstance(value_node, yaml.ScalarNode) and value_node.value in ("", "~", "null"):
                 continue  # the default
@@ -199,7 +208,47 @@ def _read(path: Path) -> tuple[dict[str, Any], list[ContentError]]:
                                                    f"not {describe_value(value)}"))
             continue
         values[key] = value
-    return values, errors
+    return values, errors, lines
+
+
+# What other generators call a setting (Hugo, Jekyll, Pelican, Eleventy), and what it is called here.
+OTHER_NAMES = {
+    "baseurl": "base_url", "url": "base_url", "siteurl": "base_url", "site_url": "base_url",
+    "paginate": "per_page", "pagination": "per_page", "default_pagination": "per_page", "pagersize": "per_page",
+    "paginate_by": "per_page", "languagecode": "language", "lang": "language", "default_lang": "language",
+    "locale": "language", "time_zone": "timezone", "contentdir": "content_dir", "source": "content_dir",
+    "path": "content_dir", "publishdir": "output_dir", "destination": "output_dir", "output_path": "output_dir",
+    "staticdir": "static_dir", "static_paths": "static_dir", "layoutdir": "templates_dir", "layouts_dir":
+    "templates_dir", "theme_templates": "templates_dir", "cachedir": "cache_dir", "builddrafts": "drafts",
+    "show_drafts": "drafts", "buildfuture": "publish_future", "future": "publish_future", "sitename": "title",
+    "name": "title", "summarylength": "summary_length", "excerpt_length": "summary_length",
+    "rsslimit": "feed_limit", "feed_max_items": "feed_limit", "feed_items": "feed_limit",
+    "author": "publisher", "sitedescription": "description", "tagline": "description",
+}
+
+
+def suggestion(word: str, known: list[str], aliases: dict[str, str] | None = None) -> str | None:
+    """The known name ``word`` was probably meant to be: another tool's name for it, or a close spelling."""
+    import difflib
+
+    folded = word.strip().casefold().replace("-", "_")
+    if aliases and (found := aliases.get(folded) or aliases.get(folded.replace("_", ""))):
+        return found
+    by_fold = {name.casefold(): name for name in known}
+    if folded in by_fold:
+        return by_fold[folded]
+    close = difflib.get_close_matches(folded, list(by_fold), n=1, cutoff=0.7)
+    return by_fold[close[0]] if close else None
+
+
+def _unknown_hint(key: str) -> str:
+    found = suggestion(key, sorted(_FIELDS), OTHER_NAMES)
+    if found:
+        return f"did you mean '{found}'? ({SETTINGS_DOC})"
+    return f"the settings are: {', '.join(sorted(_FIELDS))}"
+
+
+SETTINGS_DOC = "every setting is in docs/configuration.md"
 
 
 # Settings are a few short values. YAML aliases can make a few lines stand for a billion values ("billion
@@ -330,6 +379,23 @@ def _read_menu(node: yaml.Node, path: Path) -> tuple[tuple[MenuEntry, ...], list
     return tuple(entries), errors
 
 
+def _read_widths(node: yaml.Node, path: Path) -> tuple[tuple[int, ...], list[ContentError]]:
+    """``image_widths:``: a list of widths in pixels, such as [480, 800, 1200, 1600, 2048]."""
+    errors: list[ContentError] = []
+    widths = []
+    for item in _list_items(node, path, "image_widths", errors):
+        text = _scalar_text(item)
+        if text is None or not text.isdigit() or not 16 <= int(text) <= 8192:
+            errors.append(ContentError(path, item.start_mark.line + 1, "each of 'image_widths' is a width in pixels "
+                                                                       "from 16 to 8192, such as 1200"))
+            continue
+        widths.append(int(text))
+    if not widths and not errors:
+        errors.append(ContentError(path, node.start_mark.line + 1, "'image_widths' needs at least one width, "
+                                                                   "such as [480, 800, 1200, 1600, 2048]"))
+    return tuple(sorted(set(widths))), errors
+
+
 def _read_languages(node: yaml.Node, path: Path) -> tuple[tuple[SiteLanguage, ...], list[ContentError]]:
     """``languages:``: each a mapping of code, name, title, description and base (``/es/``)."""
     from .i18n import check_language
@@ -370,7 +436,8 @@ def _read_languages(node: yaml.Node, path: Path) -> tuple[tuple[SiteLanguage, ..
     return tuple(found.values()), errors
 
 
-_ENTRY_READERS = {"sections": _read_sections, "menu": _read_menu, "languages": _read_languages}
+_ENTRY_READERS = {"sections": _read_sections, "menu": _read_menu, "image_widths": _read_widths,
+                  "languages": _read_languages}
 
 
 def _deep_line(text: str) -> int:
@@ -459,40 +526,78 @@ def _excerpt(value: Any, limit: int = 40) -> str:
 _TYPE_WORDS = {str: "text", int: "a whole number", bool: "true or false", dict: "a mapping of 'name: settings'"}
 
 
-def _validate(config: Config, path: Path) -> list[ContentError]:
+def _validate(config: Config, path: Path, lines: dict[str, int]) -> list[ContentError]:
+    """Values of the right type that are still wrong, each at the line of its setting (``lines``)."""
     errors = []
+
+    def error(key: str, message: str) -> None:
+        errors.append(ContentError(path, lines.get(key), message))
+
     try:
         config.tz  # noqa: B018 - validates the name
     except (ZoneInfoNotFoundError, ValueError):
-        errors.append(ContentError(path, None, f"timezone '{_cut(config.timezone)}' is not an IANA time zone "
-                                               "name such as 'UTC' or 'Europe/London'"))
+        zone = _zone_hint(config.timezone)
+        error("timezone", f"timezone '{_cut(config.timezone)}' is not an IANA time zone name such as 'UTC' or "
+                          f"'Europe/London'{zone}")
     from .i18n import check_language
 
     if problem := check_language(config.language):
-        errors.append(ContentError(path, None, problem))
+        error("language", problem)
     if config.feed_content not in FEED_CONTENT:
-        errors.append(ContentError(path, None, f"feed_content must be one of {', '.join(FEED_CONTENT)}, "
-                                               f"not {describe_value(config.feed_content)}"))
+        error("feed_content", f"feed_content must be one of {', '.join(FEED_CONTENT)}, "
+                              f"not {describe_value(config.feed_content)}")
     if config.feed_limit < 1:
-        errors.append(ContentError(path, None, f"feed_limit must be 1 or more, not {config.feed_limit}"))
+        error("feed_limit", f"feed_limit must be 1 or more, not {config.feed_limit}")
     if config.per_page < 1:
-        errors.append(ContentError(path, None, f"per_page must be 1 or more, not {config.per_page}"))
+        error("per_page", f"per_page must be 1 or more, not {config.per_page}")
     if config.seed_section and config.section_named(config.seed_section) is None:
         known = ", ".join(s.slug for s in config.sections) or "none: add a 'sections:' list"
-        errors.append(ContentError(path, None, f"seed_section '{_cut(config.seed_section)}' is not a section; "
-                                               f"the sections are: {known}"))
+        error("seed_section", f"seed_section '{_cut(config.seed_section)}' is not a section; "
+                              f"the sections are: {known}")
     if config.languages and config.language not in {lang.code for lang in config.languages}:
-        errors.append(ContentError(path, None, f"language '{_cut(config.language)}' is not one of 'languages' "
-                                               f"({', '.join(lang.code for lang in config.languages)}): set "
-                                               "language: to the default one"))
+        error("language", f"language '{_cut(config.language)}' is not one of 'languages' "
+                          f"({', '.join(lang.code for lang in config.languages)}): set language: to the default one")
     sections = {s.slug for s in config.sections}
     for lang in config.languages:
         top = config.language_base(lang).strip("/").split("/")[0]
         if top and (top in sections or top in RESERVED_SLUGS):
-            errors.append(ContentError(path, None, f"the base of language '{lang.code}' (/{top}/) is also a "
-                                                   "section or a folder of every site: give it another base"))
+            error("languages", f"the base of language '{lang.code}' (/{top}/) is also a section or a folder of "
+                               "every site: give it another base")
     parts = urlsplit(config.base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        errors.append(ContentError(path, None, f"base_url '{_cut(config.base_url, 80)}' must be an absolute URL "
-                                               "such as 'https://example.org/' or 'https://example.org/news/'"))
+        error("base_url", f"base_url '{_cut(config.base_url, 80)}' must be an absolute URL "
+                          "such as 'https://example.org/' or 'https://example.org/news/'")
+    for key in FOLDERS:
+        if key in lines and getattr(config, key) != _FIELDS[key].default and \
+                not (folder := config.resolve(getattr(config, key))).is_dir():
+            error(key, _missing_folder(config, key, folder))
     return errors
+
+
+# Folders a site reads: one set in sitegen.yaml to another name than the default must exist (a typo must
+# not build an empty site). At its default name, a missing one is simply empty (a site without static/).
+FOLDERS = ("content_dir", "seeds_dir", "templates_dir", "static_dir")
+
+
+def _missing_folder(config: Config, key: str, folder: Path) -> str:
+    what = "is a file, not a folder" if folder.exists() else "does not exist"
+    value = getattr(config, key)
+    message = f"{key} '{_cut(value, 80)}' {what} ({folder})"
+    try:
+        siblings = sorted(p.name for p in folder.parent.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError:
+        siblings = []
+    close = suggestion(folder.name, siblings)
+    if close:
+        return f"{message}: did you mean '{close}'?"
+    return f"{message}: create the folder, or correct the name"
+
+
+def _zone_hint(name: str) -> str:
+    from zoneinfo import available_timezones
+
+    try:
+        close = suggestion(name, sorted(available_timezones()))
+    except OSError:
+        return ""
+    return f"; did you mean '{close}'?" if close else ""

@@ -24,12 +24,15 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from .config import CONFIG_FILE, Config, describe_value
+from .config import CONFIG_FILE, Config, describe_value, suggestion
+from .deploy_errors import _URL_PASSWORD, redact, tool_failed
 from .deploy_headers import HOSTING_FILES, is_page
-from .errors import ContentError, SitegenError
+from .errors import ContentError, Refused, SitegenError
 
-DEFAULT_MAX_DELETES = "50%"
-COMMON_OPTIONS = ("url", "max_deletes")
+DEFAULT_MAX_DELETES = "20%"
+COMMON_OPTIONS = ("url", "max_deletes", "base_url", "allow_local_base_url")
+_SWITCHES = ("allow_local_base_url",)  # options that are true or false; the others but max_deletes are text
+SHOWN_DELETES = 10  # files a refused deploy names, of those it would have deleted
 KIND_OPTIONS = {
     "git": ("branch", "cname", "message"),
     "rsync": (),
@@ -37,7 +40,6 @@ KIND_OPTIONS = {
 }
 _CREDENTIAL_WORDS = re.compile(r"secret|password|passwd|token|access_key|key_id|credential|private_key", re.I)
 _SCP_LIKE = re.compile(r"^(?:[^@/:\s]+@)?[^@/:\s]+:")
-_URL_PASSWORD = re.compile(r"(://[^/@:\s]+):[^/@\s]+@")
 
 Echo = Callable[[str], None]
 
@@ -144,10 +146,18 @@ def find_target(config: Config, name: str | None = None, url: str | None = None)
     allowed = (*COMMON_OPTIONS, *KIND_OPTIONS[target.kind])
     for key, value in options.items():
         if key not in allowed:
+            close = suggestion(str(key), list(allowed))
+            hint = f"did you mean '{close}'? " if close else ""
             raise _setting_error(config, f"deploy target '{name}' ({target.kind}) has no setting '{key}'; "
-                                         f"its settings are: {', '.join(allowed)}", name, key)
-        if key != "max_deletes" and not isinstance(value, str):
+                                         f"{hint}its settings are: {', '.join(allowed)}", name, key)
+        if key in _SWITCHES:
+            if not isinstance(value, bool):
+                raise _setting_error(config, f"'{key}' must be true or false, not {describe_value(value)}",
+                                     name, key)
+        elif key != "max_deletes" and not isinstance(value, str):
             raise _setting_error(config, f"'{key}' must be text, not {describe_value(value)}", name, key)
+    if "base_url" in options and (problem := base_url_problem(options["base_url"])):
+        raise _setting_error(config, f"the base_url of deploy target '{name}' {problem}", name, "base_url")
     try:
         max_deletes(target, 0)
     except SitegenError as exc:
@@ -210,11 +220,6 @@ def git_remotes(root: Path) -> list[str]:
     except FileNotFoundError:
         return []
     return done.stdout.split() if done.returncode == 0 else []
-
-
-def redact(text: str) -> str:
-    """Hide a password written into a URL (``https://user:token@host``) before anything prints it."""
-    return _URL_PASSWORD.sub(r"\1:***@", text)
 
 
 def _setting_error(config: Config, message: str, *keys: str) -> ContentError:
@@ -284,13 +289,164 @@ def max_deletes(target: Target, remote_files: int) -> int:
 
 
 def check_deletes(made: Plan, allow_deletes: bool = False) -> None:
-    """Refuse a deploy that would delete more than max_deletes: a wrong output folder must not wipe a site."""
-    limit = max_deletes(made.target, made.remote_files)
-    if len(made.deletes) > limit and not allow_deletes:
+    """Refuse a deploy that would delete more than max_deletes: a wrong output folder must not wipe a site.
+    The refusal names what would have gone."""
+    counted = [change for change in made.deletes if not _regenerated(change.path)]
+    remote = len(counted) + sum(1 for path in made.unchanged if not _regenerated(path)) + \
+        sum(1 for change in made.uploads if change.why == "changed" and not _regenerated(change.path))
+    limit = max_deletes(made.target, remote)
+    if len(counted) > limit and not allow_deletes:
         spec = made.target.options.get("max_deletes", DEFAULT_MAX_DELETES)
-        raise SitegenError(f"refusing to delete {len(made.deletes)} of the {made.remote_files} files at "
-                           f"{made.target} (max_deletes: {spec} allows {limit}): check output_dir and the "
-                           "target, then run again with --allow-deletes if that is what you want")
+        shown = [change.path for change in counted[:SHOWN_DELETES]]
+        more = len(counted) - len(shown)
+        listing = "\n".join(f"    would delete {path}" for path in shown)
+        if more:
+            listing += f"\n    … and {more} more (sitegen deploy --dry-run lists them all)"
+        raise SitegenError(f"refusing to delete {len(counted)} of the {remote} files at {made.target}, not "
+                           f"counting the search index (max_deletes: {spec} allows {limit}): check output_dir "
+                           "and the target, then run again with --allow-deletes if that is what you want; "
+                           f"nothing was uploaded or deleted\n{listing}")
+
+
+def _regenerated(path: str) -> bool:
+    """Files a build replaces whenever an article changes (the search index's shards): not counted by
+    max_deletes, or deleting one article of a small site would look like wiping it."""
+    return path.startswith("pagefind/")
+
+
+# -- guards: the right site, whole and working ---------------------------------------------------------------
+
+
+def base_url_problem(url: object) -> str | None:
+    """What makes ``url`` no public address of a site, or None."""
+    if not isinstance(url, str):
+        return f"must be text, not {describe_value(url)}"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"'{url}' must be an absolute URL such as https://example.org/ or https://example.org/news/"
+    return None
+
+
+def local_host(url: str) -> str | None:
+    """Why the host of ``url`` is no public address (loopback, private network, this machine), or None."""
+    import ipaddress
+
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal", ".lan", ".home.arpa")):
+        return "this machine or the local network"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if address.is_loopback or address.is_unspecified:
+        return "this machine (a loopback address)"
+    if address.is_private or address.is_link_local or address.is_reserved:
+        return "a private network address"
+    return None
+
+
+def site_base_url(config: Config, target: Target) -> str:
+    """The address the site is built for when deployed to ``target``: the target's own, else the site's."""
+    return target.options.get("base_url") or config.base_url
+
+
+def check_base_url(config: Config, target: Target) -> None:
+    """Refuse to publish a site built for the wrong address: localhost or a private network (sitegen init's
+    placeholder, a staging build), or not the address the target serves (a git target's cname, a GitHub,
+    GitLab or Codeberg Pages account)."""
+    base_url = site_base_url(config, target)
+    own = "base_url" in target.options
+    where = (f"the base_url of deploy target '{target.name}' ({CONFIG_FILE}:"
+             f"{_line(config.root / CONFIG_FILE, ('deploy', target.name or '', 'base_url')) or '?'})" if own
+             else f"base_url ({_where(config, 'base_url')})")
+    why = local_host(base_url)
+    if why and not target.options.get("allow_local_base_url"):
+        raise SitegenError(f"refusing to deploy to {target}: {where} is {base_url}, an address of {why}, so every "
+                           "canonical link, feed, sitemap and og:image of the live site would point there; set "
+                           "base_url to the site's public address (https://…), or give the target its own "
+                           "'base_url:' (for a staging server on a private network: 'allow_local_base_url: true')")
+    expected = served_host(target)
+    host = (urlsplit(base_url).hostname or "").lower()
+    if expected and host != expected.lower():
+        via = "its cname" if target.options.get("cname") else "its Pages account"
+        raise SitegenError(f"refusing to deploy to {target}: {where} is {base_url}, but the target serves "
+                           f"{expected} ({via}); set the target's 'base_url: https://{expected}/…' (or its "
+                           "'cname:' to the site's own domain)")
+
+
+_PAGES_HOSTS = {"github.com": "{}.github.io", "gitlab.com": "{}.gitlab.io", "codeberg.org": "{}.codeberg.page"}
+
+
+def served_host(target: Target) -> str | None:
+    """The host a target serves the site at, when it can be told: a git target's cname, else the Pages
+    domain of a GitHub, GitLab or Codeberg repository (me/news on github.com: me.github.io)."""
+    if target.kind != "git":
+        return None
+    if target.options.get("cname"):
+        return str(target.options["cname"]).strip().rstrip(".")
+    url = target.address
+    if url in git_remotes(target.root):
+        try:
+            url = run_tool(["git", "-C", str(target.root), "remote", "get-url", url], "git").strip()
+        except SitegenError:
+            return None
+    match = re.match(r"^(?:[a-z+]+://)?(?:[^@/]+@)?([^/:]+)[:/]+([^/]+)/", url)
+    if match and match.group(1).lower() in _PAGES_HOSTS:
+        return _PAGES_HOSTS[match.group(1).lower()].format(match.group(2).lower())
+    return None
+
+
+def check_built(config: Config, output_dir: Path, base_url: str) -> list[str]:
+    """Refuse a site that is broken or leaks: every problem ``sitegen check`` finds but orphan pages (those
+    are returned, to be shown as warnings) stops the deploy. Also refuses a folder built for another address.
+    The caller holds the output folder's lock."""
+    from .check import built_base_url, check_site
+    from .parallel import default_jobs
+    from .schedule import withheld_articles
+
+    built = built_base_url(output_dir, lock=False)
+    if built is not None and built.rstrip("/") != base_url.rstrip("/"):
+        raise SitegenError(f"refusing to deploy {shown(output_dir, config)}/: it was built for {built}, not "
+                           f"{base_url}; build it again (sitegen deploy builds it for the target)")
+    report = check_site(output_dir, base_url, jobs=default_jobs(), withheld=withheld_articles(config), lock=False)
+    blocking = [p for p in report.problems if not p.endswith(ORPHAN)]
+    if blocking:
+        leaking = sum(1 for p in blocking if LEAK in p)
+        reasons = []
+        if leaking:
+            reasons.append(f"{leaking} file{'s' if leaking != 1 else ''} would publish an embargoed or killed "
+                           "article early; fix the templates that show it, rebuild, deploy again")
+        if len(blocking) > leaking:
+            count = len(blocking) - leaking
+            reasons.append(f"sitegen check found {count} problem{'s' if count != 1 else ''} in the built site "
+                           "(a link that leads nowhere, a broken feed or sitemap): fix them, then deploy again")
+        raise Refused(f"not deployed: {'; and '.join(reasons)}; nothing was uploaded",
+                      [f"{config.output_dir}/{p}" for p in blocking])
+    return [f"{config.output_dir}/{p}" for p in report.problems if p.endswith(ORPHAN)]
+
+
+LEAK = ": leaks the "
+ORPHAN = "orphan page: no link leads to it from the front page"
+
+
+def shown(path: Path, config: Config) -> str:
+    from .errors import shown_path
+
+    return shown_path(path, config.root)
+
+
+def _where(config: Config, key: str) -> str:
+    line = _line(config.root / CONFIG_FILE, (key,))
+    if line:
+        return f"{CONFIG_FILE}:{line}"
+    try:
+        text = (config.root / CONFIG_FILE).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    commented = next((n for n, ln in enumerate(text.splitlines(), 1) if re.match(rf"\s*#\s*{key}\s*:", ln)), None)
+    if commented:
+        return f"not set: {CONFIG_FILE}:{commented} has it commented out, remove the '#'"
+    return f"not set in {CONFIG_FILE}, so the default"
 
 
 def describe(made: Plan) -> list[str]:
@@ -313,11 +469,14 @@ def execute(made: Plan, echo: Echo | None = None) -> DeployReport:
             if echo:
                 echo(f"{'deleted' if change.why == 'removed' else 'uploaded'} {change.path}")
     except SitegenError as exc:
+        first, _, details = str(exc).partition("\n")
+        first = first.removesuffix(":")
+        details = f"\n{details}" if details else ""
         if len(uploaded) == len(made.uploads) and len(deleted) == len(made.deletes):
-            raise SitegenError(f"deploy to {made.target}: every file is in place, but {exc}") from None
+            raise SitegenError(f"deploy to {made.target}: every file is in place, but {first}{details}") from None
         raise SitegenError(f"deploy to {made.target} stopped after {len(uploaded)} of {len(made.uploads)} "
-                           f"uploads and {len(deleted)} of {len(made.deletes)} deletions: {exc}; "
-                           "the site still works, run the deploy again to finish it") from None
+                           f"uploads and {len(deleted)} of {len(made.deletes)} deletions: {first}; "
+                           f"the site still works, run the deploy again to finish it{details}") from None
     return DeployReport(str(made.target), len(uploaded), len(deleted), len(made.unchanged),
                         sum(c.size for c in uploaded))
 
@@ -335,6 +494,30 @@ def deploy(target: Target, output_dir: Path, *, dry_run: bool = False, allow_del
             return DeployReport(str(target), len(made.uploads), len(made.deletes), len(made.unchanged),
                                 made.upload_bytes, dry_run=True)
         return execute(made, echo)
+
+
+def publish(config: Config, target: Target, *, dry_run: bool = False, allow_deletes: bool = False,
+            allow_empty: bool = False, echo: Echo | None = None,
+            on_built: Callable[[Any, Config], None] | None = None, warn: Echo | None = None) -> DeployReport:
+    """``sitegen deploy``: refuse a wrong address, build for the target, refuse a broken or leaking site,
+    then deploy, holding the output folder's lock from the check to the last file so that no build changes
+    what is being uploaded. ``on_built`` gets the build's report and the settings it was built with."""
+    from dataclasses import replace
+
+    from .build import build
+    from .write import output_lock
+
+    check_base_url(config, target)
+    base_url = site_base_url(config, target)
+    settings = replace(config, base_url=base_url) if base_url != config.base_url else config
+    built = build(settings, allow_empty=allow_empty)  # a failed build raises: nothing is deployed
+    if on_built:
+        on_built(built, settings)
+    with output_lock(settings.output_path):
+        for orphan in check_built(settings, settings.output_path, base_url):
+            if warn:
+                warn(orphan)
+        return deploy(target, settings.output_path, dry_run=dry_run, allow_deletes=allow_deletes, echo=echo)
 
 
 def summary(report: DeployReport) -> str:
@@ -359,15 +542,15 @@ def _backend(kind: str) -> ModuleType:
 
 def run_tool(args: list[str], what: str, env: Mapping[str, str] | None = None, cwd: Path | None = None,
              input: bytes | None = None) -> str:
-    """Run git or rsync; a failure becomes one line naming the tool and its last words (no URL passwords)."""
+    """Run git or rsync; a failure is a ToolError with all the tool's error lines and what to try
+    (deploy_errors.py; no URL passwords)."""
     try:
         done = subprocess.run(args, capture_output=True, env=env, cwd=cwd, input=input, check=False)
     except FileNotFoundError:
-        raise SitegenError(f"{what} needs '{args[0]}', which is not installed") from None
+        raise SitegenError(f"{what} needs '{args[0]}', which is not installed: install it "
+                           f"(apt-get install {args[0]}, brew install {args[0]})") from None
     if done.returncode != 0:
-        lines = [ln for ln in done.stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
-        detail = redact(lines[-1].strip()) if lines else f"exit status {done.returncode}"
-        raise SitegenError(f"{what} failed: {detail}")
+        raise tool_failed(what, done.returncode, done.stderr, done.stdout, args)
     return done.stdout.decode("utf-8", "surrogateescape")
 
 

@@ -69,10 +69,8 @@ def execute(made: Plan) -> Iterator[Change]:
     parent = made.state["parent"]
     message = made.target.options.get("message") or _message(made)
     commit = git("commit-tree", made.state["tree"], *(["-p", parent] if parent else []), "-m", message).strip()
-    try:
-        git("push", "-q", git.push_url, f"{commit}:refs/heads/{made.state['branch']}")
-    except SitegenError as exc:
-        raise SitegenError(f"{exc} (if the branch moved since the plan, run the deploy again)") from None
+    # The push moves the branch last, after every object is in: killed before that, the remote is unchanged.
+    git("push", "-q", git.push_url, f"{commit}:refs/heads/{made.state['branch']}")
     yield from made.uploads
     yield from made.deletes
 
@@ -99,6 +97,7 @@ class _Git:
         self.git_dir = workdir / "repo.git"
         self.index = workdir / "index"
         self.env = _env()
+        self.target = str(target)
         root = str(target.root)
         self.fetch_url = self.push_url = target.address
         if target.address in git_remotes(target.root):  # a remote name: its URLs and credentials settings
@@ -116,7 +115,7 @@ class _Git:
         env = dict(self.env, GIT_WORK_TREE=str(work_tree)) if work_tree else self.env
         settings = ["-c", "core.autocrlf=false", "-c", "core.safecrlf=false", "-c", f"core.bare={not work_tree}"]
         return run_tool(["git", *settings, *args],
-                        f"git {args[0]}", env, cwd=cwd or self.git_dir, input=input)
+                        f"git {args[0]} for {self.target}", env, cwd=cwd or self.git_dir, input=input)
 
     def remote_head(self, branch: str) -> str | None:
         out = self("ls-remote", "--heads", self.fetch_url, f"refs/heads/{branch}")

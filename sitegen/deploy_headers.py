@@ -120,6 +120,7 @@ def hosting_files(config: Config, paths: Iterable[str], redirects: Mapping[str, 
     with a status; Cloudflare Pages skips that rule and serves the notice with 200) and ``noindex``.
     """
     gone = sorted(gone)
+    paths = list(paths)
     base = config.base_path
     assets = sorted(p for p in paths if p.startswith("static/") and PurePosixPath(p).name not in HOSTING_FILES)
     lines = ["# HTTP headers for Netlify and Cloudflare Pages, written by sitegen.", f"{base}*"]
@@ -131,6 +132,8 @@ def hosting_files(config: Config, paths: Iterable[str], redirects: Mapping[str, 
         # One rule per fingerprinted file: a /static/* rule would also hold the files without a fingerprint.
         for path in fingerprinted[: MAX_HEADER_RULES - 1]:
             lines += [f"{urls.with_base(base, '/' + path)}", f"  Cache-Control: {IMMUTABLE}"]
+    if any(p.startswith("img/") for p in paths):  # photos, named by their content (images.py)
+        lines += [f"{base}img/*", f"  Cache-Control: {IMMUTABLE}"]
     for url in gone[: MAX_HEADER_RULES]:
         lines += [urls.with_base(base, url), f"  X-Robots-Tag: {GONE_ROBOTS}"]
     rules = ["# Redirects for Netlify and Cloudflare Pages, written by sitegen."]

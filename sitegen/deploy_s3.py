@@ -21,10 +21,25 @@ from pathlib import Path
 from typing import Any
 
 from .deploy import Change, Plan, Target, local_files
+from .deploy_errors import ToolError, hint_for
 from .deploy_headers import GONE_METADATA, GONE_STATUS, REDIRECTS_FILE, cache_control, content_type, gone_paths
 from .errors import SitegenError
 
 MD5_KEY = "sitegen-md5"  # object metadata: the MD5 of the uploaded bytes
+# What to try for the S3 errors people meet most (the error's Code, or botocore's exception's name).
+S3_HINTS = {
+    "NoSuchBucket": "create the bucket, or fix its name in the target's url (s3://bucket/prefix)",
+    "AccessDenied": "these credentials may not write to that bucket: check the key's policy (s3:PutObject, "
+                    "s3:ListBucket, s3:DeleteObject)",
+    "InvalidAccessKeyId": "AWS_ACCESS_KEY_ID is not a key this service knows: check it, and endpoint_url",
+    "SignatureDoesNotMatch": "AWS_SECRET_ACCESS_KEY does not belong to AWS_ACCESS_KEY_ID: check both",
+    "ExpiredToken": "the session token has expired: log in again (aws sso login) or refresh the credentials",
+    "SlowDown": "the service is busy: wait a little, then run the deploy again (it goes on where it stopped)",
+    "EndpointConnectionError": "nothing answers at the endpoint: check endpoint_url (or AWS_ENDPOINT_URL_S3) "
+                               "and the network",
+    "PermanentRedirect": "the bucket is in another region: set the target's region",
+    "AuthorizationHeaderMalformed": "the bucket is in another region: set the target's region",
+}
 MAX_INVALIDATION_PATHS = 15  # more changed paths than this: invalidate the whole site with one wildcard
 
 
@@ -196,8 +211,15 @@ def _errors(target: Target) -> Iterator[None]:
                            "(or AWS_PROFILE) in the environment") from None
     except ClientError as exc:
         error = exc.response.get("Error", {})
-        raise SitegenError(f"{target}: {error.get('Code', 'error')}: {error.get('Message') or exc}") from None
+        code = error.get("Code", "error")
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        lines = [f"{code}: {error.get('Message') or exc}"]
+        lines += [f"{name}: {error[name]}" for name in ("BucketName", "Key", "Resource") if error.get(name)]
+        raise ToolError(f"S3 {exc.operation_name} at {target}", f"HTTP {status}" if status else code, lines,
+                        S3_HINTS.get(code)) from None
     except BotoCoreError as exc:
-        raise SitegenError(f"{target}: {exc}") from None
+        lines = str(exc).splitlines()
+        hint = S3_HINTS.get(type(exc).__name__) or hint_for(lines)
+        raise ToolError(f"S3 at {target}", type(exc).__name__, lines, hint) from None
     except OSError as exc:
         raise SitegenError(f"{target}: {exc.strerror or exc} ({exc.filename})") from None

@@ -50,3 +50,14 @@ class BuildFailed(SitegenError):
 
 def _error_key(error: SitegenError) -> tuple[str, int]:
     return error.sort_key() if isinstance(error, ContentError) else ("", 0)
+
+
+class Refused(SitegenError):
+    """A command that would not go on, with every problem that stopped it (each printed as an error line)."""
+
+    def __init__(self, message: str, problems: Iterable[str] = ()) -> None:
+        self.problems = list(problems)
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple:
+        return (Refused, (str(self), self.problems))

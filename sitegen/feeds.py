@@ -159,8 +159,10 @@ def rfc822(moment: datetime) -> str:
             f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d} {offset}")
 
 
-def json_feed(feed: Feed, config: Config, bodies: Sequence[str | None], abs_url: Any) -> dict[str, Any]:
-    """A JSON Feed 1.1 document as a dict; ``bodies`` are the entries' HTML (None: summaries only)."""
+def json_feed(feed: Feed, config: Config, bodies: Sequence[str | None], abs_url: Any,
+              media: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A JSON Feed 1.1 document as a dict; ``bodies`` are the entries' HTML (None: summaries only);
+    ``media``: each entry's picture by article URL (images.feed_media): its ``image`` and ``banner_image``."""
     items = []
     for article, body in zip(feed.entries, bodies, strict=True):
         item: dict[str, Any] = {"id": tag_uri(config, article), "url": abs_url(article.url), "title": article.title}
@@ -170,7 +172,12 @@ def json_feed(feed: Feed, config: Config, bodies: Sequence[str | None], abs_url:
             item["content_html"] = body
         if article.summary:
             item["summary"] = article.summary
-        if article.image:
+        picture = (media or {}).get(article.url)
+        if picture:
+            item["image"] = picture["url"]
+            if picture["banner"]:
+                item["banner_image"] = picture["banner"]
+        elif article.image:
             item["image"] = abs_url(article.image)
         item["date_published"] = article.date.isoformat()
         item["date_modified"] = article.modified.isoformat()

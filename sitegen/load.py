@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import frontmatter, markup, shortcodes, urls
+from . import frontmatter, images, markup, shortcodes, urls
 from .cache import Cache, SourceEntry
 from .config import Config, describe_value
 from .errors import BuildFailed, ContentError, SitegenError
@@ -26,6 +26,7 @@ KNOWN_KEYS = {
     "source", "draft", "updated", "lastmod", "image", "url", "permalink", "aliases", "redirect_from",
     "section", "category", "categories", "type", "layout",
     "embargo", "publishDate", "expires", "expiryDate", "status", "kill_note", "corrections",
+    "image_alt", "image_caption", "image_credit", "image_decorative",
     "lang", "translation_key", "translationKey",
 }  # fmt: skip
 STATUSES = ("published", "killed")
@@ -290,7 +291,8 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
                          "(move them to 'tags' to keep them)")
     summary = field("summary", _text) or ""
     description = field("description", _text) or ""
-    image = field("image", _text)
+    lead = field("image", lambda v: images.lead_ref(v, frontmatter.key_line(text, "image"), meta))
+    image = lead["src"] if lead else None
     source = field("source", _text)
     embargo = field("embargo", lambda v: _datetime(v, tz)) or field("publishDate", lambda v: _datetime(v, tz))
     expires = field("expires", lambda v: _datetime(v, tz)) or field("expiryDate", lambda v: _datetime(v, tz))
@@ -313,6 +315,7 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
         body_html = expanded.finish(markup.render(expanded.text, unsafe_html=unsafe_html))
         notes += expanded.notes
     summary = summary or plain_summary(body_html)
+    pictures = images.body_refs(body_html, body, body_line) if "<img" in body_html else []
     if own_url:
         url = own_url
     elif kind == "page":
@@ -352,6 +355,7 @@ def parse_article(text: str, path: Path, tz: tzinfo, fingerprint: str = "", *,
         killed=status == "killed",
         kill_note=kill_note,
         corrections=corrections,
+        media=images.media_json(lead, pictures),
         lang=lang,
         translation_key=translation_key,
     )

@@ -136,6 +136,9 @@ class Article:
     killed: bool = False  # ``status: killed``: only a withdrawn notice stays at its address
     kill_note: str = ""
     corrections: tuple[Correction, ...] = ()
+    # Its pictures (docs/images.md): the lead image of ``image:`` and the body's images, each with its line,
+    # as JSON (images.media_json); '' when it has none.
+    media: str = ""
     # A multilingual site (docs/i18n.md): the article's language ('' for the site's default) and the key its
     # translations share (``translation_key:``; '' for the file's stem).
     lang: str = ""

@@ -22,7 +22,7 @@ import jinja2
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
-from . import __version__, feeds, i18n, markup, seo, shortcodes, urls
+from . import __version__, feeds, i18n, images, markup, seo, shortcodes, urls
 from .cache import Cache
 from .collect import Related, list_page_count, pages_showing, related_articles
 from .config import Config
@@ -83,6 +83,8 @@ def make_env(config: Config, asset_base: str | None = None) -> jinja2.Environmen
     assets = asset_names(config)
     own_files = root_files(config)
     cards: dict[str, Markup] = {}
+    global _PICTURES
+    _PICTURES = None  # until set_images: a build's pictures, never the last one's
 
     def card(article: Article) -> Markup:
         # An article's card appears on ~10 list pages (front, tags, author, archives): render it once.
@@ -104,7 +106,7 @@ def make_env(config: Config, asset_base: str | None = None) -> jinja2.Environmen
                  else str(Markup.escape(a.name)) for a in authors]
         return Markup(lang.names([str(n) for n in names], conjunction))
 
-    env.filters.update(url=url_for, abs_url=abs_url, card=card, byline=byline)
+    env.filters.update(url=url_for, abs_url=abs_url, card=card, thumbnail=thumbnail, byline=byline)
     env.globals.update(
         links={
             "home": url_for("/"),
@@ -170,6 +172,46 @@ def menu_entries(config: Config) -> tuple[MenuEntry, ...]:
     if config.search:
         entries.append(MenuEntry(_("Search"), urls.search_url()))
     return tuple(entries)
+
+
+_PICTURES: images.Catalog | None = None  # the build's pictures (set_images), read by contexts and signatures
+
+
+def set_images(env: jinja2.Environment, catalog: images.Catalog | None) -> None:
+    """The pictures of this build (images.Catalog, made and resolved): page contexts, signatures and the
+    ``thumbnail`` filter read them."""
+    global _PICTURES
+    _PICTURES = catalog
+    env.globals["images"] = catalog
+
+
+def thumbnail(article: Article) -> Markup:
+    """An article's 16:9 card thumbnail as ``<picture>``, or nothing."""
+    picture = _PICTURES.lead(article) if _PICTURES is not None else None
+    if picture is None or not picture.plan.cards:
+        return Markup("")
+    return Markup(images.picture_html(_PICTURES, picture, card=True, sizes=images.CARD_SIZES,
+                                      css=' class="card-image"'))
+
+
+def _picture_signature(article: Article | None) -> str:
+    return _PICTURES.signature(article.url) if _PICTURES is not None and article is not None else ""
+
+
+def _picture_context(article: Article, body: str, noindex: bool) -> dict[str, Any]:
+    """What a page with pictures adds to its context: the lead figure, the body's figures, Open Graph and
+    the robots meta's max-image-preview; nothing for one without."""
+    if _PICTURES is None or not _picture_signature(article):
+        return {"body": Markup(body)}
+    lead = _PICTURES.lead(article)
+    own = lead is not None and lead.src == article.image  # the front matter's, shown above the text
+    found: dict[str, Any] = {"body": Markup(images.rewrite_body(_PICTURES, article.url, body))}
+    if own:
+        found["lead_figure"] = Markup(images.figure_html(_PICTURES, lead, lead=True, css="story-image"))
+    if lead is not None:
+        found["og_image"] = images.share_image(_PICTURES, lead)
+        found["image_preview"] = not noindex
+    return found
 
 
 def set_site_pages(env: jinja2.Environment, pages: Sequence[Article]) -> None:
@@ -263,7 +305,8 @@ def _shown(article: Article | None) -> str:
 def _page(url: str, title: str, description: str, **context: Any) -> dict[str, Any]:
     """The keys base.html reads, with the defaults of a plain page."""
     page = {"page_url": url, "title": title, "description": description, "og_type": "website", "image": "",
-            "jsonld": [], "alternates": [], "noindex": False, "unavailable_after": ""}
+            "jsonld": [], "alternates": [], "noindex": False, "unavailable_after": "", "og_image": None,
+            "image_preview": False, "lead_figure": ""}
     return {**page, **context}
 
 
@@ -282,12 +325,17 @@ def article_context(article: Article, body: str, newer: Article | None, older: A
         seo.article_trail(article, section, lang)
     body = _with_refs(body, article, links or {}, config)
     words = seo.word_count(body)
-    jsonld = [seo.news_article(article, words, config, abs_url, section, lang), seo.breadcrumb_list(trail, abs_url)]
-    return _page(article.url, article.title, article.description, article=article, body=Markup(body),
+    lead = _PICTURES.lead(article) if _PICTURES is not None else None
+    photos = images.image_objects(_PICTURES, lead) if lead is not None and _PICTURES is not None else None
+    jsonld = [seo.news_article(article, words, config, abs_url, section, photos, lang),
+              seo.breadcrumb_list(trail, abs_url)]
+    noindex = expired or embargoed_until is not None
+    return _page(article.url, article.title, article.description, article=article,
                  newer=newer, older=older, related=related, minutes=seo.reading_minutes(words), trail=trail,
                  og_type="article", image=article.image or "", jsonld=jsonld, section=section,
-                 embargoed_until=embargoed_until, expired=expired, noindex=expired or embargoed_until is not None,
-                 unavailable_after=article.expires.isoformat() if article.expires else "")
+                 embargoed_until=embargoed_until, expired=expired, noindex=noindex,
+                 unavailable_after=article.expires.isoformat() if article.expires else "",
+                 **_picture_context(article, body, noindex))
 
 
 _REF = re.compile(re.escape(shortcodes.REF_SCHEME) + r"(\d+)")
@@ -311,7 +359,7 @@ def page_context(page: Article, body: str, config: Config, abs_url: Callable[[st
     trail = [(_lang(config).gettext("Home"), urls.index_url()), (page.title, page.url)]
     jsonld = [seo.web_page(page, config, abs_url), seo.breadcrumb_list(trail, abs_url)]
     return _page(page.url, page.title, page.description, article=page, trail=trail, image=page.image or "",
-                 body=Markup(_with_refs(body, page, links or {}, config)), jsonld=jsonld)
+                 jsonld=jsonld, **_picture_context(page, _with_refs(body, page, links or {}, config), False))
 
 
 def list_context(page: ListPage, description: str, children: list[tuple[Period, int]], config: Config,
@@ -361,7 +409,7 @@ def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment
     memo = cache.state.plan
     banners = {a.url: a.released for a in timeline.shown_held} if timeline is not None else {}
     ids = [f"{a.url}\x1f{a.fingerprint}" + (f"\x1fheld {banners[a.url].isoformat()}" if a.url in banners else "")
-           for a in articles]
+           + (f"\x1fpictures {p}" if (p := _picture_signature(a)) else "") for a in articles]
     known = dict(zip(memo.articles, zip(memo.listings, memo.placements, strict=True), strict=True))
     listings, placements = [], []
     for key, article in zip(ids, articles, strict=True):
@@ -428,7 +476,8 @@ def _standalone_pages(site: Site, config: Config, cache: Cache, abs_url: Callabl
     for page in site.standalone:
         named = f"{page.url.rstrip('/').rsplit('/', 1)[-1]}.html"
         template = f"{page.layout}.html" if page.layout else named if named in own else "page.html"
-        signature = _hash(g, "page", page.fingerprint, page.url, template, *resolved_refs(page, links))
+        signature = _hash(g, "page", page.fingerprint, page.url, template, *resolved_refs(page, links),
+                          *([_picture_signature(page)] if page.media else []))
         pages.append(Page(urls.output_path(page.url), template, signature,
                           lambda p=page: page_context(p, cache.html(p.fingerprint), config, abs_url, links)))
     return pages
@@ -473,7 +522,8 @@ def _listing(article: Article) -> str:
     return _hash(article.title, article.date.isoformat() if article.date else "", article.slug, article.url,
                  article.authors, article.tags, article.summary, article.description, article.source,
                  article.draft, article.updated, article.image, article.extra, article.section, article.date_only,
-                 article.embargo, article.expires, article.killed, article.kill_note, article.corrections)
+                 article.embargo, article.expires, article.killed, article.kill_note, article.corrections,
+                 *([article.media, _picture_signature(article)] if article.media else []))
 
 
 def _placement(article: Article) -> str:
@@ -540,7 +590,8 @@ def _article_page(articles: Sequence[Article], i: int, related: Mapping[str, tup
     refs = resolved_refs(article, links) if article.refs and links else []
     banner = (banners or {}).get(article.url)
     signature = _hash(g, "article", article.fingerprint, article.url, show(newer), show(older),
-                      *[show(r) for r in near], *refs, banner.isoformat() if banner else "")
+                      *[show(r) for r in near], *refs, banner.isoformat() if banner else "",
+                      *([_picture_signature(article)] if article.media else []))
     return Page(urls.output_path(article.url), "article.html", signature,
                 lambda: article_context(article, cache.html(article.fingerprint), newer, older, near, config,
                                         abs_url, links, embargoed_until=banner))
@@ -550,7 +601,8 @@ def _expired_pages(expired: Sequence[Article], cache: Cache, config: Config, abs
                    g: str, links: Mapping[str, str]) -> list[Page]:
     """Articles past their ``expires``: the page stays at its address (noindex, out of every list)."""
     return [Page(urls.output_path(a.url), "article.html",
-                 _hash(g, "expired", a.fingerprint, a.url, *(resolved_refs(a, links) if a.refs else [])),
+                 _hash(g, "expired", a.fingerprint, a.url, *(resolved_refs(a, links) if a.refs else []),
+                       *([_picture_signature(a)] if a.media else [])),
                  lambda a=a: article_context(a, cache.html(a.fingerprint), None, None, (), config, abs_url, links,
                                              expired=True)) for a in expired]
 
@@ -590,7 +642,7 @@ def _corrections_feed_context(notes: list[tuple[Article, Any]], config: Config) 
     return {"feed_url": urls.corrections_feed_url(), "feed_title": feed_title,
             "alternate_url": urls.corrections_url(), "updated": feeds.feed_updated(entries),
             "entries": [(a, None) for a in entries], "entry_id": lambda a: feeds.tag_uri(config, a),
-            "entry_tags": feeds.entry_tags, "deleted": [], "notes_of": lambda a: a.corrections}
+            "entry_tags": feeds.entry_tags, "deleted": [], "notes_of": lambda a: a.corrections, "media": {}}
 
 
 def _index_pages(site: Site, config: Config, children: dict[Period, list[tuple[Period, int]]],
@@ -628,6 +680,7 @@ def _feed_pages(site: Site, config: Config, cache: Cache, abs_url: Callable[[str
     pages = []
     for feed in feeds.site_feeds(site, config, killed):
         signature = _hash(g, feed.url, feed.title, feed.alternate, _fingerprints(feed.entries),
+                          *[_picture_signature(a) for a in feed.entries if a.media],
                           ",".join([a.url for a in feed.entries]),
                           ",".join([f"{a.url} {a.modified.isoformat()} {a.kill_note}" for a in feed.deleted]))
         pages.append(Page(feed.url.lstrip("/"), feed.template, signature,
@@ -638,13 +691,19 @@ def _feed_pages(site: Site, config: Config, cache: Cache, abs_url: Callable[[str
 def _feed_context(feed: feeds.Feed, config: Config, cache: Cache, full: bool,
                   abs_url: Callable[[str], str]) -> dict[str, Any]:
     bodies = [cache.html(a.fingerprint) if full else None for a in feed.entries]
+    pictures = _PICTURES
+    if pictures is not None:
+        bodies = [images.rewrite_body(pictures, a.url, b, feed=True) if b is not None and a.media else b
+                  for a, b in zip(feed.entries, bodies, strict=True)]
+    media = {a.url: images.feed_media(pictures, p) for a in feed.entries
+             if pictures is not None and a.media and (p := pictures.lead(a)) is not None}
     context = {"feed_url": feed.url, "feed_title": feed.title, "alternate_url": feed.alternate,
                "updated": max([feeds.feed_updated(feed.entries), *[a.modified for a in feed.deleted]]),
                "entries": list(zip(feed.entries, bodies, strict=True)),
                "entry_id": lambda a: feeds.tag_uri(config, a), "entry_tags": feeds.entry_tags,
-               "deleted": feed.deleted, "notes_of": lambda a: ()}
+               "deleted": feed.deleted, "notes_of": lambda a: (), "media": media}
     if feed.kind == "json":
-        context["feed"] = feeds.json_feed(feed, config, bodies, abs_url)
+        context["feed"] = feeds.json_feed(feed, config, bodies, abs_url, media)
     return context
 
 
@@ -663,16 +722,15 @@ def _sitemap_pages(site: Site, config: Config, g: str) -> list[Page]:
 
 
 def _news_pages(site: Site, config: Config, g: str, now: datetime) -> list[Page]:
-    """The Google News sitemap (the last days' articles, as of ``now``) and robots.txt, which names it."""
-    pages = []
+    """The Google News sitemap (the last days' articles, as of ``now``) and robots.txt, which names it.
+    Written even when nothing is recent (an empty ``urlset``, as Google allows), so the address a newsroom
+    registers in Search Console never answers 404 after a quiet weekend."""
     news = feeds.news_entries(site.articles, now)
-    if news:
-        pages.append(Page(urls.news_sitemap_url().lstrip("/"), "news-sitemap.xml",
-                          _hash(g, "news", ",".join([_shown(a) for a in news])),
-                          lambda: {"entries": news, "news_language": feeds.news_language(config.language)}))
-    maps = [urls.sitemap_url()] + ([urls.news_sitemap_url()] if news else [])
-    pages.append(Page("robots.txt", "robots.txt", _hash(g, "robots", *maps), lambda: {"sitemaps": maps}))
-    return pages
+    maps = [urls.sitemap_url(), urls.news_sitemap_url()]
+    return [Page(urls.news_sitemap_url().lstrip("/"), "news-sitemap.xml",
+                 _hash(g, "news", ",".join([_shown(a) for a in news])),
+                 lambda: {"entries": news, "news_language": feeds.news_language(config.language)}),
+            Page("robots.txt", "robots.txt", _hash(g, "robots", *maps), lambda: {"sitemaps": maps})]
 
 
 def _list_description(page: ListPage, config: Config) -> str:

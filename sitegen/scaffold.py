@@ -50,6 +50,8 @@ SETTINGS_HELP = {
     "sections": "the desks, in order: [{slug: world, name: World, description: ...}]; see docs/structure.md",
     "menu": "the main navigation: [{name: World, url: /world/}]; null: Latest, the sections, the indexes",
     "seed_section": "the section each converted seed is given (a section's slug); empty: none",
+    "image_widths": "the widths (px) photos are resized to for srcset, never larger than the photo",
+    "image_avif": "make AVIF besides WebP and the JPEG/PNG fallback",
 }
 WELCOME_BODY = """\
 This example article shows what a content file looks like: front matter between the two `---` lines,

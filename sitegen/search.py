@@ -20,6 +20,7 @@ always give the same bundle, whether a build starts clean or rebuilds one shard.
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import gzip
 import hashlib
@@ -293,6 +294,8 @@ def _settled(folder: Path, alive: Callable[[], bool], timeout: float = 120) -> N
     deadline = time.monotonic() + timeout
     last: dict[str, int] | None = None
     while time.monotonic() < deadline:
+        if _STOPPING.is_set():
+            raise SearchError("the preview stopped")
         running = alive()
         sizes = {str(p): p.stat().st_size for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else {}
         complete = bool(sizes) and bool(sizes.get(str(folder / ENTRY))) and all(sizes.values())
@@ -327,6 +330,8 @@ class _Service:
         self._last = 0
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
+        with _RUNNING_LOCK:
+            _RUNNING.add(self._process)
 
     def __enter__(self) -> _Service:
         return self
@@ -343,6 +348,8 @@ class _Service:
             self._process.kill()
             self._process.wait()
         self._reader.join(timeout=5)
+        with _RUNNING_LOCK:
+            _RUNNING.discard(self._process)
 
     def _read(self) -> None:
         assert self._process.stdout is not None
@@ -553,7 +560,7 @@ class _Background:
                 problem = work()
             except Exception as exc:  # the preview goes on; its terminal says why search lags
                 problem = f"search: the index could not be updated ({exc!r})"
-            if problem:
+            if problem and not _STOPPING.is_set():
                 print(f"warning: {problem}", file=sys.stderr, flush=True)
             with self._lock:
                 self._busy = False
@@ -561,6 +568,20 @@ class _Background:
 
 
 _BACKGROUND = _Background()
+_STOPPING = threading.Event()  # set once, when the preview stops: what is still indexing gives up at once
+_RUNNING: set[subprocess.Popen[bytes]] = set()  # the Pagefind processes at work
+_RUNNING_LOCK = threading.Lock()
+
+
+def stop_background() -> None:
+    """The preview is stopping: drop the pending index update and end the one running, Pagefind included,
+    so that Ctrl-C is not held up (the interpreter waits for the index's threads before it exits)."""
+    _STOPPING.set()
+    _BACKGROUND.cancel()
+    with _RUNNING_LOCK:
+        for process in _RUNNING:
+            with contextlib.suppress(OSError):
+                process.kill()
 
 
 def wait_for_background(timeout: float = 60) -> bool:

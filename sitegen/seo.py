@@ -68,9 +68,13 @@ def publisher(config: Config, abs_url: AbsUrl) -> dict[str, Any]:
 
 
 def news_article(article: Article, words: int, config: Config, abs_url: AbsUrl,
-                 section: Section | None = None, lang: i18n.Language | None = None) -> dict[str, Any]:
+                 section: Section | None = None, photos: list[dict[str, Any]] | None = None,
+                 lang: i18n.Language | None = None) -> dict[str, Any]:
     """schema.org NewsArticle, with every property Google's article rich results read (``words``: the
-    body's ``word_count``); ``articleSection`` is its section (desk), when it has one."""
+    body's ``word_count``); ``articleSection`` is its section (desk), when it has one. ``photos``: the
+    ImageObjects of its lead picture (images.image_objects: 16:9, 4:3, 1:1); an article without one gets
+    no ``image`` (the site's logo is the publisher's, never the article's picture), but for a lead image
+    of another site, named by its URL."""
     page = abs_url(article.url)
     headline = article.title if len(article.title) <= HEADLINE_LIMIT else article.title[: HEADLINE_LIMIT - 1] + "…"
     data: dict[str, Any] = {
@@ -91,9 +95,10 @@ def news_article(article: Article, words: int, config: Config, abs_url: AbsUrl,
         data["keywords"] = [t.name for t in article.tags]
     if section is not None:
         data["articleSection"] = section.name
-    image = article.image or config.image
-    if image:
-        data["image"] = [abs_url(image)]
+    if photos:
+        data["image"] = photos
+    elif article.image:  # another site's picture, or one a theme's own code placed
+        data["image"] = [abs_url(article.image)]
     notes = [c for c in article.corrections if c.kind in ("correction", "clarification")]
     if notes:
         labels = note_labels(lang or ENGLISH)

@@ -20,7 +20,8 @@ carries the generation it shows, and checks it once its socket is up (``preview_
 
 The preview builds with ``build(config)`` like ``sitegen build``, differing only where it must: ``base_url``
 at the preview's address (same sub-path), output and cache in a private temporary folder (``public/`` and
-the site's cache stay as ``sitegen build`` left them, so a deploy never ships a preview), stylesheets
+the site's cache stay as ``sitegen build`` left them, so a deploy never ships a preview; only the photos'
+derivatives, named by their content, are shared with the site's cache: images.py), stylesheets
 without fingerprints (a saved style.css keeps its URL and is swapped in place) and the search shards a
 save touched rebuilt on a thread after the page is shown (the index may lag a save by seconds). Ctrl-C
 during a build stops it inside its thread, so the pool of processes it forked is terminated, not orphaned.
@@ -56,7 +57,7 @@ from tornado import web
 from tornado.httpserver import HTTPServer
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
-from . import urls
+from . import search, urls
 from .build import BuildReport, build, cache_key
 from .cache import Cache, SourceEntry, read_state
 from .config import CONFIG_FILE, REDIRECTS_FILE, Config, load_config
@@ -81,6 +82,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool | 
         preview = Preview(root, host, sockets, drafts, Path(folder))
         with contextlib.suppress(KeyboardInterrupt):  # only where signal handlers cannot be installed
             asyncio.run(preview.run(open_browser))
+        search.stop_background()  # the index of the last save is given up, its Pagefind process ended
         builder = preview.builder
         if builder is not None and builder.is_alive():
             _say("stopping the build in progress…")
@@ -208,7 +210,7 @@ class Preview:
                 self.warm, self.frozen = Cache(preview.cache_path, key), False
             # Embargoed articles too, bannered and noindex: only the preview shows them (docs/time.md).
             outcome.report = build(preview, warm=self.warm, remembered=self.remembered, changed=changes,
-                                   index_later=True, preview=True)
+                                   index_later=True, preview=True, image_cache=config.cache_path)
             if not self.frozen:
                 # After the first good build: the warm cache's million long-lived objects, walked by the
                 # collector at every tenth save or so (0.1 s at 10k articles), are set aside for good. What

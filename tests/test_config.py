@@ -31,9 +31,10 @@ def test_every_bad_setting_is_reported_with_its_line(tmp_path):
         load_config(tmp_path)
     messages = [str(e) for e in caught.value.errors]
     path = tmp_path.resolve() / "sitegen.yaml"
-    assert messages[0].startswith(f"{path}: timezone 'Mars/Base' is not an IANA time zone name")
-    assert messages[1].startswith(f"{path}:2: unknown setting 'titel'; the settings are: ")
-    assert messages[2] == f"{path}:3: 'per_page' must be a whole number, not 'ten'"
+    assert messages[0] == f"{path}:2: unknown setting 'titel'; did you mean 'title'? (every setting is in " \
+                          "docs/configuration.md)"
+    assert messages[1] == f"{path}:3: 'per_page' must be a whole number, not 'ten'"
+    assert messages[2].startswith(f"{path}:4: timezone 'Mars/Base' is not an IANA time zone name")
 
 
 def test_base_url_must_be_absolute(tmp_path):
@@ -52,7 +53,7 @@ def test_unsafe_html_is_off_unless_set_to_true(tmp_path):
     ('unsafe_html: "true"', "'unsafe_html' must be true or false, not 'true'"),
     ("unsafe_html: 1", "'unsafe_html' must be true or false, not 1"),
     ("unsafe_html: [yes]", "'unsafe_html' must be true or false, not a list [true]"),
-    ("unsafe: true", "unknown setting 'unsafe'; the settings are: "),
+    ("unsafe: true", "unknown setting 'unsafe'; did you mean 'unsafe_html'?"),
 ])
 def test_a_wrong_unsafe_html_setting_is_an_error_on_its_line(tmp_path, line, message):
     (tmp_path / "sitegen.yaml").write_text(f"title: x\n{line}\n")

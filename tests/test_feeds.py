@@ -52,6 +52,7 @@ JSON_FEED_SCHEMA = {
                 "content_text": {"type": "string"},
                 "summary": {"type": "string"},
                 "image": {"type": "string"},
+                "banner_image": {"type": "string"},
                 "date_published": {"type": "string", "pattern": RFC3339.pattern},
                 "date_modified": {"type": "string", "pattern": RFC3339.pattern},
                 "authors": {"type": "array", "items": {"$ref": "#/$defs/author"}},
@@ -156,8 +157,11 @@ def test_sitemap_lists_every_page_with_lastmod_and_robots_names_it(make_site):
              if p.endswith(".html") and p != "404.html"}
     assert set(listed) == pages
     assert listed["https://example.org/news/2023/09/18/middle-b-b/"] == "2023-09-19T08:00:00+00:00"
-    assert out["robots.txt"] == "User-agent: *\nAllow: /\n\nSitemap: https://example.org/news/sitemap.xml\n"
-    assert "news-sitemap.xml" not in out  # nothing of the last two days: no empty (invalid) news sitemap
+    assert out["robots.txt"] == ("User-agent: *\nAllow: /\n\nSitemap: https://example.org/news/sitemap.xml\n"
+                                 "Sitemap: https://example.org/news/news-sitemap.xml\n")
+    # nothing of the last two days: the news sitemap is still there, an empty urlset (Google: keep the file)
+    news = ElementTree.fromstring(out["news-sitemap.xml"])
+    assert news.tag == f"{SITEMAP}urlset" and len(news) == 0
 
 
 def test_a_big_site_gets_a_sitemap_index(make_site, monkeypatch):
@@ -254,7 +258,7 @@ def test_articles_carry_news_article_and_breadcrumb_json_ld(make_site):
     assert news["publisher"]["name"] == "The Wire" and news["publisher"]["logo"]["url"].endswith("/static/logo.png")
     assert news["mainEntityOfPage"]["@id"] == "https://example.org/news/2023/09/18/middle-b-b/"
     assert news["keywords"] == ["China", "Russia"]
-    assert news["image"] == ["https://example.org/news/static/logo.png"]
+    assert "image" not in news  # no photo of its own: the site's logo is the publisher's, never its image
     oldest, _ = json_ld(out["2023/09/17/oldest/index.html"])
     assert oldest["image"] == ["https://cdn.example.org/a.jpg"]
     assert oldest["author"][0]["@type"] == "Person"

@@ -186,7 +186,7 @@ def test_a_french_site_lists_nothing_untranslated(tmp_path, capsys):
 def test_a_bad_language_or_translation_file_is_an_error_naming_it(tmp_path, capsys):
     site = site_in(tmp_path, "xx-nowhere")
     assert main(["-C", str(site), "build"]) == 1
-    assert "sitegen.yaml: language 'xx-nowhere' is not a language" in capsys.readouterr().err
+    assert "sitegen.yaml:3: language 'xx-nowhere' is not a language" in capsys.readouterr().err
     site = site_in(tmp_path, "fr", {"i18n/fr.yaml": '"Topics": "Thèmes"\n"Home": {a: b}\n'})
     with pytest.raises(BuildFailed) as failed:
         build(load_config(site), jobs=1)
@@ -494,8 +494,8 @@ def test_multilingual_mistakes_are_errors_naming_the_file(tmp_path):
     with pytest.raises(BuildFailed) as failed:
         load_config(tmp_path)
     assert [str(e).removeprefix(f"{tmp_path}/") for e in failed.value.errors] == [
-        "sitegen.yaml: language 'fr' is not one of 'languages' (en, es): set language: to the default one",
-        "sitegen.yaml: the base of language 'es' (/world/) is also a section or a folder of every site: give it "
+        "sitegen.yaml:1: language 'fr' is not one of 'languages' (en, es): set language: to the default one",
+        "sitegen.yaml:2: the base of language 'es' (/world/) is also a section or a folder of every site: give it "
         "another base"]
 
 

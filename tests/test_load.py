@@ -100,7 +100,8 @@ NAMES = ", ".join(f"Name {i}" for i in range(3000))
     ("authors: {" + ", ".join(f"k{i}: v{i}" for i in range(3000)) + "}",
      "'authors' must be a name or a list of names like [Jane Doe, Reuters], not a mapping {k0: v0, k1: v1, k2: "
      "v2, k3: v3, k4: v4…"),
-    (f"image: [{NAMES}]", "'image' must be text, not a list [Name 0, Name 1, Name 2, Name 3, Name 4…"),
+    (f"image: [{NAMES}]", "'image' must be a path like photo.jpg or a mapping like {src: photo.jpg, alt: "
+                          "\"What it shows\"}, not a list [Name 0, Name 1, Name 2, Name 3, Name 4…"),
     ("summary: 2023-09-19", "'summary' must be text, not the date 2023-09-19"),
     ("slug: true", "'slug' must be text, not true"),
     ("date: " + "7" * 3000, "'date' must be a date like 2023-09-19, not a very long number"),
