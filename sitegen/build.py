@@ -192,7 +192,7 @@ def build(config: Config, *, jobs: int | None = None, clean: bool = False,
                 raise BuildFailed([*layout_errors, *redirect_errors])
             if multi:
                 planned, plan_errors = multilingual.plan_editions(config, cache, listed_articles, standalone, line,
-                                                                  moment, links, section_of)
+                                                                  moment, links, section_of, catalog)
                 if plan_errors:
                     raise BuildFailed(plan_errors)
                 warnings += [w for p in planned[1:] if (w := untranslated_warning(of_language(p.edition.lang.code,

@@ -556,3 +556,29 @@ def test_seeds_of_a_multilingual_site_take_the_language_their_name_or_folder_giv
     assert main(["-C", str(tmp_path), "check"]) == 0
     out = capsys.readouterr().out
     assert "in 'it'; translate them in i18n/it.yaml" in out and "in 'es'" not in out
+
+
+def test_each_language_shows_its_own_articles_photos(tmp_path):
+    from PIL import Image
+
+    files = multilingual_site()
+    files["content/2024-01-02-vote.md"] = files["content/2024-01-02-vote.md"].replace(
+        "tags:", "image: {src: /red.jpg, alt: A red square}\ntags:")
+    files["content/es/2024-01-02-vote.md"] = files["content/es/2024-01-02-vote.md"].replace(
+        "tags:", "image: {src: /blue.jpg, alt: Un cuadrado azul}\ntags:")
+    write_files(tmp_path, files)
+    (tmp_path / "static").mkdir()
+    for name, colour in (("red", (200, 0, 0)), ("blue", (0, 0, 200))):
+        Image.new("RGB", (1600, 900), colour).save(tmp_path / "static" / f"{name}.jpg")
+    build(load_config(tmp_path), jobs=1, now="2024-01-04")
+    english = Page(read(tmp_path, "2024/01/02/vote-counted/index.html"))
+    spanish = Page(read(tmp_path, "es/2024/01/02/votos-contados/index.html"))
+    assert 'alt="A red square"' in english.html and "Un cuadrado azul" not in english.html
+    assert 'alt="Un cuadrado azul"' in spanish.html and "A red square" not in spanish.html
+    for page in (english, spanish):
+        for src in re.findall(r'(?:src|srcset)="([^" ]+)', page.html):
+            if src.startswith("/news/") and "/static/" not in src:
+                assert (tmp_path / "public" / src.removeprefix("/news/")).is_file(), src
+    cards = [re.findall(r'<img class="card-image" src="([^"]+)"', read(tmp_path, f"{edition}index.html"))
+             for edition in ("", "es/")]
+    assert len(cards[0]) == len(cards[1]) == 1 and cards[0] != cards[1]  # each front's card, its own photo
