@@ -449,7 +449,7 @@ def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pi
         from . import multilingual
 
         editions, plan_errors = multilingual.plan_editions(config, cache, line.listed, standalone, line, look.moment,
-                                                           grouped.links, grouped.section_of)
+                                                           grouped.links, grouped.section_of, pictures.catalog)
         if plan_errors:
             raise loaded.failed(plan_errors, warnings)
         warnings += [w for p in editions[1:]

@@ -282,18 +282,20 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _print_untranslated(config: Config) -> None:
-    """The theme's strings the site's language shows in English, as lines to paste into i18n/<lang>.yaml."""
+    """The theme's strings each of the site's languages shows in English, as lines to paste into
+    i18n/<lang>.yaml."""
     from . import i18n
 
-    lang = i18n.language(config.language, config.root)
-    for error in lang.errors:
-        print(f"error: {error}", file=sys.stderr)
-    missing = lang.untranslated()
-    if missing:
-        print(f"untranslated: {_count(len(missing), 'string')} of the theme show in English on this "
-              f"'{config.language}' site; translate them in {i18n.OVERRIDES_DIR}/{config.language}.yaml:")
-        for message in missing:
-            print(f"  {json.dumps(message, ensure_ascii=False)}: \"\"")
+    for code in [lang.code for lang in config.languages] or [config.language]:
+        lang = i18n.language(code, config.root)
+        for error in lang.errors:
+            print(f"error: {error}", file=sys.stderr)
+        missing = lang.untranslated()
+        if missing:
+            print(f"untranslated: {_count(len(missing), 'string')} of the theme show in English in '{code}'; "
+                  f"translate them in {i18n.OVERRIDES_DIR}/{code}.yaml:")
+            for message in missing:
+                print(f"  {json.dumps(message, ensure_ascii=False)}: \"\"")
 
 
 def _convert(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import gettext as _gettext
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -361,6 +361,7 @@ def install(env: Any, lang: Language) -> None:
 
 # --- extraction and compilation (python -m sitegen.i18n) ------------------------------------------------
 
+CATALOG_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "plural_forms": (1, 2)}
 
 
@@ -369,7 +370,11 @@ def extract(theme: Path, code: Path) -> Any:
     from babel.messages.catalog import Catalog
     from babel.messages.extract import extract_from_dir
 
-    catalog = Catalog(project="sitegen", domain=DOMAIN, charset="utf-8", fuzzy=False)
+    from . import __version__
+
+    # A fixed date and no line numbers: running it again without a new string changes no file.
+    catalog = Catalog(project="sitegen", version=__version__, domain=DOMAIN, charset="utf-8", fuzzy=False,
+                      copyright_holder="the sitegen authors", creation_date=CATALOG_DATE)
     jinja = "jinja2.ext:babel_extract"
     methods = [("**.html", jinja), ("**.xml", jinja), ("**.txt", jinja)]
     options = {"**.html": {"extensions": "jinja2.ext.i18n", "trim_blocks": "true", "lstrip_blocks": "true"}}
@@ -390,7 +395,7 @@ def update_catalogs(template: Any, languages: Iterable[str] = SHIPPED) -> list[s
     done = []
     LOCALE_DIR.mkdir(exist_ok=True)
     with (LOCALE_DIR / f"{DOMAIN}.pot").open("wb") as handle:
-        write_po(handle, template, width=120, omit_header=False, sort_output=True)
+        write_po(handle, template, width=120, omit_header=False, sort_output=True, include_lineno=False)
     done.append(f"wrote {LOCALE_DIR.name}/{DOMAIN}.pot ({sum(1 for m in template if m.id)} messages)")
     for code in languages:
         folder = LOCALE_DIR / code / "LC_MESSAGES"
@@ -403,12 +408,15 @@ def update_catalogs(template: Any, languages: Iterable[str] = SHIPPED) -> list[s
             catalog = Catalog(locale=code, domain=DOMAIN, project="sitegen", charset="utf-8")
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
+        catalog.project, catalog.version, catalog.fuzzy = template.project, template.version, False
+        catalog.copyright_holder, catalog.revision_date = template.copyright_holder, CATALOG_DATE
+        catalog.last_translator = catalog.language_team = "sitegen contributors"
         if is_english(code):  # the source language: each message is its own translation
             for message in catalog:
                 if message.id:
                     message.string = message.id
         with po.open("wb") as handle:
-            write_po(handle, catalog, width=120, sort_output=True, ignore_obsolete=True)
+            write_po(handle, catalog, width=120, sort_output=True, ignore_obsolete=True, include_lineno=False)
         with (folder / f"{DOMAIN}.mo").open("wb") as handle:
             write_mo(handle, catalog)
         ids = [m for m in catalog if m.id]

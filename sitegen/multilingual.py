@@ -126,6 +126,27 @@ class Planned:
     signature: str
     pages: list[Page]
     standalone: tuple[Article, ...]
+    pictures: Any = None  # the build's pictures as this edition's pages look them up (``pictures_of``)
+
+
+def pictures_of(catalog: Any, edition: Edition, others: Sequence[Edition]) -> Any:
+    """The build's pictures (images.Catalog, keyed by the articles' addresses on the whole site, /es/x/) as
+    one edition's pages ask for them, by their addresses inside the edition (/x/)."""
+    if catalog is None:
+        return None
+    import copy
+
+    mine = f"/{edition.prefix}"
+    theirs = tuple(f"/{e.prefix}" for e in others if e.prefix and e is not edition)
+
+    def own(table: dict[str, Any]) -> dict[str, Any]:
+        if edition.prefix:
+            return {"/" + key[len(mine):]: value for key, value in table.items() if key.startswith(mine)}
+        return {key: value for key, value in table.items() if not key.startswith(theirs)} if theirs else table
+
+    view = copy.copy(catalog)
+    view.leads, view.body, view.signatures = own(catalog.leads), own(catalog.body), own(catalog.signatures)
+    return view
 
 
 # Pages with no translations to speak of: noindex, or not pages (feeds, sitemaps, robots.txt).
@@ -195,13 +216,14 @@ def link_translations(planned: Sequence[Planned], config: Config) -> list[Page]:
                 continue  # one for the whole site, below
             if page.template == "sitemap.xml":  # its translations worked out when it is rendered
                 pages.append(Page(prefix + page.path, page.template, _hash(page.signature, tables),
-                                  _sitemap_context(page.context, code, alternates), plan.env))
+                                  _with(_sitemap_context(page.context, code, alternates), plan.pictures), plan.env))
             elif page.path.endswith(".html") and page.template not in ("redirect.html",):
                 alts, menu = alternates(code, page.path), switcher(code, page.path)
                 pages.append(Page(prefix + page.path, page.template, _hash(page.signature, repr(alts), repr(menu)),
-                                  _with(page.context, translations=alts, languages=menu), plan.env))
+                                  _with(page.context, plan.pictures, translations=alts, languages=menu), plan.env))
             else:
-                pages.append(Page(prefix + page.path, page.template, page.signature, page.context, plan.env))
+                pages.append(Page(prefix + page.path, page.template, page.signature, _with(page.context, plan.pictures),
+                                  plan.env))
     maps = []
     for plan in planned:
         for page in plan.pages:
@@ -231,22 +253,31 @@ def _sitemap_context(context: Callable[[], dict[str, Any]], code: str,
     return made
 
 
-def _with(context: Callable[[], dict[str, Any]], **more: Any) -> Callable[[], dict[str, Any]]:
-    return lambda: {**context(), **more}
+def _with(context: Callable[[], dict[str, Any]], pictures: Any, **more: Any) -> Callable[[], dict[str, Any]]:
+    """A page's context with ``more``, made (and then rendered) with its edition's pictures."""
+    from .render import set_images
+
+    def made() -> dict[str, Any]:
+        set_images(None, pictures)  # the page's edition: its cards' thumbnails and its own picture
+        return {**context(), **more}
+
+    return made
 
 
 def plan_editions(config: Config, cache: Cache, listed: Sequence[Article], standalone: Sequence[Article],
-                  line: Timeline, now: Any, links: Mapping[str, str],
-                  section_of: Callable[[str], Any]) -> tuple[list[Planned], list[ContentError]]:
-    """Each language's site, grouped and planned (its pages' paths still inside its own folder)."""
+                  line: Timeline, now: Any, links: Mapping[str, str], section_of: Callable[[str], Any],
+                  catalog: Any = None) -> tuple[list[Planned], list[ContentError]]:
+    """Each language's site, grouped and planned (its pages' paths still inside its own folder).
+    ``catalog``: the build's pictures (images.Catalog), prepared with the articles' whole-site addresses."""
     from .collect import build_site
     from .model import PlanMemo, RelatedMemo
-    from .render import global_signature, make_env, plan_pages, set_site_pages
+    from .render import global_signature, make_env, plan_pages, set_images, set_site_pages
 
     planned, errors = [], []
     memos = (cache.state.plan, cache.state.related)
+    every = editions(config)
     try:
-        for edition in editions(config):
+        for edition in every:
             code, own = edition.lang.code, edition.config
             mine = of_language(listed, code, config)
             pages_here = tuple(of_language(standalone, code, config))
@@ -254,6 +285,8 @@ def plan_editions(config: Config, cache: Cache, listed: Sequence[Article], stand
             errors += url_errors
             env = make_env(own, asset_base=config.base_path)
             set_site_pages(env, pages_here)
+            pictures = pictures_of(catalog, edition, every)
+            set_images(env, pictures)
             signature = global_signature(env, own)
             # The default language keeps the cache's memos (an edit there rebuilds as little as on any
             # site); the others are planned afresh, which is always correct.
@@ -263,7 +296,7 @@ def plan_editions(config: Config, cache: Cache, listed: Sequence[Article], stand
                                timeline=timeline_of(line, code, config))
             if not edition.default:
                 cache.state.plan, cache.state.related = memos
-            planned.append(Planned(edition, site, env, signature, pages, pages_here))
+            planned.append(Planned(edition, site, env, signature, pages, pages_here, pictures))
     finally:
         cache.state.plan, cache.state.related = memos
     return planned, errors

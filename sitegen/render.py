@@ -180,12 +180,13 @@ def menu_entries(config: Config) -> tuple[MenuEntry, ...]:
 _PICTURES: images.Catalog | None = None  # the build's pictures (set_images), read by contexts and signatures
 
 
-def set_images(env: jinja2.Environment, catalog: images.Catalog | None) -> None:
+def set_images(env: jinja2.Environment | None, catalog: images.Catalog | None) -> None:
     """The pictures of this build (images.Catalog, made and resolved): page contexts, signatures and the
-    ``thumbnail`` filter read them."""
+    ``thumbnail`` filter read them. ``env`` None: only those (one edition's, as its page is rendered)."""
     global _PICTURES
     _PICTURES = catalog
-    env.globals["images"] = catalog
+    if env is not None:
+        env.globals["images"] = catalog
 
 
 def thumbnail(article: Article) -> Markup:

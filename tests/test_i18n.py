@@ -497,3 +497,88 @@ def test_multilingual_mistakes_are_errors_naming_the_file(tmp_path):
         "sitegen.yaml:1: language 'fr' is not one of 'languages' (en, es): set language: to the default one",
         "sitegen.yaml:2: the base of language 'es' (/world/) is also a section or a folder of every site: give it "
         "another base"]
+
+
+@pytest.mark.browser
+def test_each_languages_search_page_finds_only_its_own_articles_in_chromium(two_languages, tmp_path):
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{chromium} is missing: .ci/run installs Debian's chromium")
+        pytest.skip(f"{chromium} is not installed")
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_site_quality import serve
+
+    (tmp_path / "web").mkdir()
+    with serve(two_languages / "public", "/news/", tmp_path / "web") as start, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(f"{start}es/search/?q=final")
+            result = page.wait_for_selector(".search-result h2 a", timeout=15_000)
+            assert result.get_attribute("href") == "/news/es/2024/01/03/final-ganada/"
+            page.wait_for_function("() => document.querySelector('#search [role=status]').textContent.length > 0")
+            assert page.inner_text("#search [role=status]") == "1 resultado para «final»"
+            assert page.eval_on_selector_all(".search-result h2 a", "links => links.length") == 1
+            page.goto(f"{start}search/?q=final")
+            result = page.wait_for_selector(".search-result h2 a", timeout=15_000)
+            assert result.get_attribute("href") == "/news/2024/01/03/final-won/"
+            page.wait_for_function("() => /result/.test(document.querySelector('#search [role=status]').textContent)")
+            assert page.inner_text("#search [role=status]") == "1 result for “final”"
+            assert errors == []
+        finally:
+            browser.close()
+
+
+def test_seeds_of_a_multilingual_site_take_the_language_their_name_or_folder_gives(tmp_path, capsys):
+    files = multilingual_site()
+    italian = "- {code: it, name: Italiano}\n              - {code: es,"
+    files["sitegen.yaml"] = files["sitegen.yaml"].replace("- {code: es,", italian)
+    files["seeds/es/001.txt"] = (" date 2024-01-05 Según Pedro Sánchez, la cumbre «sigue»\n\nBy Staff\n\n"
+                                 "Según Pedro Sánchez, la cumbre sigue. Pedro Sánchez habló en Madrid.\n")
+    files["seeds/002.it.txt"] = " date 2024-01-05 Il vertice continua\n\nBy Staff\n\nIl vertice continua a Roma.\n"
+    files["seeds/003.txt"] = " date 2024-01-05 The summit goes on\n\nBy Staff\n\nThe summit goes on in Moscow.\n"
+    write_files(tmp_path, files)
+    report = build(load_config(tmp_path), jobs=1, now="2024-01-05")
+    assert any("language 'it'" in w for w in report.warnings)  # no shipped Italian catalog
+    spanish = (tmp_path / "content/2024-01-05-segun-pedro-sanchez-la-cumbre-sigue.md").read_text(encoding="utf-8")
+    assert 'lang: "es"' in spanish and "tags: [Pedro Sánchez]" in spanish
+    assert 'lang: "it"' in (tmp_path / "content/2024-01-05-il-vertice-continua.md").read_text(encoding="utf-8")
+    assert "lang:" not in (tmp_path / "content/2024-01-05-the-summit-goes-on.md").read_text(encoding="utf-8")
+    page = Page(read(tmp_path, "es/2024/01/05/segun-pedro-sanchez-la-cumbre-sigue/index.html"))
+    assert page.headings["h1"] == ["Según Pedro Sánchez, la cumbre «sigue»"]
+    assert (tmp_path / "public/it/2024/01/05/il-vertice-continua/index.html").is_file()
+    assert main(["-C", str(tmp_path), "check"]) == 0
+    out = capsys.readouterr().out
+    assert "in 'it'; translate them in i18n/it.yaml" in out and "in 'es'" not in out
+
+
+def test_each_language_shows_its_own_articles_photos(tmp_path):
+    from PIL import Image
+
+    files = multilingual_site()
+    files["content/2024-01-02-vote.md"] = files["content/2024-01-02-vote.md"].replace(
+        "tags:", "image: {src: /red.jpg, alt: A red square}\ntags:")
+    files["content/es/2024-01-02-vote.md"] = files["content/es/2024-01-02-vote.md"].replace(
+        "tags:", "image: {src: /blue.jpg, alt: Un cuadrado azul}\ntags:")
+    write_files(tmp_path, files)
+    (tmp_path / "static").mkdir()
+    for name, colour in (("red", (200, 0, 0)), ("blue", (0, 0, 200))):
+        Image.new("RGB", (1600, 900), colour).save(tmp_path / "static" / f"{name}.jpg")
+    build(load_config(tmp_path), jobs=1, now="2024-01-04")
+    english = Page(read(tmp_path, "2024/01/02/vote-counted/index.html"))
+    spanish = Page(read(tmp_path, "es/2024/01/02/votos-contados/index.html"))
+    assert 'alt="A red square"' in english.html and "Un cuadrado azul" not in english.html
+    assert 'alt="Un cuadrado azul"' in spanish.html and "A red square" not in spanish.html
+    for page in (english, spanish):
+        for src in re.findall(r'(?:src|srcset)="([^" ]+)', page.html):
+            if src.startswith("/news/") and "/static/" not in src:
+                assert (tmp_path / "public" / src.removeprefix("/news/")).is_file(), src
+    cards = [re.findall(r'<img class="card-image" src="([^"]+)"', read(tmp_path, f"{edition}index.html"))
+             for edition in ("", "es/")]
+    assert len(cards[0]) == len(cards[1]) == 1 and cards[0] != cards[1]  # each front's card, its own photo

@@ -538,7 +538,7 @@ def test_the_preview_makes_what_the_page_shows_first_and_the_crops_on_a_thread(t
     while threading.active_count() > 1 and time.monotonic() < deadline:
         time.sleep(0.2)
     before = cache_state(root)
-    build(config, jobs=1)
+    build(config, BuildOptions(jobs=1))
     assert cache_state(root) == before
 
 

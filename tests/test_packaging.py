@@ -21,6 +21,8 @@ def test_wheel_ships_the_theme_and_builds_a_site_anywhere(tmp_path: Path) -> Non
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         assert {"sitegen/_theme/templates/article.html", "sitegen/_theme/static/style.css"} <= names
+        assert {"sitegen/locale/sitegen.pot", "sitegen/locale/fr/LC_MESSAGES/sitegen.mo",
+                "sitegen/locale/zh/LC_MESSAGES/sitegen.mo"} <= names  # the theme's catalogs, compiled
         archive.extractall(tmp_path / "installed")
 
     site = tmp_path / "mysite"
@@ -33,3 +35,9 @@ def test_wheel_ships_the_theme_and_builds_a_site_anywhere(tmp_path: Path) -> Non
     page = (site / "public/2024/01/02/outside-the-repository/index.html").read_text(encoding="utf-8")
     assert "<h1>Outside the repository</h1>" in page
     assert (site / "public/static/style.css").is_file()
+    (site / "sitegen.yaml").write_text("language: fr\n", encoding="utf-8")  # the catalogs work from the wheel
+    result = subprocess.run([sys.executable, "-m", "sitegen.cli", "build"], cwd=site, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    front = (site / "public/index.html").read_text(encoding="utf-8")
+    assert "<h1>Dernières nouvelles</h1>" in front and "2 janvier 2024" in front
