@@ -783,7 +783,8 @@ def convert(config: Config, force: bool = False, existing: Iterable[Article] | N
         previous = read_state(config.cache_path, cache_key(config)).sources
     known = existing_from(existing, config.root) if existing is not None else None
     return convert_seeds(config.seeds_path, config.content_path, config.root, force=force, existing=known,
-                         previous=previous, only=only, section=_seed_section(config), language=config.language)
+                         previous=previous, only=only, section=_seed_section(config), language=config.language,
+                         languages=[lang.code for lang in config.languages])
 
 
 def _seed_section(config: Config) -> str:

@@ -544,7 +544,7 @@ def test_seeds_of_a_multilingual_site_take_the_language_their_name_or_folder_giv
     files["seeds/002.it.txt"] = " date 2024-01-05 Il vertice continua\n\nBy Staff\n\nIl vertice continua a Roma.\n"
     files["seeds/003.txt"] = " date 2024-01-05 The summit goes on\n\nBy Staff\n\nThe summit goes on in Moscow.\n"
     write_files(tmp_path, files)
-    report = build(load_config(tmp_path), jobs=1, now="2024-01-05")
+    report = build(load_config(tmp_path), BuildOptions(jobs=1, now="2024-01-05"))
     assert any("language 'it'" in w for w in report.warnings)  # no shipped Italian catalog
     spanish = (tmp_path / "content/2024-01-05-segun-pedro-sanchez-la-cumbre-sigue.md").read_text(encoding="utf-8")
     assert 'lang: "es"' in spanish and "tags: [Pedro Sánchez]" in spanish
@@ -570,7 +570,7 @@ def test_each_language_shows_its_own_articles_photos(tmp_path):
     (tmp_path / "static").mkdir()
     for name, colour in (("red", (200, 0, 0)), ("blue", (0, 0, 200))):
         Image.new("RGB", (1600, 900), colour).save(tmp_path / "static" / f"{name}.jpg")
-    build(load_config(tmp_path), jobs=1, now="2024-01-04")
+    build(load_config(tmp_path), BuildOptions(jobs=1, now="2024-01-04"))
     english = Page(read(tmp_path, "2024/01/02/vote-counted/index.html"))
     spanish = Page(read(tmp_path, "es/2024/01/02/votos-contados/index.html"))
     assert 'alt="A red square"' in english.html and "Un cuadrado azul" not in english.html
