@@ -366,9 +366,10 @@ def process(job: Job) -> tuple[int, str | None]:
     mode = "RGBA" if alpha else "RGB"
     if icc:
         try:
-            im = ImageCms.profileToProfile(im if im.mode in ("RGB", "RGBA", "CMYK") else im.convert(mode),
-                                           ImageCms.ImageCmsProfile(io.BytesIO(icc)),
-                                           ImageCms.createProfile("sRGB"), outputMode=mode)
+            converted = ImageCms.profileToProfile(im if im.mode in ("RGB", "RGBA", "CMYK") else im.convert(mode),
+                                                  ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+                                                  ImageCms.createProfile("sRGB"), outputMode=mode)
+            im = converted if converted is not None else im  # None only when converted in place
         except (ImageCms.PyCMSError, OSError, ValueError):
             im = im.convert(mode)  # a broken profile: read the numbers as sRGB
     im = im.convert(mode) if im.mode != mode else im
@@ -617,7 +618,7 @@ class Catalog:
             lead = None
             if lead_ref_:
                 focal = tuple(lead_ref_.get("focal") or (0.5, 0.5))
-                lead = use(lead_ref_, article, focal)  # type: ignore[arg-type]
+                lead = use(lead_ref_, article, focal)
                 if lead is not None and not lead.alt and not lead.decorative:
                     notes.append(f"{article.path}:{lead_ref_.get('line')}: the lead image {lead_ref_['src']} has no "
                                  "alt text: say what it shows (image: {src: ..., alt: \"...\"}), or mark it "
@@ -682,11 +683,11 @@ class Catalog:
         for plan in plans:
             by_digest.setdefault(plan.digest, []).extend(plan.derivatives)
         for copies in self.copies.values():  # a photo beside the page: only its largest fallback, the copy
-            for _rel, path, plan in copies:
-                copy = _copy_of(path, plan)
-                if plan is not None and copy is not None:
-                    by_digest.setdefault(plan.digest, []).append(copy)
-                    wanted.setdefault(str(path), (self.source(path), {}))  # type: ignore[index]
+            for _rel, path, copied in copies:
+                copy = _copy_of(path, copied)
+                if copied is not None and copy is not None:
+                    by_digest.setdefault(copied.digest, []).append(copy)
+                    wanted.setdefault(str(path), (self.source(path), {}))
         paths = {source.digest: source for source, _plans in wanted.values()}
         cached = self._cached()
         now: list[Job] = []
@@ -726,7 +727,7 @@ class Catalog:
     def _problem(self, job: Job, problem: str) -> list[ContentError]:
         """The error for a source that could not be decoded, at each content file line that uses it."""
         self._load_index()["stat"].pop(job.path, None)  # look at the file again next time
-        uses = self._uses.get(job.path) or [(None, None)]
+        uses: list[tuple[Path | None, int | None]] = [*self._uses.get(job.path, [])] or [(None, None)]
         return [ContentError(where or Path(job.shown), line, f"image {job.shown} {problem}")
                 for where, line in uses]
 

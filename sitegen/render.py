@@ -191,10 +191,11 @@ def set_images(env: jinja2.Environment | None, catalog: images.Catalog | None) -
 
 def thumbnail(article: Article) -> Markup:
     """An article's 16:9 card thumbnail as ``<picture>``, or nothing."""
-    picture = _PICTURES.lead(article) if _PICTURES is not None else None
-    if picture is None or not picture.plan.cards:
+    pictures = _PICTURES
+    picture = pictures.lead(article) if pictures is not None else None
+    if pictures is None or picture is None or not picture.plan.cards:
         return Markup("")
-    return Markup(images.picture_html(_PICTURES, picture, card=True, sizes=images.CARD_SIZES,
+    return Markup(images.picture_html(pictures, picture, card=True, sizes=images.CARD_SIZES,
                                       css=' class="card-image"'))
 
 
@@ -210,7 +211,7 @@ def _picture_context(article: Article, body: str, noindex: bool) -> dict[str, An
     lead = _PICTURES.lead(article)
     own = lead is not None and lead.src == article.image  # the front matter's, shown above the text
     found: dict[str, Any] = {"body": Markup(images.rewrite_body(_PICTURES, article.url, body))}
-    if own:
+    if own and lead is not None:
         found["lead_figure"] = Markup(images.figure_html(_PICTURES, lead, lead=True, css="story-image"))
     if lead is not None:
         found["og_image"] = images.share_image(_PICTURES, lead)
