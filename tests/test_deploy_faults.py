@@ -325,6 +325,8 @@ def test_s3_deploy_killed_half_way_keeps_whole_objects_in_order_and_the_next_fin
             return "2023/09/30/a-new-story/index.html" in found or deploy.poll() is not None
 
         wait_for(uploading, what="the new article to be uploaded")
+        if deploy.poll() is not None:
+            pytest.skip("the deploy finished before the test could stop it (a fast machine): nothing to check")
         os.kill(deploy.pid, signal.SIGKILL)
         deploy.communicate(timeout=60)
     finally:
