@@ -20,7 +20,6 @@ import os
 import pickle
 import re
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import MISSING, dataclass, field
 from datetime import datetime
@@ -29,6 +28,7 @@ from typing import Any, NamedTuple, Protocol, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from .errors import ContentError, SitegenError
+from .files import replace_file
 from .manifest import size_and_mtime
 from .model import (
     ARTICLE_FIELDS,
@@ -153,15 +153,8 @@ class Cache:
     def save(self) -> None:
         """Write the state atomically: a build killed while saving leaves the previous cache intact."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".state.")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                marshal.dump(_record(self.state), handle, 4)
-            os.replace(temp, self.folder / STATE_FILE)
-            (self.folder / "state.pickle").unlink(missing_ok=True)  # the older pickled record: no longer read
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        replace_file(self.folder / STATE_FILE, marshal.dumps(_record(self.state), 4), prefix=".state.")
+        (self.folder / "state.pickle").unlink(missing_ok=True)  # the older pickled record: no longer read
 
     # --- rendered article bodies ----------------------------------------------------------------
 

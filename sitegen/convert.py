@@ -19,7 +19,6 @@ import datetime
 import os
 import re
 import shlex
-import tempfile
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from . import frontmatter, markup
 from .errors import ContentError, shown_path
+from .files import replace_file
 from .model import Article
 from .sources import list_files
 from .urls import slugify
@@ -404,14 +404,7 @@ def write_file(path: Path, text: str, overwrite: bool) -> None:
         with path.open("xb") as handle:
             handle.write(data)
         return
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    replace_file(path, data, prefix=f".{path.name}.")
 
 
 def backup_path(path: Path) -> Path:

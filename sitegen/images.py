@@ -30,7 +30,6 @@ import json
 import marshal
 import os
 import re
-import tempfile
 import threading
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -42,6 +41,7 @@ from urllib.parse import unquote
 
 from . import urls
 from .errors import ContentError
+from .files import replace_file
 
 # What is decoded and resized; what is published as it is (vector art, animations) with only its name hashed.
 RASTER = (".jpg", ".jpeg", ".png", ".webp", ".avif", ".tif", ".tiff")
@@ -349,7 +349,7 @@ def process(job: Job) -> tuple[int, str | None]:
     if kinds <= {"gif", "svg"}:  # as it is
         data = Path(job.path).read_bytes()
         for d in job.derivatives:
-            _store(Path(job.folder) / d.name, data)
+            replace_file(Path(job.folder) / d.name, data)
         return len(job.derivatives), None
     try:
         with warnings.catch_warnings():
@@ -389,7 +389,7 @@ def process(job: Job) -> tuple[int, str | None]:
             else:
                 picture = im.resize((d.width, d.height), Image.Resampling.LANCZOS, box=d.box, reducing_gap=3.0)
             scaled[key] = picture
-        _store(Path(job.folder) / d.name, _encode(picture, d.fmt))
+        replace_file(Path(job.folder) / d.name, _encode(picture, d.fmt))
         made += 1
     return made, None
 
@@ -422,17 +422,6 @@ def _encode(picture: Any, fmt: str) -> bytes:
     else:
         raise ValueError(f"unknown format {fmt}")
     return buffer.getvalue()
-
-
-def _store(path: Path, data: bytes) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 # --- the catalog: every picture of a build ----------------------------------------------------------------
@@ -511,7 +500,7 @@ class Catalog:
     def _save_index(self) -> None:
         index = self._load_index()
         self.folder.mkdir(parents=True, exist_ok=True)
-        _store(self.folder / INDEX_FILE, marshal.dumps(index))
+        replace_file(self.folder / INDEX_FILE, marshal.dumps(index))
 
     def source(self, path: Path) -> Source:
         """The file's digest and header, from the index when its stat is as before; raises ValueError."""

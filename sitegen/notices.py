@@ -18,11 +18,11 @@ from __future__ import annotations
 import marshal
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from .errors import shown_path
+from .files import replace_file
 
 FILE = "warnings.marshal"
 FORMAT = 1
@@ -96,16 +96,11 @@ def recall(cache_dir: Path, fresh: Mapping[Path, tuple[Path, Sequence[str]]]) ->
 
 
 def _save(path: Path, record: dict[str, tuple]) -> None:
-    temp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".warnings.")
-        with os.fdopen(fd, "wb") as handle:
-            marshal.dump((FORMAT, record), handle)
-        os.replace(temp, path)
+        replace_file(path, marshal.dumps((FORMAT, record)), prefix=".warnings.")
     except OSError:  # only a memory: the warnings were said this time; a full disk is the build's to report
-        if temp:
-            Path(temp).unlink(missing_ok=True)
+        pass
 
 
 # --- front-matter keys that nothing reads -----------------------------------------------------------------

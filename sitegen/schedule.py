@@ -9,7 +9,6 @@ without that record (a fresh clone) is read from its content files instead (``sc
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from pathlib import Path
 
 from .config import Config
 from .errors import BuildFailed, SitegenError
+from .files import replace_file
 from .timeline import Timeline
 
 RECORD = "timeline.json"
@@ -70,14 +70,7 @@ def save_record(config: Config, line: Timeline) -> None:
             "withheld": [vars(w) for w in record.withheld]}
     folder = config.cache_path
     folder.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=".timeline.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=1, sort_keys=True)
-        os.replace(temp, folder / RECORD)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    replace_file(folder / RECORD, json.dumps(data, indent=1, sort_keys=True).encode("utf-8"), prefix=".timeline.")
 
 
 def read_record(config: Config) -> Record | None:

@@ -30,7 +30,7 @@ LAYERS = {
     **dict.fromkeys(("load", "convert", "tagging", "gazetteer", "frontmatter", "markup", "shortcodes", "sources",
                      "images"),
                     "content"),
-    **dict.fromkeys(("model", "config", "errors", "timeline", "urls", "parallel", "i18n", "__init__"),
+    **dict.fromkeys(("model", "config", "errors", "timeline", "urls", "parallel", "i18n", "files", "__init__"),
                     "base"),
 }
 # Upward imports known and named (importer, imported): each is a reason to move code, not a licence. A new one
