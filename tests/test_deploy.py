@@ -3,6 +3,7 @@ server, nginx serving the deployed tree. The plan is asserted on; the remote is 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -630,9 +631,10 @@ class Links(HTMLParser):
                 self.urls.append(value)
 
 
-@pytest.fixture
-def nginx(tmp_path: Path) -> Iterator[tuple[int, Path]]:
-    """nginx on a free 127.0.0.1 port serving tmp_path/www, with its own prefix and no root-owned paths."""
+@contextlib.contextmanager
+def nginx_serving(tmp_path: Path, types: str, server: str = "") -> Iterator[tuple[int, Path]]:
+    """nginx on a free 127.0.0.1 port serving tmp_path/www, with its own prefix and no root-owned paths;
+    ``types``: its content types (nginx's ``types`` block), ``server``: more lines of its server block."""
     port, prefix, www = free_port(), tmp_path / "nginx", tmp_path / "www"
     prefix.mkdir()
     www.mkdir()
@@ -647,12 +649,12 @@ def nginx(tmp_path: Path) -> Iterator[tuple[int, Path]]:
         http {{
             access_log off;
             {temp}
-            types {{ text/html html; text/css css; application/xml xml; image/svg+xml svg; text/plain txt; }}
+            types {{ {types} }}
             default_type application/octet-stream;
             server {{
                 listen 127.0.0.1:{port};
                 root {www};
-                error_page 404 /news/404.html;
+                {server}
             }}
         }}
     """)
@@ -664,6 +666,14 @@ def nginx(tmp_path: Path) -> Iterator[tuple[int, Path]]:
         yield port, www
     finally:
         stop(process)
+
+
+@pytest.fixture
+def nginx(tmp_path: Path) -> Iterator[tuple[int, Path]]:
+    """nginx serving tmp_path/www, the site's own 404 page for a missing file."""
+    with nginx_serving(tmp_path, "text/html html; text/css css; application/xml xml; image/svg+xml svg; "
+                                 "text/plain txt;", "error_page 404 /news/404.html;") as served:
+        yield served
 
 
 @pytest.mark.server

@@ -10,7 +10,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import article, write_files
+from tests.conftest import article, mounted_tmpfs, write_files
 from tests.test_deploy import _s3_client, aws_env, bucket, objects, s3_server  # noqa: F401 - fixtures
 
 SITEGEN = [sys.executable, "-m", "sitegen.cli"]
@@ -210,19 +209,8 @@ def test_git_killed_during_the_push_leaves_the_branch_old_or_complete(tmp_path, 
 @pytest.fixture
 def small_disk() -> Iterator[Path]:
     """A 1 MiB tmpfs, mounted for the test only (root only)."""
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("mounting a tmpfs needs root")
-    mount_point = Path(tempfile.mkdtemp(prefix="sitegen-deploy-disk-"))
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        mount_point.rmdir()
-        pytest.skip(f"mounting a tmpfs is not permitted here: {done.stderr.strip()}")
-    try:
+    with mounted_tmpfs("1m", "sitegen-deploy-disk-") as mount_point:
         yield mount_point
-    finally:
-        subprocess.run(["umount", str(mount_point)], check=True)
-        mount_point.rmdir()
 
 
 def test_a_full_disk_at_the_target_is_a_clear_error_and_loses_nothing(tmp_path, small_disk):

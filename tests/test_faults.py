@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import KILL_HALFWAY, REPO, article, write_files
+from tests.conftest import KILL_HALFWAY, REPO, article, mounted_tmpfs, write_files
 
 SITEGEN = [sys.executable, "-m", "sitegen.cli"]
 NOW = ["--now", "2024-01-01"]  # the news sitemap depends on the date: every build here uses the same one
@@ -308,19 +308,8 @@ def test_two_builds_at_once_run_one_after_the_other(tmp_path: Path) -> None:
 @pytest.fixture
 def small_disk() -> Iterator[Path]:
     """A 2 MiB tmpfs, mounted for the test only."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root (this run is not root)")
-    mount_point = Path(tempfile.mkdtemp(prefix="sitegen-disk-"))
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount_point)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        mount_point.rmdir()
-        pytest.skip(f"mounting a tmpfs is not permitted here: {done.stderr.strip()}")
-    try:
+    with mounted_tmpfs("2m", "sitegen-disk-") as mount_point:
         yield mount_point
-    finally:
-        subprocess.run(["umount", str(mount_point)], check=True)
-        mount_point.rmdir()
 
 
 def big_articles(site: Path, n: int, size: int) -> None:

@@ -25,7 +25,7 @@ from sitegen.check import check_site
 from sitegen.config import load_config
 from sitegen.errors import BuildFailed
 from tests.conftest import write_files
-from tests.test_deploy import free_port, stop, wait_for_port
+from tests.test_deploy import nginx_serving
 from tests.test_feeds import JSON_FEED_SCHEMA
 from tests.test_search import CHROMIUM, CHROMIUM_ARGS
 
@@ -448,33 +448,10 @@ def test_a_plan_never_upscales_and_names_are_content_addressed():
 @pytest.fixture
 def nginx(tmp_path: Path) -> Iterator[tuple[int, Path]]:
     """nginx on a free 127.0.0.1 port serving tmp_path/www, with the pictures' content types."""
-    port, prefix, www = free_port(), tmp_path / "nginx", tmp_path / "www"
-    prefix.mkdir()
-    www.mkdir()
-    temp = " ".join(f"{kind}_temp_path {prefix}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi",
-                                                                       "scgi"))
-    (prefix / "nginx.conf").write_text(f"""
-        daemon off;
-        master_process off;
-        pid {prefix}/nginx.pid;
-        error_log {prefix}/error.log warn;
-        events {{ worker_connections 64; }}
-        http {{
-            access_log off;
-            {temp}
-            types {{ text/html html; text/css css; image/svg+xml svg; image/jpeg jpg; image/png png;
-                    image/webp webp; image/avif avif; application/pdf pdf; }}
-            default_type application/octet-stream;
-            server {{ listen 127.0.0.1:{port}; root {www}; }}
-        }}
-    """)
-    process = subprocess.Popen([shutil.which("nginx") or "/usr/sbin/nginx", "-p", str(prefix), "-c",
-                                str(prefix / "nginx.conf"), "-e", str(prefix / "error.log")], stderr=subprocess.PIPE)
-    try:
-        wait_for_port(port, process, 10)
-        yield port, www
-    finally:
-        stop(process)
+    types = ("text/html html; text/css css; image/svg+xml svg; image/jpeg jpg; image/png png; image/webp webp; "
+             "image/avif avif; application/pdf pdf;")
+    with nginx_serving(tmp_path, types) as served:
+        yield served
 
 
 @pytest.mark.browser

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from sitegen.config import load_config
 from sitegen.deploy_s3 import redirect_locations
 from sitegen.errors import BuildFailed
 from tests.conftest import Page, article, write_files
-from tests.test_deploy import _s3_client, aws_env, bucket, free_port, s3_server, stop, wait_for_port  # noqa: F401
+from tests.test_deploy import _s3_client, aws_env, bucket, free_port, nginx_serving, s3_server, stop, wait_for_port  # noqa: F401
 from tests.test_search import browser, host, page, results  # noqa: F401
 
 SETTINGS = """\
@@ -409,37 +408,9 @@ class _Links(HTMLParser):
 @pytest.fixture
 def nginx(tmp_path: Path) -> Iterator[tuple[int, Path]]:
     """nginx on a free 127.0.0.1 port serving tmp_path/www, with its own prefix and no root-owned paths."""
-    port, prefix, www = free_port(), tmp_path / "nginx", tmp_path / "www"
-    prefix.mkdir()
-    www.mkdir()
-    temp = " ".join(f"{kind}_temp_path {prefix}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi",
-                                                                       "scgi"))
-    (prefix / "nginx.conf").write_text(f"""
-        daemon off;
-        master_process off;
-        pid {prefix}/nginx.pid;
-        error_log {prefix}/error.log warn;
-        events {{ worker_connections 64; }}
-        http {{
-            access_log off;
-            {temp}
-            types {{ text/html html; text/css css; application/xml xml; image/svg+xml svg; text/plain txt;
-                    application/json json; }}
-            default_type application/octet-stream;
-            server {{
-                listen 127.0.0.1:{port};
-                root {www};
-            }}
-        }}
-    """)
-    nginx_bin = shutil.which("nginx") or "/usr/sbin/nginx"
-    process = subprocess.Popen([nginx_bin, "-p", str(prefix), "-c", str(prefix / "nginx.conf"),
-                                "-e", str(prefix / "error.log")], stderr=subprocess.PIPE)
-    try:
-        wait_for_port(port, process, 10)
-        yield port, www
-    finally:
-        stop(process)
+    with nginx_serving(tmp_path, "text/html html; text/css css; application/xml xml; "
+                                 "image/svg+xml svg; text/plain txt; application/json json;") as served:
+        yield served
 
 
 def _get(url: str) -> tuple[bytes, str]:
