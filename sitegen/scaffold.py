@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-from . import frontmatter, urls
-from .config import CONFIG_FILE, Config
-from .convert import file_name, scan_content, write_file
-from .errors import SitegenError
+from sitegen.content import frontmatter
+from sitegen.core import urls
+from sitegen.core.config import CONFIG_FILE, Config
+from sitegen.core.errors import SitegenError
+from sitegen.seeds.convert import file_name, scan_content, write_file
 
 NEW_BODY = "Write the article here. Paragraphs are separated by blank lines; this is Markdown.\n"
 SETTINGS_HELP = {
