@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sitegen import __version__
 from sitegen.core.config import CONFIG_FILE, REDIRECTS_FILE, Config
 from sitegen.core.errors import BuildFailed, ContentError, SitegenError, shown_path
+from sitegen.core.files import files_under
 from sitegen.core.model import Article, Output, Section, Site
 from sitegen.core.parallel import default_jobs
 from sitegen.incremental import manifest, notices
@@ -608,7 +609,7 @@ def _emptied(config: Config, before: Mapping[str, SourceEntry], line: Timeline) 
 
 
 def _count_files(folder: Path) -> str:
-    count = sum(1 for p in folder.rglob("*.md") if p.is_file()) if folder.is_dir() else 0
+    count = sum(1 for rel, _path in files_under(folder) if rel.endswith(".md"))
     return f"{count} .md file{'s' if count != 1 else ''}" if folder.is_dir() else "missing"
 
 

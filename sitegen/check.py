@@ -27,6 +27,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 from xml.etree import ElementTree
 
+from sitegen.core.files import files_under
 from sitegen.core.parallel import parallel_map
 from sitegen.output.write import output_lock
 from sitegen.schedule import Withheld
@@ -119,7 +120,7 @@ class _Site:
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self.base_path = (parts.path or "/") if (parts.path or "/").endswith("/") else parts.path + "/"
         self.base_url = self.origin + self.base_path
-        self.files = {p.relative_to(output_dir).as_posix() for p in output_dir.rglob("*") if p.is_file()}
+        self.files = {rel for rel, _path in files_under(output_dir)}
 
     def url_of(self, rel: str) -> str:
         """The address of an output file: ``2023/index.html`` → ``https://example.org/news/2023/``."""

@@ -27,6 +27,7 @@ import yaml
 
 from sitegen.core.config import CONFIG_FILE, Config, describe_value, suggestion
 from sitegen.core.errors import ContentError, Refused, SitegenError, shown_path
+from sitegen.core.files import files_under
 from sitegen.deploy.errors import _URL_PASSWORD, redact, tool_failed
 from sitegen.output.hosting import HOSTING_FILES, is_page
 
@@ -251,13 +252,7 @@ def local_files(output_dir: Path) -> dict[str, int]:
     """Every file of the built site, as '/'-separated paths relative to the output folder, with sizes."""
     if not output_dir.is_dir():
         raise SitegenError(f"{output_dir} does not exist: build the site first")
-    files = {}
-    for dirpath, dirnames, filenames in os.walk(output_dir):
-        dirnames.sort()
-        for filename in sorted(filenames):
-            path = Path(dirpath) / filename
-            files[path.relative_to(output_dir).as_posix()] = path.stat().st_size
-    return files
+    return {rel: path.stat().st_size for rel, path in files_under(output_dir)}
 
 
 def upload_order(path: str) -> tuple[int, int, str]:
@@ -452,11 +447,9 @@ def _checked_stamp(output_dir: Path, base_url: str, withheld: object) -> str:
     import hashlib
 
     entries = []
-    for dirpath, dirnames, filenames in os.walk(output_dir):
-        dirnames.sort()
-        for name in sorted(filenames):
-            stat = os.stat(os.path.join(dirpath, name))
-            entries.append((os.path.join(dirpath, name), stat.st_size, stat.st_mtime_ns))
+    for _rel, path in files_under(output_dir):
+        stat = path.stat()
+        entries.append((str(path), stat.st_size, stat.st_mtime_ns))
     return hashlib.sha256(marshal.dumps((entries, base_url, repr(withheld)), 2)).hexdigest()
 
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from sitegen.core.errors import shown_path
-from sitegen.core.files import replace_file
+from sitegen.core.files import files_under, replace_file
 
 FILE = "warnings.marshal"
 FORMAT = 1
@@ -131,10 +131,8 @@ def template_keys(folders: Iterable[Path]) -> set[str] | None:
     """The extra keys the templates read; None when one reads them all (loops over ``.extra``)."""
     keys: set[str] = set()
     for folder in folders:
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.rglob("*")):
-            if not path.is_file() or path.suffix not in (".html", ".xml", ".txt", ".json", ".j2", ".jinja"):
+        for _rel, path in files_under(folder):
+            if path.suffix not in (".html", ".xml", ".txt", ".json", ".j2", ".jinja"):
                 continue
             try:
                 text = path.read_text(encoding="utf-8", errors="replace")

@@ -34,6 +34,7 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from sitegen.core.errors import SitegenError
+from sitegen.core.files import files_under
 from sitegen.core.model import Output
 
 
@@ -364,8 +365,4 @@ def _apply(plan: dict, staging: Path, output_dir: Path) -> None:
 
 
 def _files(folder: Path) -> set[str]:
-    found = set()
-    for dirpath, _dirs, filenames in os.walk(folder):
-        for name in filenames:
-            found.add((Path(dirpath) / name).relative_to(folder).as_posix())
-    return found
+    return {rel for rel, _path in files_under(folder)}

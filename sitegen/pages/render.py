@@ -27,6 +27,7 @@ from sitegen.content import images, markup, shortcodes
 from sitegen.core import i18n, urls
 from sitegen.core.config import Config
 from sitegen.core.errors import BuildFailed, ContentError
+from sitegen.core.files import files_under
 from sitegen.core.model import (
     MONTHS,
     Article,
@@ -841,28 +842,14 @@ def _static_sources(config: Config) -> dict[str, StaticFile]:
     a theme asset (``style.css``) replaces that asset; every other site file lands at the site root."""
     folders = config.theme_dirs("static")
     theme_folder = folders[-1]
-    theme: dict[str, Path] = dict(_files_in(theme_folder, hidden=()))
+    theme: dict[str, Path] = dict(files_under(theme_folder, skip_hidden=True))
     found: dict[str, StaticFile] = {}
     if len(folders) > 1:
-        for rel, path in _files_in(folders[0], hidden=PUBLISHED_HIDDEN):
+        for rel, path in files_under(folders[0], skip_hidden=True, keep=PUBLISHED_HIDDEN):
             found[rel] = StaticFile(path, rel not in theme)
     for rel, path in theme.items():
         found.setdefault(rel, StaticFile(path, False))
     return dict(sorted(found.items()))
-
-
-def _files_in(folder: Path, hidden: tuple[str, ...]) -> Iterator[tuple[str, Path]]:
-    """Every file under ``folder`` by its '/'-separated name; hidden names left out but for ``hidden`` folders
-    at the top (editor temp files, .DS_Store and .git never reach the site)."""
-    if not folder.is_dir():
-        return
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder).as_posix()
-        parts = rel.split("/")
-        if any(p.startswith(".") for p in parts[1:]) or parts[0].startswith(".") and parts[0] not in hidden:
-            continue
-        if path.is_file():
-            yield rel, path
 
 
 def root_files(config: Config) -> dict[str, Path]:
