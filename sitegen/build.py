@@ -324,6 +324,7 @@ def collect_site(config: Config, loaded: Loaded, look: Look, options: BuildOptio
     """Embargoed, killed and expired articles set aside, the rest grouped; every error so far collected."""
     from sitegen.content.load import publishable
     from sitegen.core import timeline
+    from sitegen.pages import checks
     from sitegen.site.collect import build_site, duplicate_urls
 
     candidates = publishable(loaded.articles, config.drafts)
@@ -332,7 +333,7 @@ def collect_site(config: Config, loaded: Loaded, look: Look, options: BuildOptio
     line = timeline.split([a for a in candidates if a.kind == "article"], look.moment,
                           future=config.publish_future, preview=options.preview)
     published = [*standalone, *line.listed, *line.expired]
-    section_of = _section_finder(config)
+    section_of = checks.section_finder(config)
     multi = bool(config.languages)
     site = None if multi else reused_site(session, cache, config, standalone, line.listed)
     url_errors: list[ContentError] = []
@@ -350,7 +351,7 @@ def collect_site(config: Config, loaded: Loaded, look: Look, options: BuildOptio
     if multi or line.expired or line.killed or line.held:  # their addresses are taken too, now or later
         seen = {str(e) for e in url_errors}
         url_errors += [e for e in duplicate_urls(everyone) if str(e) not in seen]
-    links, structure_errors = _check_structure(config, published, section_of)
+    links, structure_errors = checks.check_structure(config, published, section_of)
     errors: list[SitegenError] = [*loaded.errors, *url_errors, *structure_errors]
     if not errors and not options.allow_empty and not line.listed and not options.preview:
         errors += _emptied(config, before, line)
@@ -421,7 +422,8 @@ def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pi
     from sitegen.core.i18n import of as of_language
     from sitegen.core.i18n import untranslated_warning
     from sitegen.output import search
-    from sitegen.output.hosting import hosting_files
+    from sitegen.output.hosting import HOSTING_FILES, hosting_files
+    from sitegen.pages import checks
     from sitegen.pages.render import (
         global_signature,
         make_env,
@@ -443,7 +445,7 @@ def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pi
     set_site_pages(env, standalone)
     set_images(env, pictures.catalog)
     signature = global_signature(env, config)
-    layout_errors = _check_layouts(env, config, standalone)
+    layout_errors = checks.check_layouts(env, config, standalone)
     lines, redirect_errors = redirects.read(config.root)
     if layout_errors or redirect_errors:
         raise loaded.failed([*layout_errors, *redirect_errors], warnings)
@@ -467,9 +469,9 @@ def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pi
                                 timeline=line)
         earlier, killed, counts = before, line.killed, (len(site.articles), len(site.tags))
     statics = list(static_files(config))
-    live = _owners(live_pages, statics, site, config)
+    live = checks.owners(live_pages, statics, site, config, HOSTING_FILES)
     moved = redirects.plan(lines, grouped.published, live, redirects.detect(earlier, grouped.published), config.root)
-    errors: list[SitegenError] = [*moved.errors, *_root_file_clashes(config, live)]
+    errors: list[SitegenError] = [*moved.errors, *checks.root_file_clashes(config, live)]
     warnings += moved.warnings
     if options.strict and warnings:
         errors += _strict(warnings)
@@ -611,133 +613,6 @@ def _emptied(config: Config, before: Mapping[str, SourceEntry], line: Timeline) 
 def _count_files(folder: Path) -> str:
     count = sum(1 for rel, _path in files_under(folder) if rel.endswith(".md"))
     return f"{count} .md file{'s' if count != 1 else ''}" if folder.is_dir() else "missing"
-
-
-def _section_finder(config: Config) -> Callable[[str], Section | None]:
-    """The section a front matter ``section:`` names (slug or name, any case), looked up once per spelling."""
-    known: dict[str, Section | None] = {}
-
-    def find(name: str) -> Section | None:
-        if name not in known:
-            known[name] = config.section_named(name)
-        return known[name]
-
-    return find
-
-
-def _line_of(config: Config, article: Article, *keys: str) -> int | None:
-    from sitegen.content.frontmatter import key_line
-
-    try:
-        text = (config.root / article.path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return None
-    return next((line for key in keys if (line := key_line(text, key))), None)
-
-
-def _check_structure(config: Config, published: list[Article],
-                     section_of: Callable[[str], Section | None]) -> tuple[dict[str, str], list[ContentError]]:
-    """Each section named in front matter is one of the settings'; each ``ref`` names a content file.
-    Returns the addresses refs can name (content path, path without suffix, file name or stem → address)."""
-    errors = []
-    known = ", ".join(s.slug for s in config.sections) or "none yet: list them under 'sections:' in sitegen.yaml"
-    for article in published:
-        if article.section and section_of(article.section) is None:
-            errors.append(ContentError(article.path, _line_of(config, article, "section", "category", "categories"),
-                                       f"unknown section '{article.section}'; the sections are: {known}"))
-    links = _ref_targets(config, published) if any(a.refs for a in published) else {}
-    for article in published:
-        for ref in article.refs:
-            line, target = ref.split(":", 1)
-            if target not in links:
-                errors.append(ContentError(article.path, int(line), f"the ref to '{target}' names no published "
-                                                                    "content file: give its path in content/"))
-    return links, errors
-
-
-def _ref_targets(config: Config, published: list[Article]) -> dict[str, str]:
-    content = f"{config.content_path.relative_to(config.root).as_posix()}/" \
-        if config.content_path.is_relative_to(config.root) else ""
-    exact: dict[str, str] = {}
-    loose: dict[str, set[str]] = {}
-    for article in published:
-        within = article.path.as_posix().removeprefix(content)
-        stem = within.rsplit(".", 1)[0]
-        for key in (within, stem, f"/{within}", f"/{stem}"):
-            exact[key] = article.url
-        name = within.rsplit("/", 1)[-1]
-        for key in (name, name.rsplit(".", 1)[0]):
-            loose.setdefault(key, set()).add(article.url)
-    for key, found in loose.items():
-        if len(found) == 1:  # a file name two files share names neither
-            exact.setdefault(key, next(iter(found)))
-    return exact
-
-
-def _check_layouts(env: Environment, config: Config, standalone: tuple[Article, ...]) -> list[ContentError]:
-    from sitegen.pages.render import template_names
-
-    names = set(template_names(env))
-    return [ContentError(page.path, _line_of(config, page, "layout"),
-                         f"layout '{page.layout}' has no template: add templates/{page.layout}.html, "
-                         "or remove the line to use page.html")
-            for page in standalone if page.layout and f"{page.layout}.html" not in names]
-
-
-class _Owners(Mapping[str, str]):
-    """Every output file a build writes (relative to the output folder), with what makes it, worked out only
-    when an error names it: a clash is rare, and 20k descriptions a build would cost more than the check."""
-
-    def __init__(self, pages: list[Page], statics: list[Output], site: Site, theme: set[str]) -> None:
-        from sitegen.output.hosting import HOSTING_FILES
-
-        self._site = site
-        self._theme = theme
-        self._paths = {p.path for p in pages} | theme | {n for n in HOSTING_FILES if n.startswith("_")}
-
-    def __getitem__(self, path: str) -> str:
-        if path not in self._paths:
-            raise KeyError(path)
-        if path in self._theme:
-            return f"the theme's file {path}"
-        url = "/" + path.removesuffix("index.html")
-        made = next((a for a in (*self._site.articles, *self._site.standalone) if a.url == url), None)
-        return f"the page of {made.path}" if made else f"the generated page {path}"
-
-    def __contains__(self, path: object) -> bool:
-        return path in self._paths
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._paths)
-
-    def __len__(self) -> int:
-        return len(self._paths)
-
-
-def _owners(pages: list[Page], statics: list[Output], site: Site, config: Config) -> _Owners:
-    """Every output file a build writes, with what makes it: for errors that name both sides of a clash."""
-    from sitegen.pages.render import root_files
-
-    own = set(root_files(config))
-    return _Owners(pages, statics, site, {o.path for o in statics if o.path not in own})
-
-
-def _root_file_clashes(config: Config, live: Mapping[str, str]) -> list[ContentError]:
-    """A site file in static/ that would replace a page the build makes: an error naming both."""
-    from sitegen.pages.render import HOSTING_OWN, root_files
-
-    errors = []
-    static = Path(config.static_dir)
-    for rel in root_files(config):
-        if rel in HOSTING_OWN:  # merged into the generated one
-            continue
-        if rel in live:
-            errors.append(ContentError(static / rel, None, f"would be published at /{rel}, replacing "
-                                                           f"{live[rel]}: rename or move the file"))
-        elif config.search and rel.split("/", 1)[0] == "pagefind":
-            errors.append(ContentError(static / rel, None, "would be published in /pagefind/, the search "
-                                                           "index's folder: rename or move the file"))
-    return errors
 
 
 def input_roots(config: Config) -> list[Path]:
