@@ -100,6 +100,7 @@ class BuildReport:
     next_reasons: list[str] = field(default_factory=list)
     published_future: list[tuple[str, str]] = field(default_factory=list)  # the same, published by --future
     stages: list[tuple[str, float]] = field(default_factory=list)  # (stage, seconds) in order: --explain
+    memory: list[tuple[str, int]] = field(default_factory=list)  # (stage, this process's peak MiB after it)
     warned: list[str] = field(default_factory=list)  # files named by a warning that spans several (notices.py)
 
 
@@ -131,7 +132,7 @@ def build(config: Config, options: BuildOptions = BuildOptions(), session: Sessi
         tags=plan.counts[1], files=written, seconds=clock.seconds(), converted=loaded.conversion.written,
         warnings=warnings, warned=loaded.warned, rendered=[(p.path, plan.reasons[p.path]) for p in plan.todo],
         future=_held(config, grouped.line), next_change=_iso(grouped.line.next_change),
-        next_reasons=grouped.line.reasons, stages=clock.stages,
+        next_reasons=grouped.line.reasons, stages=clock.stages, memory=clock.memory,
         published_future=[(shown_path(a.path, config.root), a.released.isoformat())
                           for a in future_articles(grouped.line.listed, look.moment) if not options.preview],
         redirects=[f"{old} now redirects to {new} ({rel}: its address changed); recorded in {REDIRECTS_FILE}"
@@ -150,6 +151,7 @@ class _Clock:
         self.started = time.perf_counter()
         self.progress = progress or _noop_progress
         self.stages: list[tuple[str, float]] = []
+        self.memory: list[tuple[str, int]] = []
 
     def __call__(self, name: str, stage: Callable[..., T], *args: Any) -> T:
         self.progress(STAGE_NAMES[name], 0, 0)
@@ -158,12 +160,23 @@ class _Clock:
             return stage(*args)
         finally:
             self.stages.append((name, time.perf_counter() - start))
+            self.memory.append((name, _peak_mib()))
 
     def say(self, what: str) -> None:
         self.progress(what, 0, 0)
 
     def seconds(self) -> float:
         return time.perf_counter() - self.started
+
+
+def _peak_mib() -> int:
+    """This process's peak resident memory so far (Linux counts KiB, macOS bytes), as Hugo's
+    --printMemoryUsage shows its own: where a large archive's memory goes, stage by stage."""
+    import resource
+    import sys
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak // (1024 * 1024) if sys.platform == "darwin" else peak // 1024
 
 
 STAGE_NAMES = {"check": "checking for changes", "load": "loading content", "convert": "converting seeds",
@@ -223,7 +236,8 @@ def unchanged_report(last: dict, clock: _Clock, options: BuildOptions) -> BuildR
         raise BuildFailed(_strict(said))
     return BuildReport(articles, pages, tags, WriteReport(kept=len(last["paths"])), clock.seconds(),
                        future=[(path, when) for path, when in timing[0]], next_change=timing[1],
-                       next_reasons=list(timing[2]), stages=clock.stages, warnings=list(said), warned=list(warned))
+                       next_reasons=list(timing[2]), stages=clock.stages, memory=clock.memory, warnings=list(said),
+                       warned=list(warned))
 
 
 def _strict(warnings: Iterable[str]) -> list[SitegenError]:

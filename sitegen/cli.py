@@ -194,6 +194,7 @@ def _build(args: argparse.Namespace) -> int:
         for page, reason in report.rendered:
             print(f"rendered {page}: {reason}")
         print(stage_times(report))
+        print(stage_memory(report))
     _print_warnings(report.warnings, report.warned)
     if not args.quiet:
         for path in report.converted:
@@ -208,6 +209,11 @@ def _build(args: argparse.Namespace) -> int:
 def stage_times(report: BuildReport) -> str:
     """Each stage's time on one line, as Hugo's --templateMetrics and Zola's timings show theirs."""
     return "stages: " + ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in report.stages)
+
+
+def stage_memory(report: BuildReport) -> str:
+    """The build process's peak memory after each stage (its pool's workers and Pagefind not counted)."""
+    return "peak memory: " + ", ".join(f"{name} {mib} MiB" for name, mib in report.memory)
 
 
 def _print_warnings(warnings: list[str], warned: list[str]) -> None:

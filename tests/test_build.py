@@ -21,6 +21,11 @@ def explained(site: Path, capsys: pytest.CaptureFixture[str]) -> tuple[list[tupl
     out = capsys.readouterr().out.splitlines()
     line = next(x for x in out if x.startswith("stages: "))
     stages = [(name, int(ms)) for name, ms in re.findall(r"(\w+) (\d+) ms", line)]
+    memory = [(name, int(mib)) for name, mib in re.findall(r"(\w+) (\d+) MiB", next(x for x in out
+                                                                                    if x.startswith("peak memory: ")))]
+    # the process's peak after each stage: every stage named, in order, never going down
+    assert [name for name, _ in memory] == [name for name, _ in stages]
+    assert all(0 < a[1] <= b[1] for a, b in zip(memory, memory[1:], strict=False)) and memory[0][1] > 10
     seconds = float(re.search(r" in (\d+\.\d+) s ", out[-1]).group(1))
     return stages, seconds, [x for x in out if x.startswith("rendered ")]
 

@@ -61,6 +61,33 @@ def test_the_record_reads_back_equal_with_every_kind_of_value(tmp_path: Path) ->
     assert back.related == cache.state.related
 
 
+def test_a_record_in_many_frames_reads_back_whole_and_one_cut_at_any_frame_is_empty(tmp_path: Path,
+                                                                                       monkeypatch) -> None:
+    from sitegen.incremental import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "_FRAME", 2)  # five sources, three outputs: several frames of each
+    cache = Cache(tmp_path, "key")
+    cache.state.sources = {f"content/{n}.md": SourceEntry(n, n, f"d{n}", Article(
+        title=f"T{n}", date=datetime(2020, 1, n + 1, tzinfo=UTC), slug=f"t{n}", url=f"/2020/01/0{n + 1}/t{n}/",
+        path=Path(f"content/{n}.md"), fingerprint=f"f{n}"), []) for n in range(5)}
+    cache.state.outputs = {f"{n}/index.html": OutputEntry(f"sig{n}", n, n) for n in range(3)}
+    cache.state.plan.structure, cache.state.plan.pages = "s", [("index.html", "index.html", "sig")]
+    cache.save()
+    back = read_state(tmp_path, "key")
+    assert [e.article.title for e in back.sources.values()] == [f"T{n}" for n in range(5)]
+    assert back.outputs == cache.state.outputs and back.plan == cache.state.plan
+    data = (tmp_path / STATE_FILE).read_bytes()
+    at, cuts = 0, []
+    while at < len(data):  # every frame boundary: the file cut there is no record at all
+        at += 8 + int.from_bytes(data[at:at + 8], "little")
+        cuts.append(at)
+    assert len(cuts) > 8
+    for cut in cuts[:-1]:
+        (tmp_path / STATE_FILE).write_bytes(data[:cut])
+        state = read_state(tmp_path, "key")
+        assert state.sources == {} and state.plan.pages == [], cut
+
+
 def test_a_damaged_or_foreign_record_is_an_empty_one(tmp_path: Path) -> None:
     import marshal
 

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 
-def replace_file(path: Path, data: bytes, prefix: str = ".tmp-") -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it into place, so that a reader or a
-    build killed meanwhile sees the old file or the new one, never half of one. The folder must exist."""
+def replace_file(path: Path, data: bytes | Iterable[bytes], prefix: str = ".tmp-") -> None:
+    """Write ``data`` (bytes, or its parts one by one) to a temporary file beside ``path`` and rename it into
+    place, so that a reader or a build killed meanwhile sees the old file or the new one, never half of one.
+    The folder must exist."""
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=prefix)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for part in [data] if isinstance(data, bytes) else data:
+                handle.write(part)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

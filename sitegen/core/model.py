@@ -276,7 +276,7 @@ class RelatedMemo:
     found: list[tuple[int, ...]] = field(default_factory=list)  # each article's related, as positions
     # Not saved: each article's words as sets and the positions under each tag and word, kept while the
     # memo stays in memory (the preview's) so that an edit updates them instead of making them again.
-    index: tuple[list[frozenset[str]], dict[str, list[int]], dict[str, list[int]]] | None = \
+    index: tuple[list[tuple[str, ...]], dict[str, list[int]], dict[str, list[int]]] | None = \
         field(default=None, compare=False, repr=False)
 
 

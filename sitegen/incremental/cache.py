@@ -20,9 +20,10 @@ import os
 import pickle
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import MISSING, dataclass, field
 from datetime import datetime
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol, TypeVar, cast
 from zoneinfo import ZoneInfo
@@ -45,7 +46,9 @@ from sitegen.core.model import (
 )
 from sitegen.incremental.manifest import size_and_mtime
 
-FORMAT = 10  # bump when the records change shape
+FORMAT = 11  # bump when the records change shape
+_FRAME = 4096  # sources or outputs per frame of the state file
+_END = ("end of the record", FORMAT)
 STATE_FILE = "state.marshal"
 _INHERITED: list[Any] = []  # connections a forked worker inherited: kept, never closed (see Cache.close)
 
@@ -153,7 +156,7 @@ class Cache:
     def save(self) -> None:
         """Write the state atomically: a build killed while saving leaves the previous cache intact."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        replace_file(self.folder / STATE_FILE, marshal.dumps(_record(self.state), 4), prefix=".state.")
+        replace_file(self.folder / STATE_FILE, _frames(_record(self.state)), prefix=".state.")
         (self.folder / "state.pickle").unlink(missing_ok=True)  # the older pickled record: no longer read
 
     # --- rendered article bodies ----------------------------------------------------------------
@@ -229,8 +232,8 @@ def read_state(folder: Path, key: str) -> State:
     """The last build's record, or an empty one when it is missing, corrupt, foreign or outdated.
     Only reads: a command that does not build (``sitegen convert``, the preview) may look."""
     try:
-        record = marshal.loads((folder / STATE_FILE).read_bytes())  # not marshal.load(file): 4x slower
-        if record[0] != FORMAT or record[1] != key:
+        record = _unframed((folder / STATE_FILE).read_bytes())
+        if record is None or record[1] != key:
             return State(key)
         return _state(record)
     except Exception:  # noqa: BLE001 - any damage at all means: start afresh, never trust it
@@ -240,12 +243,47 @@ def read_state(folder: Path, key: str) -> State:
 # --- the record as plain tuples -----------------------------------------------------------------------
 
 
+def _frames(record: tuple) -> Iterator[bytes]:
+    """The record in length-prefixed marshal frames, the sources and outputs (items, maybe lazy) a few
+    thousand a frame: one blob of the whole record was the build's peak of memory at 100k articles (the
+    blob, and every article's record made at once for it)."""
+    fmt, key, signature, sources, outputs, *memos = record  # each memo a tuple of lists: a frame per list
+    for part in chain([(fmt, key, signature)], _chunked(sources), [None], _chunked(outputs), [None],
+                      *([len(memo), *memo] for memo in memos), [_END]):
+        data = marshal.dumps(part, 4)
+        yield len(data).to_bytes(8, "little") + data
+
+
+def _chunked(items: Iterable[tuple[str, Any]]) -> Iterator[dict[str, Any]]:
+    iterator = iter(items)
+    while chunk := dict(islice(iterator, _FRAME)):
+        yield chunk
+
+
+def _unframed(data: bytes) -> tuple | None:
+    """The record ``_frames`` wrote (not marshal.load(file): 4x slower), or None for another format."""
+    view, at, parts = memoryview(data), 0, []
+    while at < len(data):
+        size = int.from_bytes(view[at:at + 8], "little")
+        parts.append(marshal.loads(view[at + 8:at + 8 + size]))
+        at += 8 + size
+        if len(parts) == 1 and (not isinstance(parts[0], tuple) or parts[0][0] != FORMAT):
+            return None
+    if parts[-1] != _END:  # cut short (a damaged disk): never half a record
+        return None
+    frames = iter(parts[1:-1])
+    sources = {k: v for chunk in iter(frames.__next__, None) for k, v in chunk.items()}
+    outputs = {k: v for chunk in iter(frames.__next__, None) for k, v in chunk.items()}
+    memos = [tuple(islice(frames, count)) for count in frames]
+    return (*parts[0], sources, outputs, *memos)
+
+
 def _record(state: State) -> tuple:
     memo = state.related
     return (FORMAT, state.key, state.global_signature,
-            {rel: (e.mtime_ns, e.size, e.digest, e.record or (e.article and _article_record(e.article)),
-                   pickle.dumps(e.errors) if e.errors else None) for rel, e in state.sources.items()},
-            {path: tuple(e) for path, e in state.outputs.items()},
+            ((rel, (e.mtime_ns, e.size, e.digest, e.record or (e.article and _article_record(e.article)),
+                    pickle.dumps(e.errors) if e.errors else None)) for rel, e in state.sources.items()),
+            ((path, tuple(e)) for path, e in state.outputs.items()),
             (memo.urls, memo.keys, memo.words, memo.found),
             (state.plan.structure, state.plan.articles, state.plan.listings, state.plan.pages, state.plan.layout,
              state.plan.placements))

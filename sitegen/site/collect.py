@@ -8,6 +8,7 @@ from bisect import bisect_left, insort
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from operator import attrgetter
+from sys import intern
 from typing import TypeVar
 
 from sitegen.core import urls
@@ -268,10 +269,10 @@ def related_articles(articles: Sequence[Article], limit: int = RELATED, memo: Re
         by_tag, by_word = _members(keys, words)
         found = [_related_to(i, keys, words, by_tag, by_word, limit) for i in range(len(ordered))]
         if memo is not None:
-            memo.words = [" ".join(sorted(w)) for w in words]
+            memo.words = [" ".join(w) for w in words]
     elif changed:
         if memo.index is None:
-            old_words = [frozenset(w.split()) for w in memo.words]
+            old_words = [tuple(w.split()) for w in memo.words]
             by_tag, by_word = _members(memo.keys, old_words)
         else:
             old_words, by_tag, by_word = memo.index
@@ -281,7 +282,7 @@ def related_articles(articles: Sequence[Article], limit: int = RELATED, memo: Re
             words[i] = _words(ordered[i])
             _move(by_tag, i, memo.keys[i][0], keys[i][0])
             _move(by_word, i, old_words[i], words[i])
-            memo.words[i] = " ".join(sorted(words[i]))
+            memo.words[i] = " ".join(words[i])
         found = memo.found
         for i in _near_changes(changed, (memo.keys, old_words), keys, words, by_tag, by_word):
             found[i] = _related_to(i, keys, words, by_tag, by_word, limit)
@@ -321,7 +322,7 @@ def _changed(memo: RelatedMemo | None, urls_now: list[str],
 
 
 def _members(keys: list[tuple[tuple[str, ...], str, str]],
-             words: list[frozenset[str]]) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+             words: list[Words]) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
     """Positions of the articles carrying each tag and each word, in date order."""
     by_tag: dict[str, list[int]] = defaultdict(list)
     by_word: dict[str, list[int]] = defaultdict(list)
@@ -343,7 +344,7 @@ def _move(index: dict[str, list[int]], i: int, old: Iterable[str], new: Iterable
         insort(index[name], i)
 
 
-def _related_to(i: int, keys: list[tuple[tuple[str, ...], str, str]], words: list[frozenset[str]],
+def _related_to(i: int, keys: list[tuple[tuple[str, ...], str, str]], words: list[Words],
                 by_tag: dict[str, list[int]], by_word: dict[str, list[int]], limit: int) -> tuple[int, ...]:
     shared: Counter[int] = Counter()
     for slug in keys[i][0]:
@@ -353,21 +354,21 @@ def _related_to(i: int, keys: list[tuple[tuple[str, ...], str, str]], words: lis
             for j in _neighbours(by_word[word], i):
                 shared.setdefault(j, 0)
     nearest = sorted([(-count, abs(j - i), j) for j, count in shared.items()])[: 3 * limit]
-    mine = words[i]
+    mine = frozenset(words[i])
     best = sorted([(key, -_similarity(mine, words[j]), distance, j) for key, distance, j in nearest])
     return tuple(j for *_rest, j in best[:limit])
 
 
-def _near_changes(changed: list[int], old: tuple[list, list[frozenset[str]]],
-                  keys: list[tuple[tuple[str, ...], str, str]], words: list[frozenset[str]],
+def _near_changes(changed: list[int], old: tuple[list, list[Words]],
+                  keys: list[tuple[tuple[str, ...], str, str]], words: list[Words],
                   by_tag: dict[str, list[int]], by_word: dict[str, list[int]]) -> set[int]:
     """The articles whose candidates a change can reach: the changed ones, and every article within a
     window of one of them in any tag or word list the changed article is (or was) in. Those lists are
     looked at as they are now and as they were (the changed articles' old memberships put back)."""
     old_keys, old_words = old
     affected = set(changed)
-    was = {i: (set(old_keys[i][0]), old_words[i]) for i in changed}
-    now = {i: (set(keys[i][0]), words[i]) for i in changed}
+    was = {i: (set(old_keys[i][0]), set(old_words[i])) for i in changed}
+    now = {i: (set(keys[i][0]), set(words[i])) for i in changed}
     lists = [(by_tag, 0), (by_word, 1)]
     for c in changed:
         for index, part in lists:
@@ -387,12 +388,17 @@ def _neighbours(members: list[int], i: int) -> list[int]:
     return [j for j in members[max(0, at - _WINDOW): at + _WINDOW + 1] if j != i]
 
 
-def _words(article: Article) -> frozenset[str]:
+Words = tuple[str, ...]  # an article's headline and summary words, sorted, each once
+
+
+def _words(article: Article) -> Words:
+    # Interned and in a tuple, not a set: the same few thousand words recur in every headline, and at 100k
+    # articles their own copies in 100k sets were the largest part of the build's memory.
     text = f"{article.title} {article.summary}".casefold()
-    return frozenset(w for w in _WORD.findall(text) if w not in _STOP)
+    return tuple(sorted({intern(w) for w in _WORD.findall(text) if w not in _STOP}))
 
 
-def _similarity(a: frozenset[str], b: frozenset[str]) -> float:
+def _similarity(a: frozenset[str], b: Words) -> float:
     if not a or not b:
         return 0.0
-    return len(a & b) / (len(a) * len(b)) ** 0.5
+    return len(a.intersection(b)) / (len(a) * len(b)) ** 0.5
