@@ -235,7 +235,8 @@ def test_open_graph_and_x_cards_show_the_1200x630_preview_and_robots_allow_large
     with Image.open(local(photo_site, meta["og:image"].removeprefix("https://example.org"))) as im:
         assert im.size == (1200, 630)
     words = page(photo_site, "/2024/03/04/words-only/")
-    assert "max-image-preview" not in words and "og:image:width" not in words
+    assert "og:image:width" not in words
+    assert '<meta name="robots" content="max-image-preview:large">' in words  # every indexable page says it
 
 
 def test_feeds_carry_media_content_thumbnail_and_credit(photo_site):
