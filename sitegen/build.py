@@ -19,7 +19,7 @@ from sitegen.core.files import files_under
 from sitegen.core.model import Article, Output, Section, Site
 from sitegen.core.parallel import default_jobs
 from sitegen.incremental import manifest, notices
-from sitegen.incremental.cache import Cache, SourceEntry, read_state
+from sitegen.incremental.cache import Cache, Planned, SourceEntry, read_state
 from sitegen.output.write import Staged, Staging, WriteReport, open_staging, output_lock, write_outputs
 from sitegen.pages.feeds import future_articles, resolve_now
 
@@ -494,7 +494,7 @@ def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pi
     pages = live_pages + redirect_pages(moved.targets, moved.titles, config, env, signature)
     todo, keep, reasons = cache.decide(pages, config.output_path, signature, None if look.watched else look.on_disk())
     with _writing(config):
-        hosting = hosting_files(config, [o.path for o in statics] + [rel for rel, _ in pictures.catalog.names()],
+        hosting = hosting_files(config, [o.path for o in statics] + [rel for rel, _, _ in pictures.catalog.names()],
                                 moved.targets, gone=[a.url for a in killed])
     return Plan(config, env, signature, pages, todo, keep, reasons, statics, hosting, moved,
                 warnings, pictures.catalog, editions, counts)
@@ -524,14 +524,17 @@ def write_site(config: Config, cache: Cache, plan: Plan, grouped: Grouped, rende
     from sitegen.site import redirects
 
     with _writing(config):
-        # read one at a time as they are written (a thousand photos' files would not fit in memory)
-        pictures = image_outputs(plan.pictures, config.output_path, cache.state.outputs,
-                                 None if look.watched else look.on_disk())
+        # the photos' files are kept as pages are (by what they are copies of); the others are read one at a
+        # time as they are written (a thousand photos' files would not fit in memory)
+        files, kept, pictures = image_outputs(plan.pictures, config.output_path, cache.state.outputs,
+                                              None if look.watched else look.on_disk())
         written = write_outputs(chain(rendered.staged, plan.statics, pictures, plan.hosting), config.output_path,
-                                keep=[p.path for p in plan.keep],
+                                keep=[*(p.path for p in plan.keep), *(f.path for f in kept)],
                                 previous=cache.state.outputs.keys() if cache.state.outputs else None,
                                 staging=rendered.staging)
-    cache.remember(plan.pages, plan.keep, written.stats, plan.signature)
+    outputs: list[Planned] = [*plan.pages, *files]
+    unchanged: list[Planned] = [*plan.keep, *kept]
+    cache.remember(outputs, unchanged, written.stats, plan.signature)
     redirects.record(config.root, plan.moved.recorded)
     if session is None or cache is not session.cache:
         cache.save()

@@ -234,3 +234,43 @@ def test_pagefind_runs_only_for_the_shards_whose_articles_changed(site, monkeypa
     assert len(runs) == 1  # one Pagefind process: the shard of the edited article
     assert [s["name"] for s in after] == [s["name"] for s in before]
     assert [s["name"] for s, t in zip(before, after, strict=True) if s != t] == ["2023-01"]
+
+
+def robots_of(html: str) -> list[str]:
+    """The content of each robots meta of a page, as a browser's parser reads them."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Robots(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            values = dict(attrs)
+            if tag == "meta" and (values.get("name") or "").lower() == "robots":
+                found.append(values.get("content") or "")
+
+    Robots().feed(html)
+    return found
+
+
+def test_every_indexable_page_allows_large_image_previews_and_no_noindex_page_does(site):
+    # An article past its `expires` keeps its page, noindex; a moved page leaves a redirect (noindex).
+    (site / "content/2022-12-30-expired.md").write_text(
+        "---\ntitle: An expired notice\ndate: 2022-12-30T08:00:00+00:00\nexpires: 2023-01-01T08:00:00+00:00\n---\n"
+        "Valid until the new year.\n", encoding="utf-8")
+    assert build(site) == 0
+    public = site / "public"
+    indexable, noindex = [], []
+    for path in sorted(public.rglob("*.html")):
+        robots = robots_of(path.read_text(encoding="utf-8"))
+        rel = path.relative_to(public).as_posix()
+        if any("noindex" in r for r in robots):
+            noindex.append(rel)
+            assert not any("max-image-preview" in r for r in robots), rel
+        else:
+            indexable.append(rel)
+            assert "max-image-preview:large" in robots, f"{rel}: {robots}"
+    # pages without a photo too: the front page and its second page, tags, archives, the search page
+    assert {"index.html", "page/2/index.html", "search/index.html"} <= set(indexable), indexable
+    assert any(p.startswith("tags/") for p in indexable) and any(p.startswith("2023/") for p in indexable)
+    assert "404.html" in noindex
+    assert any("expired" in p for p in noindex), noindex

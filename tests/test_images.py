@@ -235,7 +235,8 @@ def test_open_graph_and_x_cards_show_the_1200x630_preview_and_robots_allow_large
     with Image.open(local(photo_site, meta["og:image"].removeprefix("https://example.org"))) as im:
         assert im.size == (1200, 630)
     words = page(photo_site, "/2024/03/04/words-only/")
-    assert "max-image-preview" not in words and "og:image:width" not in words
+    assert "og:image:width" not in words
+    assert '<meta name="robots" content="max-image-preview:large">' in words  # every indexable page says it
 
 
 def test_feeds_carry_media_content_thumbnail_and_credit(photo_site):
@@ -326,6 +327,50 @@ def test_a_changed_photo_gets_new_names_and_the_incremental_build_equals_a_clean
     clean = {p.relative_to(root / "public").as_posix(): p.read_bytes()
              for p in (root / "public").rglob("*") if p.is_file()}
     assert incremental.keys() == clean.keys() and incremental == clean
+
+
+def published(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root / "public").as_posix(): p.read_bytes()
+            for p in (root / "public").rglob("*") if p.is_file()}
+
+
+def clean_build_of(root: Path) -> dict[str, bytes]:
+    shutil.rmtree(root / "public")
+    shutil.rmtree(root / ".sitegen-cache")
+    build(load_config(root), BuildOptions(jobs=1))
+    return published(root)
+
+
+def test_plans_kept_from_the_last_build_follow_the_widths_and_the_focal_point(tmp_path):
+    # the plans come from the image cache's index by (photo, focal point, settings): a change of either is seen
+    root = make_photo_site(tmp_path / "site")
+    build(load_config(root), BuildOptions(jobs=1))
+    (root / "sitegen.yaml").write_text((root / "sitegen.yaml").read_text() + "image_widths: [400, 1000]\n")
+    tower = root / "content/2024-03-02-tower.md"
+    tower.write_text(tower.read_text().replace("focal: [0.5, 0.2]", "focal: [0.5, 0.8]"))
+    build(load_config(root), BuildOptions(jobs=1))
+    srcset = Tags(page(root, "/2024/03/01/harbour/")).all("img")[0]["srcset"]
+    assert [w.split()[-1] for w in srcset.split(", ")] == ["400w", "1000w"]
+    incremental = published(root)
+    assert incremental == clean_build_of(root)
+
+
+def test_kept_photo_files_are_trusted_by_their_recorded_stat_and_written_again_when_changed_outside(tmp_path):
+    root = make_photo_site(tmp_path / "site")
+    build(load_config(root), BuildOptions(jobs=1))
+    first = published(root)
+    derivative = next(p for p in (root / "public/img").iterdir() if p.suffix == ".webp")
+    beside = root / "public/2024/03/01/harbour/harbour.jpg"  # the photo published beside its page
+    for damaged in (derivative, beside):
+        damaged.write_bytes(b"edited by hand")
+    path = root / "content/2024-03-04-words.md"
+    path.write_text(path.read_text() + "\nOne more line.\n")
+    build(load_config(root), BuildOptions(jobs=1))
+    again = published(root)
+    name = derivative.relative_to(root / "public").as_posix()
+    assert again[name] == first[name]
+    assert again["2024/03/01/harbour/harbour.jpg"] == first["2024/03/01/harbour/harbour.jpg"]
+    assert again == clean_build_of(root)
 
 
 # --- bad pictures: errors at file:line, the last good site kept ---------------------------------------------

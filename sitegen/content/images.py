@@ -30,6 +30,7 @@ import json
 import marshal
 import os
 import re
+import stat as stat_module
 import threading
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -167,9 +168,9 @@ class Probe(NamedTuple):
     kind: str  # "raster", "gif" or "svg"
 
 
-@dataclass(frozen=True)
-class Derivative:
-    """One output file of a source: where it goes, its format and size, and how it is made from the source."""
+class Derivative(NamedTuple):
+    """One output file of a source: where it goes, its format and size, and how it is made from the source.
+    (A tuple: a thousand photos' plans, 25 files each, are read back from the image cache's index.)"""
 
     name: str  # under /img/
     fmt: str  # avif, webp, jpeg, png (or gif, svg: the source as it is)
@@ -203,6 +204,20 @@ class Plan:
         found += [d for ds in self.cards.values() for d in ds]
         return list({d.name: d for d in found}.values())
 
+    def record(self) -> tuple:
+        """The plan as plain tuples (marshal): what the image cache's index keeps of it (``plan_of``)."""
+        return (self.digest, self.width, self.height, tuple((f, tuple(map(tuple, ds))) for f, ds in
+                self.responsive.items()), tuple(map(tuple, self.crops)), tuple(self.share) if self.share else None,
+                tuple((f, tuple(map(tuple, ds))) for f, ds in self.cards.items()), self.fallback)
+
+
+def plan_of(record: tuple) -> Plan:
+    """The plan ``Plan.record`` wrote."""
+    digest, width, height, responsive, crops, share, cards, fallback = record
+    d = Derivative._make
+    return Plan(digest, width, height, {f: tuple(map(d, ds)) for f, ds in responsive}, tuple(map(d, crops)),
+                d(share) if share else None, {f: tuple(map(d, ds)) for f, ds in cards}, fallback)
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -215,6 +230,12 @@ class Settings:
         """What every derivative's name holds besides its own size and format: the same for the preview's
         fewer files, so that `sitegen build` finds them made."""
         return f"{FORMAT_VERSION}|{sorted(QUALITY.items())}|webp{WEBP_METHOD}|avif{AVIF_SPEED}"
+
+    @property
+    def plan_key(self) -> str:
+        """Everything ``plan_for`` reads of the settings: with the source's digest and the focal point, the
+        key of a plan kept in the image cache's index."""
+        return f"{self.key}|{self.widths}|{self.avif}|{self.cards}"
 
 
 # What `sitegen serve` makes of a new photo before the page reloads: one width of WebP and of the fallback,
@@ -447,6 +468,7 @@ class Picture:
     credit: str = ""
     decorative: bool = False
     src: str = ""  # as written
+    key: str = ""  # the plan's: the source's digest, the focal point and the settings (Catalog.plan)
 
     @property
     def fallback(self) -> tuple[Derivative, ...]:
@@ -482,7 +504,11 @@ class Catalog:
         self._index: dict[str, Any] | None = None
         self._uses: dict[str, list[tuple[Path, int | None]]] = {}  # source path -> (content file, line)
         self._pending: set[str] = set()  # derivatives the preview's background thread is still making
-        self._names: list[tuple[str, Path]] | None = None
+        self._names: list[tuple[str, str, str]] | None = None
+        self._dirty = False  # the index has entries the cache's file lacks
+        self._real: dict[str, Path | None] = {}  # a candidate's path -> its file's real path (None: no file)
+        self._folders: dict[str, str] = {}  # a folder -> its real path
+        self._roots: tuple[str, ...] | None = None  # the content and static folders' real paths
 
     # -- the cache's index: stat -> digest, digest -> header ------------------------------------------------
 
@@ -495,12 +521,16 @@ class Catalog:
                 self._index = None
             if self._index is None:
                 self._index = {"v": FORMAT_VERSION, "stat": {}, "probe": {}}
+            self._index.setdefault("plans", {})
         return self._index
 
     def _save_index(self) -> None:
+        if not self._dirty:
+            return
         index = self._load_index()
         self.folder.mkdir(parents=True, exist_ok=True)
         replace_file(self.folder / INDEX_FILE, marshal.dumps(index))
+        self._dirty = False
 
     def source(self, path: Path) -> Source:
         """The file's digest and header, from the index when its stat is as before; raises ValueError."""
@@ -520,13 +550,31 @@ class Catalog:
             with open(path, "rb") as handle:
                 digest = hashlib.sha256(handle.read()).hexdigest()[:32]
             index["stat"][key] = (stat.st_mtime_ns, stat.st_size, digest)
+            self._dirty = True
         probe = index["probe"].get(digest)
         if probe is None:
             probe = tuple(probe_file(path))
             index["probe"][digest] = probe
+            self._dirty = True
         found = Source(path, _shown(path, self.root), digest, Probe(*probe))
         self.sources[key] = found
         return found
+
+    def plan(self, source: Source, focal: tuple[float, float], settings: Settings) -> tuple[str, Plan]:
+        """``plan_for`` of the source, by its key (the source's digest, the focal point, the settings), as the
+        index keeps it from an earlier build: an unchanged photo is not planned again (its 25 names hashed)."""
+        key = f"{source.digest}|{focal[0]!r},{focal[1]!r}|{settings.plan_key}"
+        plans = self._load_index()["plans"]
+        record = plans.get(key)
+        if record is not None:
+            try:
+                return key, plan_of(record)
+            except (TypeError, ValueError):
+                pass  # a damaged entry: planned again
+        made = plan_for(source.digest, source.probe, focal, settings)
+        plans[key] = made.record()
+        self._dirty = True
+        return key, made
 
     # -- resolving references -------------------------------------------------------------------------
 
@@ -546,15 +594,38 @@ class Catalog:
         else:
             candidates = [(self.root / content_file).parent / clean, self.static_dir / clean]
         for candidate in candidates:
-            if candidate.is_file():
-                return candidate.resolve()
+            real = self.real_file(candidate)
+            if real is not None:
+                return real
         return candidates[0]
+
+    def real_file(self, candidate: Path) -> Path | None:
+        """The real path (symlinks followed, as ``Path.resolve``) of a regular file, None when there is none:
+        a stat and an lstat, each folder's real path looked up once per build, each candidate once."""
+        name = str(candidate)
+        if name in self._real:
+            return self._real[name]
+        found: Path | None = None
+        try:
+            if stat_module.S_ISREG(os.stat(name).st_mode):
+                folder, base = os.path.split(name)
+                real_folder = self._folders.get(folder)
+                if real_folder is None:
+                    real_folder = self._folders[folder] = os.path.realpath(folder)
+                found = Path(os.path.realpath(name) if os.path.islink(name) else os.path.join(real_folder, base))
+        except (OSError, ValueError):
+            found = None
+        self._real[name] = found
+        return found
 
     def inside(self, path: Path) -> bool:
         """Whether a picture's file (symlinks followed) is in the content or static folder: nothing else of
         the machine is published, and the build notices every change to it."""
-        real = path.resolve()
-        return any(real.is_relative_to(folder.resolve()) for folder in (self.content_dir, self.static_dir))
+        if self._roots is None:
+            self._roots = tuple(os.path.realpath(folder) for folder in (self.content_dir, self.static_dir))
+        real = self._real.get(str(path)) or Path(os.path.realpath(path))
+        text = str(real)
+        return any(text == root or text.startswith(root.rstrip(os.sep) + os.sep) for root in self._roots)
 
     def prepare(self, articles: Sequence[Any], jobs: int = 1, fast: bool = False,
                 make: bool = True) -> tuple[list[ContentError], list[str]]:
@@ -564,14 +635,14 @@ class Catalog:
         notes: list[str] = []
         self.leads, self.body, self.copies, self.signatures, self._uses = {}, {}, {}, {}, {}
         self._names, self._later = None, {}
-        wanted: dict[str, tuple[Source, dict[tuple[float, float], Plan]]] = {}
+        wanted: dict[str, tuple[Source, dict[tuple[float, float], tuple[str, Plan]]]] = {}
 
         def use(ref: dict[str, Any], article: Any, focal: tuple[float, float]) -> Picture | None:
             src = str(ref["src"])
             path = self.resolve(src, article.path)
             if path is None:
                 return None
-            if not path.is_file():
+            if self.real_file(path) is None:
                 errors.append(ContentError(article.path, ref.get("line"), f"image '{src}' not found: no file "
                                            f"{_shown(path, self.root)}; put the picture beside the content file "
                                            "or in static/, or correct the path"))
@@ -592,14 +663,15 @@ class Catalog:
                 return None
             self._uses.setdefault(str(path), []).append((article.path, ref.get("line")))
             plans = wanted.setdefault(str(path), (source, {}))[1]
-            plan = plans.get(focal)
-            if plan is None:
-                plan = plans[focal] = plan_for(source.digest, source.probe, focal, self.settings)
+            planned = plans.get(focal)
+            if planned is None:
+                planned = plans[focal] = self.plan(source, focal, self.settings)
                 if self.later is not None:
-                    full = plan_for(source.digest, source.probe, focal, self.later)
+                    full = self.plan(source, focal, self.later)[1]
                     self._later.setdefault(source.digest, []).extend(full.derivatives)
+            key, plan = planned
             return Picture(plan, ref.get("alt", ""), ref.get("caption", "") or ref.get("title", ""),
-                           ref.get("credit", ""), bool(ref.get("decorative")), src)
+                           ref.get("credit", ""), bool(ref.get("decorative")), src, key)
 
         for article in articles:
             media = _media(article.media)
@@ -627,12 +699,14 @@ class Catalog:
                 self.copies[article.url] = copies
             pictures = [p for p in [lead, *body.values()] if p is not None]
             if pictures or copies:
+                # a plan is a pure function of its key (the source's digest, the focal point, the settings)
                 self.signatures[article.url] = hashlib.sha1(repr(
-                    [(p.plan, p.alt, p.caption, p.credit, p.decorative, p.src) for p in pictures]
+                    [(p.key, p.alt, p.caption, p.credit, p.decorative, p.src) for p in pictures]
                     + [(n, str(s), p.digest if p else _file_digest(s)) for n, s, p in copies]).encode()).hexdigest()
         if errors or not make:
+            self._save_index()
             return errors, notes
-        self._make([plan for _source, plans in wanted.values() for plan in plans.values()], wanted, jobs, fast,
+        self._make([plan for _source, plans in wanted.values() for _key, plan in plans.values()], wanted, jobs, fast,
                    errors)
         self._save_index()
         return errors, notes
@@ -648,8 +722,9 @@ class Catalog:
             if src.startswith(("/", *EXTERNAL)) or picture.plan.digest == "":
                 continue
             clean = unquote(src.split("#", 1)[0].split("?", 1)[0])
-            if (folder / clean).is_file() and ".." not in PurePosixPath(clean).parts:
-                found[clean] = (clean, (folder / clean).resolve(), picture.plan)
+            real = self.real_file(folder / clean) if ".." not in PurePosixPath(clean).parts else None
+            if real is not None:
+                found[clean] = (clean, real, picture.plan)
         if article.path.stem == "index" and folder != self.content_dir and folder.is_dir():
             for path in sorted(folder.rglob("*")):
                 rel = path.relative_to(folder).as_posix()
@@ -658,8 +733,7 @@ class Catalog:
                     plan = None
                     if path.suffix.lower() in RASTER:
                         try:
-                            source = self.source(path.resolve())
-                            plan = plan_for(source.digest, source.probe, (0.5, 0.5), self.settings)
+                            plan = self.plan(self.source(path.resolve()), (0.5, 0.5), self.settings)[1]
                         except ValueError:
                             plan = None  # published as it is; a page that shows it reports the problem
                     found[rel] = (rel, path.resolve(), plan)
@@ -716,38 +790,45 @@ class Catalog:
     def _problem(self, job: Job, problem: str) -> list[ContentError]:
         """The error for a source that could not be decoded, at each content file line that uses it."""
         self._load_index()["stat"].pop(job.path, None)  # look at the file again next time
+        self._dirty = True
         uses: list[tuple[Path | None, int | None]] = [*self._uses.get(job.path, [])] or [(None, None)]
         return [ContentError(where or Path(job.shown), line, f"image {job.shown} {problem}")
                 for where, line in uses]
 
     # -- what the build writes and the pages show --------------------------------------------------------
 
-    def names(self) -> list[tuple[str, Path]]:
-        """Every file this build publishes, as (output path, cached file), sorted, no repeats (worked out once
-        per build: the writer and the headers file both ask)."""
+    def names(self) -> list[tuple[str, str, str]]:
+        """Every file this build publishes, as (output path, the file it is a copy of, what that file is),
+        no repeats, in the articles' order (worked out once per build: the writer and the headers file both
+        ask). What it is: '' for a file of /img/ (its name says it), the derivative's name for a photo
+        published beside its page, the source's size and mtime for any other file of a page bundle."""
         if self._names is None:
             self._names = self._list_names()
         return self._names
 
-    def _list_names(self) -> list[tuple[str, Path]]:
-        found: dict[str, Path] = {}
+    def _list_names(self) -> list[tuple[str, str, str]]:
+        found: dict[str, tuple[str, str, str]] = {}
         made = self._cached() if self._pending else None  # the preview's background files, once there
-
-        def add(plan: Plan) -> None:
-            for d in plan.derivatives:
-                if made is None or d.name not in self._pending or d.name in made:
-                    found[f"{IMG_DIR}/{d.name}"] = self.folder / d.name
-
+        cached = os.path.join(self.folder, "")
+        seen: set[int] = set()  # plans listed (a photo on several pages shares one)
         for picture in [*self.leads.values(), *[p for ps in self.body.values() for p in ps.values()]]:
-            add(picture.plan)
+            if id(picture.plan) in seen:
+                continue
+            seen.add(id(picture.plan))
+            for d in picture.plan.derivatives:
+                if made is None or d.name not in self._pending or d.name in made:
+                    rel = f"{IMG_DIR}/{d.name}"
+                    found[rel] = (rel, cached + d.name, "")
         for url, copies in self.copies.items():
             folder = urls.output_path(url).rsplit("/", 1)[0]
             for rel, path, plan in copies:
                 # A picture beside the page: as its largest fallback (oriented, no metadata) when that has its
                 # format; any other file of the bundle as it is.
                 copy = _copy_of(path, plan)
-                found[f"{folder}/{rel}"] = self.folder / copy.name if copy is not None else path
-        return sorted(found.items())
+                out = f"{folder}/{rel}"
+                found[out] = (out, cached + copy.name, copy.name) if copy is not None else \
+                    (out, str(path), _file_digest(path))
+        return list(found.values())
 
     def url(self, d: Derivative) -> str:
         return urls.with_base(self.base_path, d.url)
@@ -781,10 +862,9 @@ def _file_digest(path: Path) -> str:
 
 
 def _shown(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
+    """The path as messages name it: relative to the site's folder when it is inside."""
+    text, top = str(path), os.path.join(root, "")
+    return text[len(top):].replace(os.sep, "/") if text.startswith(top) else text
 
 
 # --- 4. HTML and metadata -----------------------------------------------------------------------------
@@ -900,30 +980,47 @@ def feed_media(catalog: Catalog, picture: Picture) -> dict[str, Any]:
             "banner": catalog.abs_url(picture.plan.share) if picture.plan.share else ""}
 
 
-def outputs(catalog: Catalog, output_dir: Path, previous: Mapping[str, Any],
-            on_disk: Mapping[str, tuple[int, int]] | None = None) -> Iterator[Any]:
-    """The image files of the build for ``write.write_outputs``: a file of /img/ the last build wrote and that
-    is still there as written is passed as unchanged (never read); any other is read from the cache (a copy
-    beside a page keeps its name when its photo changes: the writer compares its bytes).
-    ``on_disk``: (size, mtime_ns) of output files already looked at (others are stat'ed here); None trusts
-    the output folder (the preview's own, which nobody else writes)."""
-    from sitegen.core.model import Output
-    from sitegen.output.write import Staged
+class ImageFile(NamedTuple):
+    """An image file of the output folder, for ``Cache.decide``'s and ``remember``'s bookkeeping as pages
+    are: ``signature`` says which file it is a copy of (``Catalog.names``)."""
 
-    for rel, path in catalog.names():
-        entry = previous.get(rel) if rel.startswith(f"{IMG_DIR}/") else None  # named by content: same name, same bytes
-        if entry is not None:
+    path: str
+    signature: str
+
+
+def outputs(catalog: Catalog, output_dir: Path, previous: Mapping[str, Any],
+            on_disk: Mapping[str, tuple[int, int]] | None = None) -> tuple[list[ImageFile], list[ImageFile],
+                                                                             Iterator[Any]]:
+    """The image files of the build for ``write.write_outputs``: (all, kept, to write). Kept: those the last
+    build wrote as copies of the same files (a file of /img/ is named by its content; a photo beside its page
+    keeps its name when the photo changes, so its record says which derivative it is) and that are still
+    there as written: passed as unchanged, never read, as pages are kept by their signature. To write: every
+    other one, read from the cache one at a time. ``on_disk``: (size, mtime_ns) of output files already
+    looked at (others are stat'ed here); None trusts the output folder (the preview's own, which nobody else
+    writes)."""
+    from sitegen.core.model import Output
+
+    files: list[ImageFile] = []
+    kept: list[ImageFile] = []
+    fresh: list[tuple[str, str]] = []
+    base = os.path.join(output_dir, "")
+    for rel, path, signature in catalog.names():
+        file = ImageFile(rel, signature)
+        files.append(file)
+        entry = previous.get(rel)
+        if entry is not None and entry.signature == signature:
             if on_disk is None:
                 found: tuple[int, int] | None = (entry.size, entry.mtime_ns)
             else:
                 found = on_disk.get(rel)
                 if found is None:
                     try:
-                        stat = os.stat(output_dir / rel)
+                        stat = os.stat(base + rel)
                         found = (stat.st_size, stat.st_mtime_ns)
                     except OSError:
                         found = None
             if found == (entry.size, entry.mtime_ns):
-                yield Staged(rel, None, entry.size, entry.mtime_ns)
+                kept.append(file)
                 continue
-        yield Output(rel, path.read_bytes())
+        fresh.append((rel, path))
+    return files, kept, (Output(rel, Path(path).read_bytes()) for rel, path in fresh)

@@ -219,9 +219,9 @@ def _picture_signature(article: Article | None) -> str:
     return _PICTURES.signature(article.url) if _PICTURES is not None and article is not None else ""
 
 
-def _picture_context(article: Article, body: str, noindex: bool) -> dict[str, Any]:
-    """What a page with pictures adds to its context: the lead figure, the body's figures, Open Graph and
-    the robots meta's max-image-preview; nothing for one without."""
+def _picture_context(article: Article, body: str) -> dict[str, Any]:
+    """What a page with pictures adds to its context: the lead figure, the body's figures and Open Graph;
+    nothing for one without."""
     if _PICTURES is None or not _picture_signature(article):
         return {"body": Markup(body)}
     lead = _PICTURES.lead(article)
@@ -231,7 +231,6 @@ def _picture_context(article: Article, body: str, noindex: bool) -> dict[str, An
         found["lead_figure"] = Markup(images.figure_html(_PICTURES, lead, lead=True, css="story-image"))
     if lead is not None:
         found["og_image"] = images.share_image(_PICTURES, lead)
-        found["image_preview"] = not noindex
     return found
 
 
@@ -329,7 +328,7 @@ def _page(url: str, title: str, description: str, **context: Any) -> dict[str, A
     """The keys base.html reads, with the defaults of a plain page."""
     page = {"page_url": url, "title": title, "description": description, "og_type": "website", "image": "",
             "jsonld": [], "alternates": [], "noindex": False, "unavailable_after": "", "og_image": None,
-            "image_preview": False, "lead_figure": ""}
+            "lead_figure": ""}
     return {**page, **context}
 
 
@@ -358,7 +357,7 @@ def article_context(article: Article, body: str, newer: Article | None, older: A
                  og_type="article", image=article.image or "", jsonld=jsonld, section=section,
                  embargoed_until=embargoed_until, expired=expired, noindex=noindex,
                  unavailable_after=article.expires.isoformat() if article.expires else "",
-                 **_picture_context(article, body, noindex))
+                 **_picture_context(article, body))
 
 
 _REF = re.compile(re.escape(shortcodes.REF_SCHEME) + r"(\d+)")
@@ -382,7 +381,7 @@ def page_context(page: Article, body: str, config: Config, abs_url: Callable[[st
     trail = [(_lang(config).gettext("Home"), urls.index_url()), (page.title, page.url)]
     jsonld = [seo.web_page(page, config, abs_url), seo.breadcrumb_list(trail, abs_url)]
     return _page(page.url, page.title, page.description, article=page, trail=trail, image=page.image or "",
-                 jsonld=jsonld, **_picture_context(page, _with_refs(body, page, links or {}, config), False))
+                 jsonld=jsonld, **_picture_context(page, _with_refs(body, page, links or {}, config)))
 
 
 def list_context(page: ListPage, description: str, children: list[tuple[Period, int]], config: Config,
