@@ -293,7 +293,7 @@ _EMPHASIS_TAGS = {"*": "em", "_": "em", "**": "strong", "__": "strong"}
 def simple_markdown(text: str) -> str | None:
     """HTML for a body of paragraphs, headings, simple lists and quotations with emphasis and links, exactly
     as Python-Markdown would write it; None for anything the fast path is not sure of."""
-    if _HOLE in text:
+    if _HOLE in text or "&\\#" in text:  # '&\#169;' is '&#169;' to the serializer, which sees the '#' put back
         return None
     escaped: list[str] = []
     if "\\" in text:

@@ -303,8 +303,8 @@ SAFE_WORD = st.sampled_from(["news", "Kyiv", "talks", "2024", "é", "中文", "O
                              "\\>", "\\\\", "\\#", "\\(", "\\."])
 # Words the grammar takes in the middle of a line only, or leaves to Python-Markdown: block markers, and
 # marks inside a word
-WORD = SAFE_WORD | st.sampled_from(["1 > 0", "&#xZZ;", "&#169", "&copy", "^", "~", "=", "#", "+", "-", "1.",
-                                    "snake_case", "2*3", ":"])
+WORD = SAFE_WORD | st.sampled_from(["1 > 0", "&#xZZ;", "&#169", "&copy", "&\\#169;", "^", "~", "=", "#", "+",
+                                    "-", "1.", "snake_case", "2*3", ":"])
 # URLs: ordinary ones, and ones with what a URL may hold that matters to HTML or to SafeHtml
 SAFE_URL = st.sampled_from(["https://example.org/", "https://example.org/a_b/c?d=1&e=2", "http://x.org/%20y#frag",
                             "/2024/01/02/slug/", "#section", "mailto:desk@example.org", "relative/page.html",
@@ -448,6 +448,8 @@ def test_formatted_fast_path_takes_what_people_write():
     "- a\n  - b", "a\n---", "a\n===", "* * *", "x  \ny", "`code`", "*[HTML]: Hyper Text\n\nHTML", "a\n: def",
     "[click](javascript:alert)", "[click](&#106;avascript:x)", "text <b>bold</b>", "# Heading #", "    code",
     "| a | b |\n|---|---|\n| 1 | 2 |", "para\n{: .c}", "~~~\ncode\n~~~", "a_b_c and _d_", "a*b*c",
+    "&#169 without its semicolon", "&\\#169; an escaped hash", "\xa0starts with a no-break space",
+    "## Ends in one\u3000",
 ])
 def test_formatted_fast_path_leaves_other_markdown_to_python_markdown(body):
     """Constructs the grammar does not take, or takes only where Markdown reads them one way, go to the parser:
