@@ -342,13 +342,13 @@ def simple_markdown(text: str) -> str | None:
             lines = block.split("\n")
             if last == "quote" or any(line[:2] != "> " for line in lines):
                 return None
-            body = _paragraph([line[2:] for line in lines])
+            body = _paragraph("\n".join(line[2:] for line in lines))
             if body is None:
                 return None
             out.append(f"<blockquote>\n<p>{body}</p>\n</blockquote>")
             last = "quote"
         else:
-            body = _paragraph(block.split("\n"))
+            body = _paragraph(block)
             if body is None:
                 return None
             out.append(f"<p>{body}</p>")
@@ -377,24 +377,26 @@ def _items(block: str, marker: re.Pattern[str]) -> list[str] | None:
     return items
 
 
-def _paragraph(lines: list[str]) -> str | None:
+def _paragraph(text: str) -> str | None:
     """The HTML inside a paragraph of these lines, or None when a line starts with a block marker."""
-    for line in lines:
-        if not line or _MARKER.match(line):
-            return None
-    return _inline("\n".join(lines))
+    if _MARKER.match(text) or ("\n" in text and _SYNTAX_LINE.search(text)):
+        return None
+    return _inline(text)
 
 
 def _inline(text: str) -> str | None:
     """Text with emphasis and links as HTML, or None when it holds syntax the fast path does not take."""
-    if not _INLINE_SYNTAX.search(text):
+    found = _INLINE_SYNTAX.search(text)
+    if found is None:
         return _text_html(text)
     out = []
     end = 0
-    for match in _INLINE_TOKEN.finditer(text):
-        gap = text[end:match.start()]
-        if _INLINE_SYNTAX.search(gap):
+    while found is not None:
+        # every mark or bracket starts a link or an emphasis, or the fast path gives up
+        match = _INLINE_TOKEN.match(text, found.start())
+        if match is None:
             return None
+        gap = text[end:match.start()]
         out.append(_text_html(gap))
         url = match.group("url")
         if url is not None:
@@ -407,10 +409,8 @@ def _inline(text: str) -> str | None:
             tag = _EMPHASIS_TAGS[match.group("mark")]
             out.append(f"<{tag}>{_text_html(match.group('em'))}</{tag}>")
         end = match.end()
-    rest = text[end:]
-    if _INLINE_SYNTAX.search(rest):
-        return None
-    out.append(_text_html(rest))
+        found = _INLINE_SYNTAX.search(text, end)
+    out.append(_text_html(text[end:]))
     return "".join(out)
 
 
