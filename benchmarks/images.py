@@ -102,8 +102,8 @@ def preview_saves(folder: Path, articles: int = 20) -> list[tuple[str, float, fl
 
     from sitegen.build import build as build_site
     from sitegen.build import cache_key
-    from sitegen.cache import Cache
-    from sitegen.config import load_config
+    from sitegen.core.config import load_config
+    from sitegen.incremental.cache import Cache
 
     shutil.rmtree(folder, ignore_errors=True)
     make_site(articles, folder)

@@ -18,7 +18,8 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from sitegen import frontmatter, markup, urls
+from sitegen.content import frontmatter, markup
+from sitegen.core import urls
 
 WORDS = ["government", "minister", "officials", "said", "talks", "agreement", "economy", "markets", "report", "security", "council", "president", "election", "vote", "parliament", "spokesman", "statement", "week", "country", "region", "border", "trade", "sanctions", "energy", "prices", "inflation", "bank", "rates", "growth", "forecast", "analysts", "investors", "crisis", "conflict", "ceasefire", "humanitarian", "aid", "refugees", "climate", "summit", "leaders", "delegation", "foreign", "policy", "defence", "military", "troops", "exercise", "negotiations", "opposition", "protest", "police", "court", "ruling", "judge", "investigation", "corruption", "reform", "budget", "tax", "spending", "unemployment", "workers", "union", "strike", "industry", "exports", "imports", "shipping", "port", "pipeline", "gas", "oil", "wheat", "harvest", "drought", "flood", "storm", "earthquake", "rescue", "hospital", "health", "vaccine", "outbreak", "schools", "students", "university", "technology", "company", "shares", "profits", "losses", "merger", "regulator", "data", "privacy", "internet", "satellite", "launch", "capital", "city", "province", "village", "residents", "local", "authorities", "mayor", "council", "housing", "transport", "rail", "airport"]
 FIRST = ["Anna", "Maria", "Li", "Wei", "Omar", "Fatima", "John", "Sarah", "Ivan", "Olga", "Kenji", "Aiko", "Pedro", "Lucia", "Ahmed", "Amina", "Piotr", "Eva"]

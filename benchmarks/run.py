@@ -46,7 +46,7 @@ sys.path.insert(0, str(HERE))
 
 from make_corpus import make_corpus  # noqa: E402
 
-from sitegen import frontmatter  # noqa: E402
+from sitegen.content import frontmatter  # noqa: E402
 
 SITEGEN = [sys.executable, "-m", "sitegen.cli"]
 # Python programs run as installed ones do, with their compiled bytecode cached: with PYTHONDONTWRITEBYTECODE

@@ -12,26 +12,28 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import __version__, manifest, notices
-from .cache import Cache, SourceEntry, read_state
-from .config import CONFIG_FILE, REDIRECTS_FILE, Config
-from .errors import BuildFailed, ContentError, SitegenError, shown_path
-from .feeds import future_articles, resolve_now
-from .model import Article, Output, Section, Site
-from .parallel import default_jobs
-from .write import Staged, Staging, WriteReport, open_staging, output_lock, write_outputs
+from sitegen import __version__
+from sitegen.core.config import CONFIG_FILE, REDIRECTS_FILE, Config
+from sitegen.core.errors import BuildFailed, ContentError, SitegenError, shown_path
+from sitegen.core.files import files_under
+from sitegen.core.model import Article, Output, Section, Site
+from sitegen.core.parallel import default_jobs
+from sitegen.incremental import manifest, notices
+from sitegen.incremental.cache import Cache, SourceEntry, read_state
+from sitegen.output.write import Staged, Staging, WriteReport, open_staging, output_lock, write_outputs
+from sitegen.pages.feeds import future_articles, resolve_now
 
 # The stages that load Jinja2, Markdown and the converter are imported where they are first needed: a build
 # with nothing to do stops at the manifest check, and importing them would be most of its time.
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from .convert import ConvertReport
-    from .images import Catalog
-    from .multilingual import Planned as PlannedEdition
-    from .redirects import Plan as Redirects
-    from .render import Page
-    from .timeline import Timeline
+    from sitegen.content.images import Catalog
+    from sitegen.core.timeline import Timeline
+    from sitegen.pages.multilingual import Planned as PlannedEdition
+    from sitegen.pages.render import Page
+    from sitegen.seeds.convert import ConvertReport
+    from sitegen.site.redirects import Plan as Redirects
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
 T = TypeVar("T")
@@ -279,7 +281,7 @@ def load_content(config: Config, cache: Cache, look: Look,
                  options: BuildOptions) -> tuple[list[Article], list[ContentError]]:
     """Content files → Articles and every error in them (load.py); an unchanged file's parse and body come
     from the cache."""
-    from .load import load_articles
+    from sitegen.content.load import load_articles
 
     return load_articles(config, cache, options.jobs or 1, look.inputs, complete=look.listed)
 
@@ -287,7 +289,7 @@ def load_content(config: Config, cache: Cache, look: Look,
 def convert_new_seeds(config: Config, cache: Cache, loaded: tuple[list[Article], list[ContentError]], look: Look,
                       options: BuildOptions, session: Session | None, before: Mapping[str, SourceEntry]) -> Loaded:
     """Seeds that no content file names yet become content files (convert.py), then all are loaded again."""
-    from .load import load_articles
+    from sitegen.content.load import load_articles
 
     articles, errors = loaded
     previous = {**(session.remembered if session is not None else {}), **before}
@@ -320,9 +322,10 @@ class Grouped:
 def collect_site(config: Config, loaded: Loaded, look: Look, options: BuildOptions, session: Session | None,
                  cache: Cache, before: Mapping[str, SourceEntry]) -> Grouped:
     """Embargoed, killed and expired articles set aside, the rest grouped; every error so far collected."""
-    from . import timeline
-    from .collect import build_site, duplicate_urls
-    from .load import publishable
+    from sitegen.content.load import publishable
+    from sitegen.core import timeline
+    from sitegen.pages import checks
+    from sitegen.site.collect import build_site, duplicate_urls
 
     candidates = publishable(loaded.articles, config.drafts)
     standalone = tuple(sorted((a for a in candidates if a.kind == "page"), key=lambda a: a.url))
@@ -330,13 +333,13 @@ def collect_site(config: Config, loaded: Loaded, look: Look, options: BuildOptio
     line = timeline.split([a for a in candidates if a.kind == "article"], look.moment,
                           future=config.publish_future, preview=options.preview)
     published = [*standalone, *line.listed, *line.expired]
-    section_of = _section_finder(config)
+    section_of = checks.section_finder(config)
     multi = bool(config.languages)
     site = None if multi else reused_site(session, cache, config, standalone, line.listed)
     url_errors: list[ContentError] = []
     everyone = [*published, *line.killed, *line.held]
     if multi:
-        from . import multilingual
+        from sitegen.pages import multilingual
 
         url_errors = multilingual.check(everyone, config)
         everyone = multilingual.with_full_urls(everyone, config)
@@ -348,7 +351,7 @@ def collect_site(config: Config, loaded: Loaded, look: Look, options: BuildOptio
     if multi or line.expired or line.killed or line.held:  # their addresses are taken too, now or later
         seen = {str(e) for e in url_errors}
         url_errors += [e for e in duplicate_urls(everyone) if str(e) not in seen]
-    links, structure_errors = _check_structure(config, published, section_of)
+    links, structure_errors = checks.check_structure(config, published, section_of)
     errors: list[SitegenError] = [*loaded.errors, *url_errors, *structure_errors]
     if not errors and not options.allow_empty and not line.listed and not options.preview:
         errors += _emptied(config, before, line)
@@ -365,7 +368,7 @@ def prepare_images(config: Config, loaded: Loaded, grouped: Grouped, options: Bu
     """Every picture the published articles name resolved to its file and planned (images.py); what the
     image cache lacks decoded once and encoded on the process pool. Raises every error so far, the
     pictures' with the rest."""
-    from .images import PREVIEW, Catalog, Settings
+    from sitegen.content.images import PREVIEW, Catalog, Settings
 
     folder = options.image_cache or config.cache_path
     # the preview makes fewer first (images.PREVIEW), and what `sitegen build` will want on a thread afterwards
@@ -383,7 +386,7 @@ def prepare_images(config: Config, loaded: Loaded, grouped: Grouped, options: Bu
 def reused_site(session: Session | None, cache: Cache, config: Config, standalone: tuple[Article, ...],
                 listed: list[Article]) -> Site | None:
     """The session's last site patched with the changed articles, when they all keep their places; else None."""
-    from .collect import updated_site
+    from sitegen.site.collect import updated_site
 
     last = session.site if session is not None and cache is session.cache else None
     if last is None or (last.per_page, last.title, tuple(last.sections), last.standalone) != \
@@ -416,11 +419,12 @@ def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pi
               before: Mapping[str, SourceEntry], options: BuildOptions) -> Plan:
     """Every page with its signature (render.plan_pages), redirects at old addresses, and the decision of
     which pages to render (``Cache.decide``); layout, redirect and root-file errors raised."""
-    from . import redirects, search
-    from .deploy_headers import hosting_files
-    from .i18n import of as of_language
-    from .i18n import untranslated_warning
-    from .render import (
+    from sitegen.core.i18n import of as of_language
+    from sitegen.core.i18n import untranslated_warning
+    from sitegen.output import search
+    from sitegen.output.hosting import HOSTING_FILES, hosting_files
+    from sitegen.pages import checks
+    from sitegen.pages.render import (
         global_signature,
         make_env,
         plan_pages,
@@ -429,6 +433,7 @@ def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pi
         set_site_pages,
         static_files,
     )
+    from sitegen.site import redirects
 
     warnings = [*loaded.warnings, *pictures.notes]
     if config.search and (problem := search.unavailable()):
@@ -440,13 +445,13 @@ def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pi
     set_site_pages(env, standalone)
     set_images(env, pictures.catalog)
     signature = global_signature(env, config)
-    layout_errors = _check_layouts(env, config, standalone)
+    layout_errors = checks.check_layouts(env, config, standalone)
     lines, redirect_errors = redirects.read(config.root)
     if layout_errors or redirect_errors:
         raise loaded.failed([*layout_errors, *redirect_errors], warnings)
     editions: list[PlannedEdition] = []
     if grouped.multi:
-        from . import multilingual
+        from sitegen.pages import multilingual
 
         editions, plan_errors = multilingual.plan_editions(config, cache, line.listed, standalone, line, look.moment,
                                                            grouped.links, grouped.section_of, pictures.catalog)
@@ -464,9 +469,9 @@ def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pi
                                 timeline=line)
         earlier, killed, counts = before, line.killed, (len(site.articles), len(site.tags))
     statics = list(static_files(config))
-    live = _owners(live_pages, statics, site, config)
+    live = checks.owners(live_pages, statics, site, config, HOSTING_FILES)
     moved = redirects.plan(lines, grouped.published, live, redirects.detect(earlier, grouped.published), config.root)
-    errors: list[SitegenError] = [*moved.errors, *_root_file_clashes(config, live)]
+    errors: list[SitegenError] = [*moved.errors, *checks.root_file_clashes(config, live)]
     warnings += moved.warnings
     if options.strict and warnings:
         errors += _strict(warnings)
@@ -489,7 +494,7 @@ class Rendered:
 
 def render_changed(config: Config, plan: Plan, options: BuildOptions) -> Rendered:
     """The pages to render, rendered on the process pool; each worker stages the files it renders."""
-    from .render import render_pages
+    from sitegen.pages.render import render_pages
 
     with _writing(config):
         staging = open_staging(config.output_path)
@@ -500,8 +505,9 @@ def render_changed(config: Config, plan: Plan, options: BuildOptions) -> Rendere
 def write_site(config: Config, cache: Cache, plan: Plan, grouped: Grouped, rendered: Rendered, look: Look,
                session: Session | None) -> WriteReport:
     """All at once (write.py), then the build's records: the cache, redirects.yaml, the schedule."""
-    from . import redirects, schedule
-    from .images import outputs as image_outputs
+    from sitegen import schedule
+    from sitegen.content.images import outputs as image_outputs
+    from sitegen.site import redirects
 
     with _writing(config):
         # read one at a time as they are written (a thousand photos' files would not fit in memory)
@@ -522,11 +528,11 @@ def write_site(config: Config, cache: Cache, plan: Plan, grouped: Grouped, rende
 def index_site(plan: Plan, grouped: Grouped, cache: Cache, options: BuildOptions) -> list[str]:
     """The search index (search.py): only the shards whose articles changed are rebuilt (one index per
     language of a multilingual site). Its warnings, if any."""
-    from . import search
+    from sitegen.output import search
 
     config = plan.config
     if plan.editions:
-        from . import multilingual
+        from sitegen.pages import multilingual
 
         indexes = multilingual.search_targets(plan.editions, config.output_path)
     else:
@@ -586,8 +592,8 @@ def _writing(config: Config) -> Iterator[None]:
 
 def _unknown_keys(config: Config, articles: list[Article]) -> tuple[list[str], list[str]]:
     """Front-matter keys nothing reads, as warnings (notices.py), and the files they name."""
-    from .load import KNOWN_KEYS
-    from .notices import unknown_keys
+    from sitegen.content.load import KNOWN_KEYS
+    from sitegen.incremental.notices import unknown_keys
 
     return unknown_keys(articles, config.root, config.theme_dirs("templates"), KNOWN_KEYS)
 
@@ -605,135 +611,8 @@ def _emptied(config: Config, before: Mapping[str, SourceEntry], line: Timeline) 
 
 
 def _count_files(folder: Path) -> str:
-    count = sum(1 for p in folder.rglob("*.md") if p.is_file()) if folder.is_dir() else 0
+    count = sum(1 for rel, _path in files_under(folder) if rel.endswith(".md"))
     return f"{count} .md file{'s' if count != 1 else ''}" if folder.is_dir() else "missing"
-
-
-def _section_finder(config: Config) -> Callable[[str], Section | None]:
-    """The section a front matter ``section:`` names (slug or name, any case), looked up once per spelling."""
-    known: dict[str, Section | None] = {}
-
-    def find(name: str) -> Section | None:
-        if name not in known:
-            known[name] = config.section_named(name)
-        return known[name]
-
-    return find
-
-
-def _line_of(config: Config, article: Article, *keys: str) -> int | None:
-    from .frontmatter import key_line
-
-    try:
-        text = (config.root / article.path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return None
-    return next((line for key in keys if (line := key_line(text, key))), None)
-
-
-def _check_structure(config: Config, published: list[Article],
-                     section_of: Callable[[str], Section | None]) -> tuple[dict[str, str], list[ContentError]]:
-    """Each section named in front matter is one of the settings'; each ``ref`` names a content file.
-    Returns the addresses refs can name (content path, path without suffix, file name or stem → address)."""
-    errors = []
-    known = ", ".join(s.slug for s in config.sections) or "none yet: list them under 'sections:' in sitegen.yaml"
-    for article in published:
-        if article.section and section_of(article.section) is None:
-            errors.append(ContentError(article.path, _line_of(config, article, "section", "category", "categories"),
-                                       f"unknown section '{article.section}'; the sections are: {known}"))
-    links = _ref_targets(config, published) if any(a.refs for a in published) else {}
-    for article in published:
-        for ref in article.refs:
-            line, target = ref.split(":", 1)
-            if target not in links:
-                errors.append(ContentError(article.path, int(line), f"the ref to '{target}' names no published "
-                                                                    "content file: give its path in content/"))
-    return links, errors
-
-
-def _ref_targets(config: Config, published: list[Article]) -> dict[str, str]:
-    content = f"{config.content_path.relative_to(config.root).as_posix()}/" \
-        if config.content_path.is_relative_to(config.root) else ""
-    exact: dict[str, str] = {}
-    loose: dict[str, set[str]] = {}
-    for article in published:
-        within = article.path.as_posix().removeprefix(content)
-        stem = within.rsplit(".", 1)[0]
-        for key in (within, stem, f"/{within}", f"/{stem}"):
-            exact[key] = article.url
-        name = within.rsplit("/", 1)[-1]
-        for key in (name, name.rsplit(".", 1)[0]):
-            loose.setdefault(key, set()).add(article.url)
-    for key, found in loose.items():
-        if len(found) == 1:  # a file name two files share names neither
-            exact.setdefault(key, next(iter(found)))
-    return exact
-
-
-def _check_layouts(env: Environment, config: Config, standalone: tuple[Article, ...]) -> list[ContentError]:
-    from .render import template_names
-
-    names = set(template_names(env))
-    return [ContentError(page.path, _line_of(config, page, "layout"),
-                         f"layout '{page.layout}' has no template: add templates/{page.layout}.html, "
-                         "or remove the line to use page.html")
-            for page in standalone if page.layout and f"{page.layout}.html" not in names]
-
-
-class _Owners(Mapping[str, str]):
-    """Every output file a build writes (relative to the output folder), with what makes it, worked out only
-    when an error names it: a clash is rare, and 20k descriptions a build would cost more than the check."""
-
-    def __init__(self, pages: list[Page], statics: list[Output], site: Site, theme: set[str]) -> None:
-        from .deploy_headers import HOSTING_FILES
-
-        self._site = site
-        self._theme = theme
-        self._paths = {p.path for p in pages} | theme | {n for n in HOSTING_FILES if n.startswith("_")}
-
-    def __getitem__(self, path: str) -> str:
-        if path not in self._paths:
-            raise KeyError(path)
-        if path in self._theme:
-            return f"the theme's file {path}"
-        url = "/" + path.removesuffix("index.html")
-        made = next((a for a in (*self._site.articles, *self._site.standalone) if a.url == url), None)
-        return f"the page of {made.path}" if made else f"the generated page {path}"
-
-    def __contains__(self, path: object) -> bool:
-        return path in self._paths
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._paths)
-
-    def __len__(self) -> int:
-        return len(self._paths)
-
-
-def _owners(pages: list[Page], statics: list[Output], site: Site, config: Config) -> _Owners:
-    """Every output file a build writes, with what makes it: for errors that name both sides of a clash."""
-    from .render import root_files
-
-    own = set(root_files(config))
-    return _Owners(pages, statics, site, {o.path for o in statics if o.path not in own})
-
-
-def _root_file_clashes(config: Config, live: Mapping[str, str]) -> list[ContentError]:
-    """A site file in static/ that would replace a page the build makes: an error naming both."""
-    from .render import HOSTING_OWN, root_files
-
-    errors = []
-    static = Path(config.static_dir)
-    for rel in root_files(config):
-        if rel in HOSTING_OWN:  # merged into the generated one
-            continue
-        if rel in live:
-            errors.append(ContentError(static / rel, None, f"would be published at /{rel}, replacing "
-                                                           f"{live[rel]}: rename or move the file"))
-        elif config.search and rel.split("/", 1)[0] == "pagefind":
-            errors.append(ContentError(static / rel, None, "would be published in /pagefind/, the search "
-                                                           "index's folder: rename or move the file"))
-    return errors
 
 
 def input_roots(config: Config) -> list[Path]:
@@ -751,7 +630,7 @@ def _manifest_key(config: Config) -> str:
 
 def cache_key(config: Config) -> str:
     """Settings that change every parsed article: a different key starts the cache afresh."""
-    from . import markup
+    from sitegen.content import markup
 
     languages = f"|languages={','.join(lang.code for lang in config.languages)}" if config.languages else ""
     return (f"{__version__}|{markup.CONFIG_KEY}|unsafe_html={config.unsafe_html}|{config.timezone}|{config.root}"
@@ -768,7 +647,7 @@ def convert(config: Config, force: bool = False, existing: Iterable[Article] | N
     (the last build's cache entries; read from the cache when not given) tells a content file deleted on
     purpose from one never written; ``only`` limits the run to those seeds.
     """
-    from .convert import ConvertReport, convert_seeds, existing_from
+    from sitegen.seeds.convert import ConvertReport, convert_seeds, existing_from
 
     if existing is not None and seeds is not None and not force and only is None:
         existing = list(existing)

@@ -27,9 +27,10 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 from xml.etree import ElementTree
 
-from .parallel import parallel_map
-from .schedule import Withheld
-from .write import output_lock
+from sitegen.core.files import files_under
+from sitegen.core.parallel import parallel_map
+from sitegen.output.write import output_lock
+from sitegen.schedule import Withheld
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -119,7 +120,7 @@ class _Site:
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self.base_path = (parts.path or "/") if (parts.path or "/").endswith("/") else parts.path + "/"
         self.base_url = self.origin + self.base_path
-        self.files = {p.relative_to(output_dir).as_posix() for p in output_dir.rglob("*") if p.is_file()}
+        self.files = {rel for rel, _path in files_under(output_dir)}
 
     def url_of(self, rel: str) -> str:
         """The address of an output file: ``2023/index.html`` → ``https://example.org/news/2023/``."""
@@ -475,7 +476,7 @@ def leaks(output_dir: Path, base_path: str, files: Sequence[str], withheld: Sequ
     and 410 rules name it: there only its headline is a leak."""
     if not withheld:
         return []
-    from .urls import output_path  # the URL scheme only, to know a killed article's own notice
+    from sitegen.core.urls import output_path  # the URL scheme only, to know a killed article's own notice
 
     looked = [(w, _needles(w, base_path), output_path(w.url)) for w in withheld]
     problems = []

@@ -14,12 +14,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
-from .build import BuildOptions, BuildReport, build, convert
-from .config import Config, load_config
-from .errors import BuildFailed, ContentError, Refused, SitegenError, shown_path
-from .parallel import default_jobs
-from .write import OutputError
+from sitegen import __version__
+from sitegen.build import BuildOptions, BuildReport, build, convert
+from sitegen.core.config import Config, load_config
+from sitegen.core.errors import BuildFailed, ContentError, Refused, SitegenError, shown_path
+from sitegen.core.parallel import default_jobs
+from sitegen.output.write import OutputError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -212,7 +212,7 @@ def stage_times(report: BuildReport) -> str:
 
 def _print_warnings(warnings: list[str], warned: list[str]) -> None:
     """Every warning of the run, and a count line when there is any (even with -q: none is ever lost)."""
-    from .notices import count_line
+    from sitegen.incremental.notices import count_line
 
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -261,12 +261,12 @@ def _count(n: int, word: str) -> str:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .check import built_base_url, check_site  # like deploy and serve: loaded only for its command
+    from sitegen.check import built_base_url, check_site  # like deploy and serve: loaded only for its command
 
     config = load_config(args.site, output_dir=args.output)
     output = config.output_path
     base_url = args.base_url or built_base_url(output) or config.base_url
-    from .schedule import withheld_articles
+    from sitegen.schedule import withheld_articles
 
     report = check_site(output, base_url, jobs=args.jobs or default_jobs(), withheld=withheld_articles(config))
     for problem in report.problems:
@@ -284,7 +284,7 @@ def _check(args: argparse.Namespace) -> int:
 def _print_untranslated(config: Config) -> None:
     """The theme's strings each of the site's languages shows in English, as lines to paste into
     i18n/<lang>.yaml."""
-    from . import i18n
+    from sitegen.core import i18n
 
     for code in [lang.code for lang in config.languages] or [config.language]:
         lang = i18n.language(code, config.root)
@@ -310,7 +310,7 @@ def _convert(args: argparse.Namespace) -> int:
               f"{len(report.skipped)} already had a content file"
               + (f", {len(report.unchanged)} unchanged" if report.unchanged else "")
               + (f", {len(report.deleted)} not converted again (content file deleted)" if report.deleted else ""))
-    from .notices import recall, relative
+    from sitegen.incremental.notices import recall, relative
 
     recall(config.cache_path, report.seed_warnings)  # kept, for every build to repeat until the files change
     _print_warnings([relative(w, config.root) for w in report.warnings], [])
@@ -320,8 +320,8 @@ def _convert(args: argparse.Namespace) -> int:
 
 
 def _deploy(args: argparse.Namespace) -> int:
-    from .deploy import find_target, publish
-    from .deploy import summary as deploy_summary
+    from sitegen.deploy.publish import find_target, publish
+    from sitegen.deploy.publish import summary as deploy_summary
 
     config = load_config(args.site)
     target = find_target(config, args.target, args.to)
@@ -347,7 +347,7 @@ def _deploy(args: argparse.Namespace) -> int:
 def _schedule(args: argparse.Namespace) -> int:
     from datetime import datetime
 
-    from .schedule import describe, read_record, run, scan
+    from sitegen.schedule import describe, read_record, run, scan
 
     config = load_config(args.site)
     if not args.loop:
@@ -359,7 +359,7 @@ def _schedule(args: argparse.Namespace) -> int:
             print(line)
         return 0
     if args.deploy is not None:
-        from .deploy import find_target
+        from sitegen.deploy.publish import find_target
 
         find_target(config, args.deploy or None, None)  # a wrong name fails now, not at the first moment
 
@@ -368,8 +368,8 @@ def _schedule(args: argparse.Namespace) -> int:
             built = build(settings)
             _print_timing(built)
             return f"{time.strftime('%H:%M:%S')} {_summary(built, settings.output_dir)}"
-        from .deploy import find_target, publish
-        from .deploy import summary as deploy_summary
+        from sitegen.deploy.publish import find_target, publish
+        from sitegen.deploy.publish import summary as deploy_summary
 
         def built_for(report: BuildReport, used: Config) -> None:
             _print_timing(report)
@@ -390,14 +390,14 @@ def _schedule(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .serve import serve  # tornado, livereload and watchfiles load only for the preview
+    from sitegen.preview.serve import serve  # tornado, livereload and watchfiles load only for the preview
 
     serve(args.site, host=args.host, port=args.port, drafts=args.drafts, open_browser=args.open)
     return 0
 
 
 def _new(args: argparse.Namespace) -> int:
-    from .scaffold import new_article, split_tags  # the converter's modules: only when asked
+    from sitegen.scaffold import new_article, split_tags  # the converter's modules: only when asked
 
     config = load_config(args.site)
     path = new_article(config, args.headline, tags=split_tags(args.tags), authors=args.author)
@@ -406,7 +406,7 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from .scaffold import init_site
+    from sitegen.scaffold import init_site
 
     folder = args.site / args.directory
     for path in init_site(folder, with_theme=args.with_theme):

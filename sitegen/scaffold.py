@@ -14,10 +14,12 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-from . import frontmatter, urls
-from .config import CONFIG_FILE, Config
-from .convert import file_name, scan_content, write_file
-from .errors import SitegenError
+from sitegen.content import frontmatter
+from sitegen.core import urls
+from sitegen.core.config import CONFIG_FILE, Config
+from sitegen.core.errors import SitegenError
+from sitegen.core.files import files_under
+from sitegen.seeds.convert import file_name, scan_content, write_file
 
 NEW_BODY = "Write the article here. Paragraphs are separated by blank lines; this is Markdown.\n"
 SETTINGS_HELP = {
@@ -134,8 +136,8 @@ def init_site(folder: Path, with_theme: bool = False, day: date | None = None) -
     if with_theme:
         for kind, own in (("templates", config.templates_dir), ("static", config.static_dir)):
             default = config.theme_dirs(kind)[-1]
-            for source in sorted(p for p in default.rglob("*") if p.is_file()):
-                files[folder / own / source.relative_to(default)] = source
+            for rel, source in files_under(default):
+                files[folder / own / rel] = source
     clashes = [path for path in files if path.exists()]
     if clashes:
         shown = ", ".join(str(p.relative_to(folder)) for p in clashes[:5])

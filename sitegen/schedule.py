@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .config import Config
-from .errors import BuildFailed, SitegenError
-from .files import replace_file
-from .timeline import Timeline
+from sitegen.core.config import Config
+from sitegen.core.errors import BuildFailed, SitegenError
+from sitegen.core.files import replace_file
+from sitegen.core.timeline import Timeline
 
 RECORD = "timeline.json"
 FORMAT = 1
@@ -50,7 +50,7 @@ class Record:
 
 
 def _withheld(line: Timeline, root: Path) -> list[Withheld]:
-    from .errors import shown_path
+    from sitegen.core.errors import shown_path
 
     found = [Withheld(a.url, a.slug, a.title, shown_path(a.path, root), f"held until {a.released.isoformat()}")
              for a in line.held]
@@ -87,10 +87,10 @@ def read_record(config: Config) -> Record | None:
 
 def scan(config: Config, now: str | datetime | None = None) -> Record:
     """The record worked out from the content files themselves, without building (no cache needed)."""
-    from .cache import Cache
-    from .feeds import resolve_now
-    from .load import load_articles, publishable
-    from .timeline import split
+    from sitegen.content.load import load_articles, publishable
+    from sitegen.core.timeline import split
+    from sitegen.incremental.cache import Cache
+    from sitegen.pages.feeds import resolve_now
 
     moment = resolve_now(now, config.tz)
     with tempfile.TemporaryDirectory(prefix="sitegen-scan-") as folder:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.config import Config, load_config
+from sitegen.core.config import Config, load_config
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -91,10 +91,10 @@ class Page(HTMLParser):
 
 def render_texts(config: Config, *texts: str, now: datetime | None = None) -> dict[str, str]:
     """Write the texts as content files, then load, collect, plan and render: {output path: text}."""
-    from sitegen.cache import Cache
-    from sitegen.collect import build_site
-    from sitegen.load import load_articles
-    from sitegen.render import global_signature, make_env, plan_pages, render_pages
+    from sitegen.content.load import load_articles
+    from sitegen.incremental.cache import Cache
+    from sitegen.pages.render import global_signature, make_env, plan_pages, render_pages
+    from sitegen.site.collect import build_site
 
     write_files(config.root, {f"content/{i}.md": text for i, text in enumerate(texts)})
     cache = Cache(config.cache_path, "test")
@@ -116,7 +116,8 @@ def read_page(output_dir: Path, url: str) -> Page:
 # at the one moment a random delay rarely hits).
 KILL_HALFWAY = """
 import os, signal, sys
-from sitegen import cli, write
+from sitegen import cli
+from sitegen.output import write
 real = write._apply
 def apply_half(plan, staging, output_dir):
     if len(plan["moves"]) > 10:  # the build's own apply, not a recovery: stop it dead halfway

@@ -9,7 +9,7 @@ import pytest
 
 from sitegen.build import STAGE_NAMES, BuildOptions, build
 from sitegen.cli import main
-from sitegen.config import load_config
+from sitegen.core.config import load_config
 from tests.conftest import article, write_files
 
 PIPELINE = ["check", "load", "convert", "collect", "images", "plan", "render", "write", "index", "record"]

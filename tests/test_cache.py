@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sitegen.cache import FORMAT, STATE_FILE, Cache, OutputEntry, SourceEntry, read_state
-from sitegen.errors import ContentError
-from sitegen.model import Article, Author, Tag
+from sitegen.core.errors import ContentError
+from sitegen.core.model import Article, Author, Tag
+from sitegen.incremental.cache import FORMAT, STATE_FILE, Cache, OutputEntry, SourceEntry, read_state
 
 
 def test_the_record_reads_back_equal_with_every_kind_of_value(tmp_path: Path) -> None:
@@ -124,8 +124,8 @@ def test_every_article_field_is_kept_by_the_compact_record_without_an_edit_to_th
     tags and authors) round-trips as a string, whatever fields the model gains."""
     from dataclasses import MISSING, fields
 
-    from sitegen.cache import _article_record
-    from sitegen.model import field_type
+    from sitegen.core.model import field_type
+    from sitegen.incremental.cache import _article_record
 
     tokyo = datetime(2022, 3, 4, 5, 6, tzinfo=ZoneInfo("Asia/Tokyo"))
     samples = {str: "text", str | None: "maybe", bool: True, datetime: tokyo,

@@ -4,9 +4,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen import urls
-from sitegen.collect import build_site, group_by_period, group_by_tag, paginate, sort_articles
-from sitegen.model import Article, Author, Period, Tag
+from sitegen.core import urls
+from sitegen.core.model import Article, Author, Period, Tag
+from sitegen.site.collect import build_site, group_by_period, group_by_tag, paginate, sort_articles
 
 
 def make(title: str, when: str, tags=(), authors=(), path: str | None = None, slug: str | None = None) -> Article:
@@ -68,7 +68,7 @@ def test_site_has_a_page_for_every_listing():
 
 
 def test_related_articles_share_tags_first_then_words_and_never_themselves():
-    from sitegen.collect import related_articles
+    from sitegen.site.collect import related_articles
 
     arts = [
         make("Wheat prices climb in Kenya", "2023-01-01", ["Kenya", "Wheat"]),
@@ -100,7 +100,7 @@ def test_related_articles_after_edits_equal_a_full_pass(data):
     """The memo path (only articles near a change worked out again) finds exactly what a full pass finds."""
     from dataclasses import replace
 
-    from sitegen.collect import RelatedMemo, related_articles
+    from sitegen.site.collect import RelatedMemo, related_articles
 
     def title(draw_words):
         return " ".join(draw_words).capitalize() or "Untitled"
@@ -127,7 +127,7 @@ def test_related_articles_after_edits_equal_a_full_pass(data):
                           st.sampled_from(["Ann", "Bo", "Cy"])), min_size=1, max_size=30),
        st.integers(1, 4), st.data())
 def test_the_list_pages_showing_an_article_are_found_without_making_the_others(rows, per_page, data):
-    from sitegen.collect import list_page_count, list_pages, pages_showing
+    from sitegen.site.collect import list_page_count, list_pages, pages_showing
 
     arts = [make(f"Story {i}", f"2023-0{1 + day % 3}-{1 + day % 28:02d}",
                  sorted(t.lower() if lower else t for t in tags), [author])  # spellings differ, slugs agree

@@ -4,10 +4,10 @@ import time
 import pytest
 import yaml
 
-from sitegen import config as config_module
 from sitegen.cli import main
-from sitegen.config import Config, load_config
-from sitegen.errors import BuildFailed
+from sitegen.core import config as config_module
+from sitegen.core.config import Config, load_config
+from sitegen.core.errors import BuildFailed
 from sitegen.scaffold import SETTINGS_HELP
 
 

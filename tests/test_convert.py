@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen import frontmatter, markup
-from sitegen.convert import (
+from sitegen.content import frontmatter, markup
+from sitegen.core.errors import ContentError
+from sitegen.seeds.convert import (
     ConvertReport,
     Seed,
     content_for,
@@ -23,7 +24,6 @@ from sitegen.convert import (
     read_seed,
     summary_of,
 )
-from sitegen.errors import ContentError
 from tests.conftest import article, read_page, write_files
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -448,7 +448,7 @@ def test_no_seeds_folder_is_nothing_to_do(tmp_path):
 
 def test_the_same_long_headline_twice_on_one_day_builds_two_pages(tmp_path):
     from sitegen.build import BuildOptions, build
-    from sitegen.config import load_config
+    from sitegen.core.config import load_config
 
     headline = "Workers profits defence strike regulator forecast election regulator opposition again and again"
     for name in ("a.txt", "b.txt"):

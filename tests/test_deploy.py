@@ -21,10 +21,11 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from sitegen import deploy
 from sitegen.cli import main
-from sitegen.config import Config, load_config
-from sitegen.deploy_headers import (
+from sitegen.core.config import Config, load_config
+from sitegen.core.errors import BuildFailed, ContentError, SitegenError
+from sitegen.deploy import publish as deploy
+from sitegen.output.hosting import (
     ASSET,
     IMMUTABLE,
     PAGE,
@@ -33,7 +34,6 @@ from sitegen.deploy_headers import (
     hosting_files,
     is_fingerprinted,
 )
-from sitegen.errors import BuildFailed, ContentError, SitegenError
 from tests.conftest import FIXTURES
 
 EDITED = "content/2023-01-05-hand-written.md"
@@ -233,7 +233,7 @@ def test_max_deletes_is_a_number_or_a_share_of_the_remote_files():
 
 
 def test_cloudfront_invalidates_changed_urls_or_the_whole_site_when_many_changed():
-    from sitegen.deploy_s3 import MAX_INVALIDATION_PATHS, changed_urls
+    from sitegen.deploy.s3 import MAX_INVALIDATION_PATHS, changed_urls
 
     target = deploy.Target("s3", "s3://b/news", "b/news", {"cloudfront_distribution": "E123"}, base_path="/news/")
     made = deploy.Plan(target, Path("public"), [deploy.Change("2023/a/index.html", 10, "changed"),
@@ -352,7 +352,7 @@ def test_git_deploy_to_a_remote_name_and_dry_run_pushes_nothing(site_repo, capsy
 
 def test_a_remote_names_credential_settings_reach_git_through_the_environment_only(site_repo, tmp_path):
     """actions/checkout leaves its token as http.<url>.extraheader in the repository's config."""
-    from sitegen.deploy_git import _Git
+    from sitegen.deploy.git import _Git
 
     site, _remote = site_repo
     git("remote", "add", "origin", "https://github.com/me/site.git", cwd=site)

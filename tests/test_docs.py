@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from sitegen.cli import _parser
-from sitegen.config import Config
+from sitegen.core.config import Config
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")

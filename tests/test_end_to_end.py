@@ -197,7 +197,7 @@ def test_search_feeds_and_maps_are_built_under_the_sub_path_and_check_passes(sit
 
 
 def test_without_a_working_pagefind_the_build_says_so_once_and_carries_on(site, capsys, monkeypatch, tmp_path):
-    from sitegen import search
+    from sitegen.output import search
 
     broken = tmp_path / "pagefind"
     broken.write_text("not a program\n", encoding="utf-8")
@@ -215,7 +215,7 @@ def test_without_a_working_pagefind_the_build_says_so_once_and_carries_on(site, 
 
 
 def test_pagefind_runs_only_for_the_shards_whose_articles_changed(site, monkeypatch):
-    from sitegen import search
+    from sitegen.output import search
 
     assert build(site, "-q") == 0
     listing = site / "public/pagefind/shards.json"

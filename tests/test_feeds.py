@@ -11,14 +11,14 @@ from xml.etree import ElementTree
 import feedparser
 import pytest
 
-from sitegen import feeds, seo
 from sitegen.build import BuildOptions, build
-from sitegen.cache import Cache
 from sitegen.cli import main
-from sitegen.collect import build_site
-from sitegen.errors import SitegenError
-from sitegen.load import load_articles
-from sitegen.render import make_env, plan_pages
+from sitegen.content.load import load_articles
+from sitegen.core.errors import SitegenError
+from sitegen.incremental.cache import Cache
+from sitegen.pages import feeds, seo
+from sitegen.pages.render import make_env, plan_pages
+from sitegen.site.collect import build_site
 from tests.conftest import Page, article, write_files
 from tests.conftest import render_texts as render
 
@@ -323,7 +323,7 @@ def test_the_front_page_describes_the_site_and_its_search(make_site):
 
 
 def test_feed_content_must_be_full_or_summary(make_site):
-    from sitegen.errors import BuildFailed
+    from sitegen.core.errors import BuildFailed
 
     with pytest.raises(BuildFailed) as caught:
         make_site({"sitegen.yaml": "feed_content: excerpt\n"})

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen import frontmatter
-from sitegen.errors import ContentError
-from sitegen.load import parse_article
+from sitegen.content import frontmatter
+from sitegen.content.load import parse_article
+from sitegen.core.errors import ContentError
 
 
 def test_split_returns_meta_body_and_body_line():
@@ -200,8 +200,8 @@ def test_key_line_finds_the_line_of_a_key():
 
 
 def test_deeply_nested_sitegen_yaml_is_a_settings_error(tmp_path):
-    from sitegen.config import load_config
-    from sitegen.errors import BuildFailed
+    from sitegen.core.config import load_config
+    from sitegen.core.errors import BuildFailed
 
     (tmp_path / "sitegen.yaml").write_text("title: " + "[" * 1000 + "]" * 1000 + "\n")
     with pytest.raises(BuildFailed) as caught:
@@ -226,7 +226,7 @@ def test_the_simple_front_matter_reader_agrees_with_yaml(lines):
     """Where the fast reader answers, it answers what PyYAML (with sitegen's loader) answers."""
     import yaml
 
-    from sitegen.frontmatter import _Loader, _simple_yaml
+    from sitegen.content.frontmatter import _Loader, _simple_yaml
 
     block = "\n".join(f"{key}: {value}" for key, value in lines)
     fast = _simple_yaml(block)
@@ -236,7 +236,7 @@ def test_the_simple_front_matter_reader_agrees_with_yaml(lines):
 
 
 def test_the_converters_front_matter_takes_the_simple_reader():
-    from sitegen.frontmatter import _simple_yaml
+    from sitegen.content.frontmatter import _simple_yaml
 
     block = ('title: "Losses, floods: and \'more\'"\ndate: 2018-12-18\nauthors: [Staff, Ann O\'Neil]\n'
              'tags: [Court Ceasefire, São Paulo]\nslug: "losses"\nsummary: "It was #1."\nsource: "seeds/0.txt"')

@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen import frontmatter, load
-from sitegen.convert import convert_seeds, read_seed
-from sitegen.errors import ContentError
+from sitegen.content import frontmatter, load
+from sitegen.core.errors import ContentError
+from sitegen.seeds.convert import convert_seeds, read_seed
 
 UTC = ZoneInfo("UTC")
 HUGE = "word " * 40_000  # a 200,000-character line

@@ -10,11 +10,11 @@ from xml.etree import ElementTree
 
 import pytest
 
-from sitegen import i18n
 from sitegen.build import BuildOptions, build
 from sitegen.cli import main
-from sitegen.config import load_config
-from sitegen.errors import BuildFailed
+from sitegen.core import i18n
+from sitegen.core.config import load_config
+from sitegen.core.errors import BuildFailed
 from tests.conftest import Page, article, write_files
 
 SETTINGS = """\
@@ -195,7 +195,7 @@ def test_a_bad_language_or_translation_file_is_an_error_naming_it(tmp_path, caps
 
 
 def test_the_extraction_finds_every_string_the_catalogs_hold():
-    """``python -m sitegen.i18n`` rebuilds sitegen.pot from the templates and code: it must list what the
+    """``python -m sitegen.core.i18n`` rebuilds sitegen.pot from the templates and code: it must list what the
     shipped template lists (a string wrapped without rerunning it would be missing from every catalog)."""
     repo = Path(__file__).resolve().parent.parent
     extracted = i18n.extract(repo / "templates", repo / "sitegen")
@@ -274,7 +274,7 @@ GERMAN = ["Die Bundesregierung Berlin teilte am Montag mit, die Ukraine erhalte 
 
 
 def test_tag_inference_follows_each_languages_capitals():
-    from sitegen.tagging import infer_tags, names_inferred
+    from sitegen.seeds.tagging import infer_tags, names_inferred
 
     french = infer_tags("La France et l’Ukraine", FRENCH, "fr")
     assert "Emmanuel Macron" in french and "Ukraine" in french

@@ -19,11 +19,11 @@ import pytest
 from PIL import Image, ImageCms, ImageDraw
 from PIL.TiffImagePlugin import IFDRational
 
-from sitegen import images
 from sitegen.build import BuildOptions, build
 from sitegen.check import check_site
-from sitegen.config import load_config
-from sitegen.errors import BuildFailed
+from sitegen.content import images
+from sitegen.core.config import load_config
+from sitegen.core.errors import BuildFailed
 from tests.conftest import write_files
 from tests.test_deploy import nginx_serving
 from tests.test_feeds import JSON_FEED_SCHEMA

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from sitegen.build import BuildOptions, build
-from sitegen.config import load_config
-from sitegen.errors import BuildFailed
+from sitegen.core.config import load_config
+from sitegen.core.errors import BuildFailed
 from tests.conftest import article, write_files
 
 Change = Callable[[Path], None]
@@ -133,7 +133,7 @@ def test_a_preview_session_told_what_changed_equals_a_clean_build(tmp_path: Path
     """The preview's reuse paths for every kind of change: the cache and the grouped site kept in a Session,
     only the files its watcher reported looked at again, embargoed articles shown (``preview``)."""
     from sitegen.build import Session, cache_key
-    from sitegen.cache import Cache
+    from sitegen.incremental.cache import Cache
 
     site = tmp_path / "site"
     write_files(site, site_files())
@@ -276,7 +276,7 @@ def test_deleting_the_output_folder_rebuilds_it(tmp_path: Path) -> None:
 def test_a_warm_build_told_what_changed_equals_a_clean_build(tmp_path: Path) -> None:
     """The preview's builds: the cache kept in memory, and only the files its watcher reported looked at."""
     from sitegen.build import Session, cache_key
-    from sitegen.cache import Cache
+    from sitegen.incremental.cache import Cache
 
     site = tmp_path / "site"
     write_files(site, site_files())

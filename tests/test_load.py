@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sitegen.cache import Cache
 from sitegen.cli import main
-from sitegen.errors import ContentError, SitegenError
-from sitegen.load import content_files, load_articles, parse_article, publishable
+from sitegen.content.load import content_files, load_articles, parse_article, publishable
+from sitegen.core.errors import ContentError, SitegenError
+from sitegen.incremental.cache import Cache
 from tests.conftest import article
 
 

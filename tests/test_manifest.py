@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.load import content_files
+from sitegen.content.load import content_files
 from tests.conftest import article, write_files
 
 NOW = ["--now", "2024-01-01"]
@@ -33,7 +33,8 @@ def build(site: Path) -> subprocess.CompletedProcess[str]:
 
 def snapshot(roots: list[Path]) -> dict[str, list[int]]:
     """``manifest.snapshot`` in a capped child process, so that a walk that loops fails instead of hanging."""
-    code = "import json, sys; from sitegen import manifest; print(json.dumps(manifest.snapshot(sys.argv[1:])))"
+    code = ("import json, sys; from sitegen.incremental import manifest; "
+            "print(json.dumps(manifest.snapshot(sys.argv[1:])))")
     try:
         result = subprocess.run([sys.executable, "-c", code, *map(str, roots)], capture_output=True, text=True,
                                 timeout=20, preexec_fn=_limited)
@@ -105,8 +106,8 @@ def test_a_single_file_root_and_a_missing_root(tmp_path):
 
 
 def test_restat_updates_the_reported_files_and_gives_up_on_what_it_cannot_vouch_for(tmp_path):
-    from sitegen.manifest import restat
-    from sitegen.manifest import snapshot as in_process
+    from sitegen.incremental.manifest import restat
+    from sitegen.incremental.manifest import snapshot as in_process
 
     content, settings = tmp_path / "content", tmp_path / "sitegen.yaml"
     write_files(tmp_path, {"content/a.md": "a", "content/b.md": "b", "sitegen.yaml": "title: x\n"})

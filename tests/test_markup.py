@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen import markup
-from sitegen.config import load_config
+from sitegen.content import markup
+from sitegen.core.config import load_config
 from tests.conftest import article
 
 

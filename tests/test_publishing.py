@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 import pytest
 
 from sitegen.cli import main
-from sitegen.deploy_errors import screenful, tool_failed
+from sitegen.deploy.errors import screenful, tool_failed
 from tests.conftest import FIXTURES
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -415,9 +415,9 @@ def test_a_key_many_files_share_is_one_warning_naming_them(site, capsys):
 
 
 def test_an_output_folder_built_for_another_address_is_not_deployed(site, tmp_path, capsys):
-    from sitegen import deploy
-    from sitegen.config import load_config
-    from sitegen.errors import SitegenError
+    from sitegen.core.config import load_config
+    from sitegen.core.errors import SitegenError
+    from sitegen.deploy import publish as deploy
 
     assert run(site, "build", "-q", "--base-url", "https://staging.example.net/", capsys=capsys)[0] == 0
     config = load_config(site)

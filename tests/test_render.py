@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sitegen.errors import BuildFailed
-from sitegen.render import global_signature, long_date, make_env
+from sitegen.core.errors import BuildFailed
+from sitegen.pages.render import global_signature, long_date, make_env
 from tests.conftest import Page, article
 from tests.conftest import render_texts as site_and_outputs
 
@@ -59,7 +59,7 @@ def test_dates_are_spelled_without_the_locale():
 
 
 def test_the_stylesheet_is_fingerprinted_and_a_sites_own_copy_wins(make_site):
-    from sitegen.render import asset_names, static_files
+    from sitegen.pages.render import asset_names, static_files
 
     config = make_site({"static/style.css": "body { color: red; }\n"}, base_url="https://example.org/news/")
     [name] = asset_names(config).values()

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import search
 from sitegen.cli import main
+from sitegen.output import search
 from tests.conftest import FIXTURES
 
 SEPT_20 = 1695168000  # 2023-09-20T00:00:00Z: the sample site's newest articles are one day old

@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sitegen import frontmatter
 from sitegen.build import build
 from sitegen.cli import main
-from sitegen.config import Config, load_config
-from sitegen.errors import SitegenError
+from sitegen.content import frontmatter
+from sitegen.core.config import Config, load_config
+from sitegen.core.errors import SitegenError
 from sitegen.scaffold import init_site, new_article, settings_text, split_tags
 from tests.conftest import article
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import search
 from sitegen.cli import main
-from sitegen.model import Article, Author, Tag
+from sitegen.core.model import Article, Author, Tag
+from sitegen.output import search
 from tests.conftest import article, write_files
 
 pytestmark = pytest.mark.skipif(search.unavailable() is not None, reason="Pagefind cannot run here")

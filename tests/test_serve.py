@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from sitegen.preview_http import Answer, inject, is_loopback, locate
+from sitegen.preview.server import Answer, inject, is_loopback, locate
 from tests.conftest import REPO, article, write_files
 
 CHROMIUM = "/usr/bin/chromium"

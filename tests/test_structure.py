@@ -15,9 +15,9 @@ import pytest
 
 from sitegen.build import BuildOptions, build
 from sitegen.cli import main
-from sitegen.config import load_config
-from sitegen.deploy_s3 import redirect_locations
-from sitegen.errors import BuildFailed
+from sitegen.core.config import load_config
+from sitegen.core.errors import BuildFailed
+from sitegen.deploy.s3 import redirect_locations
 from tests.conftest import Page, article, write_files
 from tests.test_deploy import _s3_client, aws_env, bucket, free_port, nginx_serving, s3_server, stop, wait_for_port  # noqa: F401
 from tests.test_search import browser, host, page, results  # noqa: F401
@@ -490,7 +490,7 @@ def test_one_old_address_claimed_by_two_files_and_a_permalink_pattern_are_errors
 @pytest.mark.server
 def test_deploy_to_s3_gives_the_old_address_its_redirect_location(tmp_path, s3_server, bucket, monkeypatch):  # noqa: F811
     # SeaweedFS stores objects but not their website redirect: the header is read off each request sent.
-    import sitegen.deploy_s3 as deploy_s3
+    import sitegen.deploy.s3 as deploy_s3
 
     sent: dict[str, str | None] = {}
     make_client = deploy_s3._client
@@ -515,7 +515,7 @@ def test_deploy_to_s3_gives_the_old_address_its_redirect_location(tmp_path, s3_s
 
 
 def test_search_can_be_narrowed_to_a_section(tmp_path):
-    from sitegen import search
+    from sitegen.output import search
 
     site = make(tmp_path)
     config = load_config(site)
@@ -530,8 +530,8 @@ def test_search_can_be_narrowed_to_a_section(tmp_path):
 
 
 def _published(config):  # noqa: ANN001, ANN202
-    from sitegen.cache import Cache
-    from sitegen.load import load_articles
+    from sitegen.content.load import load_articles
+    from sitegen.incremental.cache import Cache
 
     articles, _errors = load_articles(config, Cache(config.cache_path, "test-structure"))
     return articles

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.convert import read_seed
-from sitegen.tagging import MAX_TAGS, infer_tags
+from sitegen.seeds.convert import read_seed
+from sitegen.seeds.tagging import MAX_TAGS, infer_tags
 
 SHIPPED = Path(__file__).resolve().parent.parent / "seeds" / "000_7bc5453d4a4e7406.txt"
 

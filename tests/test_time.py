@@ -20,10 +20,10 @@ import pytest
 from sitegen.build import BuildOptions, build
 from sitegen.check import check_site
 from sitegen.cli import main
-from sitegen.config import load_config
-from sitegen.convert import parse_seed
-from sitegen.errors import BuildFailed
+from sitegen.core.config import load_config
+from sitegen.core.errors import BuildFailed
 from sitegen.schedule import read_record, scan, withheld_articles
+from sitegen.seeds.convert import parse_seed
 from tests.conftest import Page, article, read_page
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -328,8 +328,8 @@ def test_schedule_run_rebuilds_when_the_embargo_lifts_and_stops_cleanly_on_ctrl_
 
 
 def test_the_timeline_sorts_articles_and_finds_the_next_moment():
-    from sitegen.model import Article
-    from sitegen.timeline import split
+    from sitegen.core.model import Article
+    from sitegen.core.timeline import split
 
     tz = ZoneInfo("Europe/Paris")
 
@@ -353,7 +353,7 @@ def test_the_timeline_sorts_articles_and_finds_the_next_moment():
 
 
 def test_s3_marks_the_withdrawn_notice_for_a_410(tmp_path):
-    from sitegen.deploy_s3 import withdrawn_files
+    from sitegen.deploy.s3 import withdrawn_files
 
     (tmp_path / "_redirects").write_text("/news/old/ /news/new/ 301\n"
                                          "/news/2026/11/30/x/ /news/2026/11/30/x/index.html 410!\n")

@@ -5,8 +5,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen import urls
-from sitegen.model import Period
+from sitegen.core import urls
+from sitegen.core.model import Period
 
 
 def test_slugify_keeps_words_and_drops_punctuation():

@@ -2,10 +2,10 @@ import os
 
 import pytest
 
-from sitegen import write
-from sitegen.errors import SitegenError
-from sitegen.model import Output
-from sitegen.write import recover, write_outputs
+from sitegen.core.errors import SitegenError
+from sitegen.core.model import Output
+from sitegen.output import write
+from sitegen.output.write import recover, write_outputs
 
 
 def tree(folder):

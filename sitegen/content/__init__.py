@@ -1,0 +1,1 @@
+"""Reading content files: front matter, Markdown bodies, shortcodes, the directory walker, photos."""

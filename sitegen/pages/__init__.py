@@ -1,0 +1,1 @@
+"""The page plan, template contexts and rendering; feeds, sitemaps, JSON-LD; a site's editions."""

@@ -1,0 +1,1 @@
+"""`sitegen serve`: the preview server with live reload."""

@@ -1,0 +1,1 @@
+"""The converter: raw seeds to content files, tag inference and its gazetteer."""

@@ -1,0 +1,1 @@
+"""The site model: grouping articles into a Site, old addresses to new."""
