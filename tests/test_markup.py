@@ -77,7 +77,7 @@ def test_fast_path_knows_every_escape_python_markdown_knows():
     assert set(markup._ESCAPABLE) == set(md.ESCAPED_CHARS)
 
 
-PIECES = st.sampled_from(list("ab cZ.,;:'\"!?()-+=~#>&|*_[]{}<`\\/%@$^1234567890\t\n é’—中")
+PIECES = st.sampled_from(list("ab cZ.,;:'\"!?()-+=~#>&|*_[]{}<`\\/%@$^1234567890\t\n é’—中\xa0\u3000\u2028")
                          + ["\n\n", "&amp;", "&#32;", "&copy;", "&#x41;", "\\*", "\\>", "\\\\", "1. ", "  \n"])
 PLAIN_TEXT = st.lists(PIECES, min_size=1, max_size=40).map("".join)
 
@@ -285,3 +285,174 @@ def test_a_site_shows_hostile_bodies_harmlessly_and_unsafe_html_is_a_real_switch
     incremental = snapshot(config.output_path)
     build(unsafe, BuildOptions(jobs=1, clean=True))
     assert snapshot(config.output_path) == incremental
+
+
+# --- the fast path for formatted bodies (issue #14): equal to Python-Markdown, or not taken -----------
+
+def same_as_python_markdown(source: str) -> str | None:
+    """The fast path's HTML for ``source``, asserted equal to Python-Markdown's in both modes when taken."""
+    fast = markup.simple_markdown(source)
+    if fast is not None:
+        assert fast == markup.render_markdown(source) == markup.render_markdown(source, unsafe_html=True), source
+    return fast
+
+
+SAFE_WORD = st.sampled_from(["news", "Kyiv", "talks", "2024", "é", "中文", "O'Neil", '"quoted"', "x", "AT&T", "a&b",
+                             "&amp;", "&copy;", "&#169;", "&#x41;", "&#X41;", "&;", "(aside)", "end.",
+                             "well,", "why?", "yes!", "a:b", "100%", "$5", "@me", "\\*", "\\_", "\\[", "\\]",
+                             "\\>", "\\\\", "\\#", "\\(", "\\."])
+# Words the grammar takes in the middle of a line only, or leaves to Python-Markdown: block markers, and
+# marks inside a word
+WORD = SAFE_WORD | st.sampled_from(["1 > 0", "&#xZZ;", "&#169", "&copy", "&\\#169;", "^", "~", "=", "#", "+",
+                                    "-", "1.", "snake_case", "2*3", ":"])
+# URLs: ordinary ones, and ones with what a URL may hold that matters to HTML or to SafeHtml
+SAFE_URL = st.sampled_from(["https://example.org/", "https://example.org/a_b/c?d=1&e=2", "http://x.org/%20y#frag",
+                            "/2024/01/02/slug/", "#section", "mailto:desk@example.org", "relative/page.html",
+                            "a&amp;b", "x&lt;y", "https://e.org/~u/!$,;=:@+", "ftp://x"])
+URL = SAFE_URL | st.sampled_from(["javascript:alert", "JavaScript:x", "&#106;avascript:x", "data:text/html,x",
+                                  "vbscript:x", "file:///etc", "https://e.org/a*b"])
+
+
+@st.composite
+def inline_text(draw, near_misses: bool, safe: bool = False) -> str:
+    """A run of words, emphasis and links; with near misses, also marks and brackets that are not quite.
+    ``safe``: only what the fast path must take (words apart, none that starts a line with a block marker)."""
+    words = SAFE_WORD if safe else WORD
+    pieces = [draw(SAFE_WORD if safe else WORD)]
+    for _ in range(draw(st.integers(0, 8))):
+        kind = draw(st.sampled_from(["word"] * 3 + ["em", "link"] + (["miss"] * 2 if near_misses else [])))
+        if kind == "word":
+            piece = draw(words)
+        elif kind == "em":
+            mark = draw(st.sampled_from(["*", "**", "_", "__"]))
+            inner = " ".join(draw(st.lists(words, min_size=1, max_size=3)))
+            piece = f"{mark}{inner}{mark}"
+        elif kind == "link":
+            text = " ".join(draw(st.lists(words, min_size=1, max_size=3)))
+            piece = f"[{text}]({draw(SAFE_URL if safe else URL)})"
+        else:
+            piece = draw(st.sampled_from([
+                "*", "**", "_", "***x***", "*x", "x*", "* x*", "*x *", "a*b*c", "_a_b", "a_b_", "__x_", "*x_",
+                "**x*", "*x**", "![img](x.png)", "[^1](x)", "[^1]", "[x]", "[x] (y)", "[x](y z)", '[x](y "t")',
+                "[x](<y>)", "[x](y(z))", "[ x ](y)", "[*x*](y)", "*[x](y)*", "[x]()", "[x][y]", "]", "[", "<b>",
+                "<http://x.org>", "`code`", "{: .c}", "a | b", "  ", "\t", "*\\**", "_\\__", "&", "&#", "\\",
+                "\\a", "a\\", "x  \ny", "\nmore", "\n- item", "\n# h", "\n> q", "\n1. n", "\n===", "\n---",
+                "\n: def", "\n    code", "\n*[HTML]: Hyper", "\n[r]: http://x", "\n[^1]: note", "\n~~~", "\n***",
+            ]))
+        pieces.append(piece)
+    return " ".join(pieces) if safe else "".join(p + draw(st.sampled_from([" ", " ", ""])) for p in pieces).strip()
+
+
+@st.composite
+def formatted_body(draw, near_misses: bool = False, safe: bool = False) -> str:
+    """A body of paragraphs, headings, lists and quotations as people write them (and near misses)."""
+    blocks: list[str] = []
+    for _ in range(draw(st.integers(1, 6))):
+        text = inline_text(near_misses, safe)
+        kinds = ["p", "p", "h", "ul", "ol", "quote"]
+        if safe and blocks and blocks[-1][0] in "-*+>123456789":  # two lists or quotes in a row are one
+            kinds = ["p", "h"]
+        kind = draw(st.sampled_from(kinds + (["miss"] if near_misses else [])))
+        if kind == "p":
+            block = "\n".join(draw(st.lists(text, min_size=1, max_size=3)))
+        elif kind == "h":
+            block = "#" * draw(st.integers(1, 6)) + " " + draw(text)
+        elif kind == "ul":
+            mark = draw(st.sampled_from("-*+"))
+            block = "\n".join(f"{mark} {item}" for item in draw(st.lists(text, min_size=1, max_size=4)))
+        elif kind == "ol":
+            first = draw(st.sampled_from([1, 1, 2, 10]))
+            block = "\n".join(f"{first + i}. {item}" for i, item in enumerate(draw(st.lists(text, min_size=1,
+                                                                                              max_size=4))))
+        elif kind == "quote":
+            block = "\n".join(f"> {line}" for line in draw(st.lists(text, min_size=1, max_size=3)))
+        else:
+            block = draw(st.sampled_from(["#x", "####### x", "## x #", "##", "- a\nb", "-x", "1) x", "01. x",
+                                          "1.x", "- a\n1. b", "1. a\n- b", "- a\n  - b", ">x", "> a\nb", ">",
+                                          " p", "    code", "p ", "- a\n\n- b", "> a\n\n> b", "1. a\n\n2. b",
+                                          "---", "* * *", "___", "===", "a\n---", "a\n===", "- # x", "- > x",
+                                          "> - x", "> # x", "- [x](y)", "\n", "", "  ", "#\tx", "- ", "1. "]))
+        blocks.append(block)
+    separator = draw(st.sampled_from(["\n\n"] * 6 + (["\n", "\n\n\n", "\n \n"] if near_misses else [])))
+    return separator.join(blocks) + draw(st.sampled_from(["", "\n", "\n\n"] if near_misses else ["", "\n"]))
+
+
+MUTATIONS = st.sampled_from(list("*_[]()!#>-+=~:^&\\ \n1.`<{|\xa0\u3000")
+                            + ["\n\n", "**", "__", "](", "![", "[^", "  \n", "\n- ", "\n1. ", "\n> ", "\n## ", "&amp",
+                               "#x"])
+
+
+@st.composite
+def mutated(draw, bodies: st.SearchStrategy[str]) -> str:
+    """A body the fast path takes, with one to three characters or marks put in, taken out or doubled anywhere:
+    the near misses nobody thought to list."""
+    body = draw(bodies)
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(body)))
+        action = draw(st.sampled_from(["insert", "insert", "delete", "double"]))
+        if action == "insert":
+            body = body[:at] + draw(MUTATIONS) + body[at:]
+        elif action == "delete":
+            body = body[:at] + body[at + 1:]
+        else:
+            body = body[:at] + body[at:at + 1] * 2 + body[at + 1:]
+    return body
+
+
+@settings(max_examples=2000, deadline=None)
+@given(formatted_body(safe=True))
+def test_formatted_fast_path_is_identical_to_python_markdown(body):
+    assert same_as_python_markdown(body) is not None, body  # and taken: the constructs it knows
+
+
+@settings(max_examples=3000, deadline=None)
+@given(mutated(formatted_body(safe=True)))
+def test_formatted_fast_path_is_identical_to_python_markdown_for_mutated_bodies(body):
+    same_as_python_markdown(body)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(formatted_body())
+def test_formatted_fast_path_is_identical_to_python_markdown_for_words_of_every_kind(body):
+    same_as_python_markdown(body)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(formatted_body(near_misses=True))
+def test_formatted_fast_path_is_identical_to_python_markdown_for_near_misses(body):
+    same_as_python_markdown(body)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(PLAIN_TEXT)
+def test_formatted_fast_path_is_identical_to_python_markdown_for_any_text(source):
+    same_as_python_markdown(source)
+
+
+def test_formatted_fast_path_takes_what_people_write():
+    """Not a path that refuses everything: the common constructs are taken, and written as Markdown does."""
+    body = ("Officials said *on Monday* that **talks** would _resume_ in [Geneva](https://example.org/a_b?x=1&y=2)"
+            " & __elsewhere__.\n\n## What comes next\n\n- The first *point*\n- A [second](/2024/01/) one\n\n"
+            "3. Third\n4. Fourth\n\n> Quoted *words*, a > b.\n> Second line\n\nEscaped \\*stars\\* &amp; AT&T.")
+    assert same_as_python_markdown(body) == (
+        '<p>Officials said <em>on Monday</em> that <strong>talks</strong> would <em>resume</em> in '
+        '<a href="https://example.org/a_b?x=1&amp;y=2">Geneva</a> &amp; <strong>elsewhere</strong>.</p>\n'
+        "<h2>What comes next</h2>\n<ul>\n<li>The first <em>point</em></li>\n"
+        '<li>A <a href="/2024/01/">second</a> one</li>\n</ul>\n<ol start="3">\n<li>Third</li>\n<li>Fourth</li>\n'
+        "</ol>\n<blockquote>\n<p>Quoted <em>words</em>, a &gt; b.\nSecond line</p>\n</blockquote>\n"
+        "<p>Escaped *stars* &amp; AT&amp;T.</p>")
+
+
+@pytest.mark.parametrize("body", [
+    "![img](x.png)", "a [^1](x) b", "[x][r]\n\n[r]: https://e.org/", "- a\n\n- b", "> a\n\n> b", "1. a\n\n2. b",
+    "- a\n  - b", "a\n---", "a\n===", "* * *", "x  \ny", "`code`", "*[HTML]: Hyper Text\n\nHTML", "a\n: def",
+    "[click](javascript:alert)", "[click](&#106;avascript:x)", "text <b>bold</b>", "# Heading #", "    code",
+    "| a | b |\n|---|---|\n| 1 | 2 |", "para\n{: .c}", "~~~\ncode\n~~~", "a_b_c and _d_", "a*b*c",
+    "&#169 without its semicolon", "&\\#169; an escaped hash", "\xa0starts with a no-break space",
+    "## Ends in one\u3000",
+])
+def test_formatted_fast_path_leaves_other_markdown_to_python_markdown(body):
+    """Constructs the grammar does not take, or takes only where Markdown reads them one way, go to the parser:
+    the fast path returns None (so render() is Python-Markdown's output)."""
+    assert markup.simple_markdown(body) is None
+    assert markup.render(body) == markup.render_markdown(body)

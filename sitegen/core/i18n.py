@@ -356,7 +356,43 @@ def install(env: Any, lang: Language) -> None:
     (new style: ``_('%(name)s', name=x)``, variables escaped), and the date and number filters."""
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(lang.gettext, lang.ngettext, newstyle=True)
+    gettext, ngettext = _newstyle_callables(lang)
+    env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
     env.filters.update(longdate=lang.date, longtime=lang.datetime, period=lang.period, number=lang.number)
+
+
+def _newstyle_callables(lang: Language) -> tuple[Any, Any]:
+    """Jinja2's new-style ``gettext`` and ``ngettext`` (``jinja2.ext._make_new_gettext``: the translation,
+    as Markup when autoescaping, always %-formatted with the escaped variables), without the two
+    ``Context.call`` levels its ``_`` alias and wrapper add to each of a page's dozen calls, and with each
+    message's Markup made once: its catalog does not change after loading."""
+    from jinja2 import pass_eval_context
+    from markupsafe import Markup
+
+    translated: dict[str, Markup] = {}
+    constant: dict[str, Markup] = {}  # a message without variables, formatted
+
+    @pass_eval_context
+    def gettext(eval_ctx: Any, __string: str, **variables: Any) -> str:
+        if not eval_ctx.autoescape:
+            return lang.gettext(__string) % variables
+        if not variables:
+            done = constant.get(__string)
+            if done is None:
+                done = constant[__string] = Markup(lang.gettext(__string)) % variables
+            return done
+        markup = translated.get(__string)
+        if markup is None:
+            markup = translated[__string] = Markup(lang.gettext(__string))
+        return markup % variables
+
+    @pass_eval_context
+    def ngettext(eval_ctx: Any, __singular: str, __plural: str, __num: int, **variables: Any) -> str:
+        variables.setdefault("num", __num)
+        text = lang.ngettext(__singular, __plural, __num)
+        return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+    return gettext, ngettext
 
 
 # --- extraction and compilation (python -m sitegen.core.i18n) ------------------------------------------------
