@@ -32,7 +32,6 @@ KNOWN_UPWARD = {
     # what-to-redo decision for content files still lives in load.py (its SourceEntry is the cache's record).
     ("content.load", "incremental.cache"): "load_articles reads and fills the build cache",
     ("seeds.convert", "incremental.cache"): "the type of the last build's entries (SourceEntry), under TYPE_CHECKING",
-    ("content.images", "output.write"): "images.outputs hands the photos' files to the writer as its Staged records",
 }
 
 
