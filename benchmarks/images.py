@@ -116,38 +116,49 @@ def settle() -> None:
         time.sleep(0.1)
 
 
-def preview_saves(folder: Path, articles: int = 20) -> list[tuple[str, float, float]]:
-    """What `sitegen serve` does on a save, in this process as the preview does it (a warm cache, the
-    watcher's list of changed files): an article's text edited, then a new 2400x1600 photo added to it."""
+def preview_saves(folder: Path, articles: int = 20, reuse: bool = False) -> list[tuple[str, float, float]]:
+    """What `sitegen serve` does on a save, in this process as the preview does it (a warm session, the
+    watcher's list of changed files; preview/serve.py): an article's text edited, then a new 2400x1600 photo
+    added to it. ``reuse``: the site already in ``folder`` (its image cache filled by `sitegen build`)."""
     import dataclasses
 
+    from sitegen.build import BuildOptions, Session, cache_key
     from sitegen.build import build as build_site
-    from sitegen.build import cache_key
     from sitegen.core.config import load_config
-    from sitegen.incremental.cache import Cache
+    from sitegen.incremental.cache import Cache, read_state
 
-    shutil.rmtree(folder, ignore_errors=True)
-    make_site(articles, folder)
+    if not (reuse and (folder / "content").is_dir()):
+        shutil.rmtree(folder, ignore_errors=True)
+        make_site(articles, folder)
+    articles = len(list((folder / "content").glob("*.md")))
     config = load_config(folder)
     preview = dataclasses.replace(config, cache_dir=str(folder / ".preview-cache"),
                                   output_dir=str(folder / ".preview-out"), fingerprint=False)
-    warm = Cache(preview.cache_path, cache_key(preview))
-    build_site(preview, warm=warm, preview=True, image_cache=config.cache_path)  # the preview's first build
+    session = Session(Cache(preview.cache_path, cache_key(preview)),
+                      read_state(config.cache_path, cache_key(config)).sources)
+    options = BuildOptions(index_later=True, preview=True, image_cache=config.cache_path)
+
+    def save(changed: set[Path]) -> tuple[float, float]:
+        session.changed = changed
+        start, cpu = time.perf_counter(), time.process_time()
+        build_site(preview, options, session)
+        return time.perf_counter() - start, time.process_time() - cpu
+
+    build_site(preview, options, session)  # the preview's first build
     settle()
     target = sorted((folder / "content").glob("*.md"))[articles // 2]
     rows = []
-    target.write_text(target.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
-    start, cpu = time.perf_counter(), time.process_time()
-    build_site(preview, warm=warm, preview=True, image_cache=config.cache_path, changed={target})
-    rows.append(("preview: save an article's text", time.perf_counter() - start, time.process_time() - cpu))
-    settle()
-    photo(10_000, folder / "content" / "new.jpg")
-    target.write_text(target.read_text(encoding="utf-8") + "\n![A new photo](new.jpg)\n", encoding="utf-8")
-    start, cpu = time.perf_counter(), time.process_time()
-    build_site(preview, warm=warm, preview=True, image_cache=config.cache_path,
-               changed={target, folder / "content" / "new.jpg"})
-    rows.append(("preview: save adding a new 2400x1600 photo (WebP + JPEG now, crops after)",
-                 time.perf_counter() - start, time.process_time() - cpu))
+    for _ in range(3):
+        target.write_text(target.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+        rows.append(("preview: save an article's text", *save({target})))
+        settle()
+    for run in range(3):
+        new = folder / "content" / f"new-{run}.jpg"
+        photo(10_000 + run + int(time.time()), new)  # never one the image cache has
+        target.write_text(target.read_text(encoding="utf-8") + f"\n![A new photo]({new.name})\n", encoding="utf-8")
+        rows.append(("preview: save adding a new 2400x1600 photo (WebP + JPEG now, the rest after)",
+                     *save({target, new})))
+        settle()
     return rows
 
 
@@ -156,15 +167,17 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--folder", type=Path, default=None)
     parser.add_argument("--identical", type=int, default=20, help="articles of the byte-identity check")
-    parser.add_argument("--preview-only", action="store_true", help="only the preview's saves (20 articles)")
+    parser.add_argument("--preview-only", action="store_true",
+                        help="only the preview's saves (20 articles, or the site of --folder with --reuse)")
     parser.add_argument("--reuse", action="store_true", help="the site already made and built in --folder")
     args = parser.parse_args()
     if args.preview_only:
-        folder = Path(tempfile.mkdtemp(prefix="sitegen-preview-"))
+        folder = args.folder or Path(tempfile.mkdtemp(prefix="sitegen-preview-"))
         print("| scenario | wall seconds | CPU seconds of the process |\n|---|---|---|")
-        for name, seconds, cpu in preview_saves(folder / "site"):
+        for name, seconds, cpu in preview_saves(folder / "site", 20, args.reuse):
             print(f"| {name} | {seconds:.2f} | {cpu:.2f} |")
-        shutil.rmtree(folder, ignore_errors=True)
+        if args.folder is None:
+            shutil.rmtree(folder, ignore_errors=True)
         return
     work = args.folder or Path(tempfile.mkdtemp(prefix="sitegen-images-"))
     site = work / "site"

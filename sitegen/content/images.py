@@ -35,7 +35,7 @@ import threading
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 from urllib.parse import unquote
@@ -197,7 +197,7 @@ class Plan:
     cards: dict[str, tuple[Derivative, ...]] = field(default_factory=dict)  # format -> 16:9 thumbnails
     fallback: str = "jpeg"  # jpeg or png (transparency)
 
-    @property
+    @cached_property
     def derivatives(self) -> list[Derivative]:
         found = [d for ds in self.responsive.values() for d in ds] + list(self.crops)
         found += [self.share] if self.share else []
@@ -506,6 +506,7 @@ class Catalog:
         self._pending: set[str] = set()  # derivatives the preview's background thread is still making
         self._names: list[tuple[str, str, str]] | None = None
         self._dirty = False  # the index has entries the cache's file lacks
+        self._decoded: dict[str, Plan] = {}  # the index's plans read this build (or kept in memory: _IN_MEMORY)
         self._real: dict[str, Path | None] = {}  # a candidate's path -> its file's real path (None: no file)
         self._folders: dict[str, str] = {}  # a folder -> its real path
         self._roots: tuple[str, ...] | None = None  # the content and static folders' real paths
@@ -514,14 +515,22 @@ class Catalog:
 
     def _load_index(self) -> dict[str, Any]:
         if self._index is None:
+            path = self.folder / INDEX_FILE
+            stat = _stat_of(path)
+            known = _IN_MEMORY.get(str(path))
+            if known is not None and stat is not None and known[0] == stat:  # as this process last read or wrote it
+                self._index, self._decoded = known[1], known[2]
+                return self._index
             try:
-                index = marshal.loads((self.folder / INDEX_FILE).read_bytes())
+                index = marshal.loads(path.read_bytes())
                 self._index = index if isinstance(index, dict) and index.get("v") == FORMAT_VERSION else None
             except (OSError, ValueError, EOFError, TypeError):
                 self._index = None
             if self._index is None:
                 self._index = {"v": FORMAT_VERSION, "stat": {}, "probe": {}}
             self._index.setdefault("plans", {})
+            if stat is not None:
+                _IN_MEMORY[str(path)] = (stat, self._index, self._decoded)
         return self._index
 
     def _save_index(self) -> None:
@@ -529,8 +538,12 @@ class Catalog:
             return
         index = self._load_index()
         self.folder.mkdir(parents=True, exist_ok=True)
-        replace_file(self.folder / INDEX_FILE, marshal.dumps(index))
+        path = self.folder / INDEX_FILE
+        replace_file(path, marshal.dumps(index))
         self._dirty = False
+        stat = _stat_of(path)
+        if stat is not None:
+            _IN_MEMORY[str(path)] = (stat, index, self._decoded)
 
     def source(self, path: Path) -> Source:
         """The file's digest and header, from the index when its stat is as before; raises ValueError."""
@@ -565,13 +578,17 @@ class Catalog:
         index keeps it from an earlier build: an unchanged photo is not planned again (its 25 names hashed)."""
         key = f"{source.digest}|{focal[0]!r},{focal[1]!r}|{settings.plan_key}"
         plans = self._load_index()["plans"]
+        decoded = self._decoded.get(key)
+        if decoded is not None:
+            return key, decoded
         record = plans.get(key)
         if record is not None:
             try:
-                return key, plan_of(record)
+                decoded = self._decoded[key] = plan_of(record)
+                return key, decoded
             except (TypeError, ValueError):
                 pass  # a damaged entry: planned again
-        made = plan_for(source.digest, source.probe, focal, settings)
+        made = self._decoded[key] = plan_for(source.digest, source.probe, focal, settings)
         plans[key] = made.record()
         self._dirty = True
         return key, made
@@ -851,6 +868,19 @@ def _copy_of(path: Path, plan: Plan | None) -> Derivative | None:
     suffix = path.suffix.lower()
     same = (suffix in (".jpg", ".jpeg") and largest.fmt == "jpeg") or suffix == f".{largest.fmt}"
     return largest if same else None
+
+
+# The image index as this process last read or wrote it, by its file's (size, mtime_ns), with the plans decoded
+# from it: `sitegen serve` builds on every save, and reading 25,000 derivatives' names each time took 0.2 s.
+_IN_MEMORY: dict[str, tuple[tuple[int, int], dict[str, Any], dict[str, Plan]]] = {}
+
+
+def _stat_of(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
 
 
 def _file_digest(path: Path) -> str:
