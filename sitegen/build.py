@@ -431,10 +431,12 @@ class Plan:
 
 def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pictures: Pictures, look: Look,
               before: Mapping[str, SourceEntry], options: BuildOptions) -> Plan:
-    """Every page with its signature (render.plan_pages), redirects at old addresses, and the decision of
-    which pages to render (``Cache.decide``); layout, redirect and root-file errors raised."""
+    """Every page with its signature (``incremental.plan``: the last plan reused where it can), redirects at
+    old addresses, and the decision of which pages to render (``Cache.decide``); layout, redirect and
+    root-file errors raised."""
     from sitegen.core.i18n import of as of_language
     from sitegen.core.i18n import untranslated_warning
+    from sitegen.incremental.plan import plan_again
     from sitegen.output import search
     from sitegen.output.hosting import HOSTING_FILES, hosting_files
     from sitegen.pages import checks
@@ -467,7 +469,15 @@ def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pi
     if grouped.multi:
         from sitegen.pages import multilingual
 
-        editions, plan_errors = multilingual.plan_editions(config, cache, line.listed, standalone, line, look.moment,
+        def plan_edition(site: Site, own: Config, env: Environment, signature: str, timeline: Timeline,
+                         default: bool) -> list[Page]:
+            if default:
+                return plan_again(site, own, env, signature, cache.html, cache.state.plan, cache.state.related,
+                                  now=look.moment, links=grouped.links, timeline=timeline)
+            return plan_pages(site, own, env, signature, cache.html, now=look.moment, links=grouped.links,
+                              timeline=timeline)
+
+        editions, plan_errors = multilingual.plan_editions(config, plan_edition, line.listed, standalone, line,
                                                            grouped.links, grouped.section_of, pictures.catalog)
         if plan_errors:
             raise loaded.failed(plan_errors, warnings)
@@ -479,8 +489,8 @@ def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pi
         killed = multilingual.with_full_urls(line.killed, config)
         counts = (sum(len(p.site.articles) for p in editions), sum(len(p.site.tags) for p in editions))
     else:
-        live_pages = plan_pages(site, config, cache, env, signature, now=look.moment, links=grouped.links,
-                                timeline=line)
+        live_pages = plan_again(site, config, env, signature, cache.html, cache.state.plan, cache.state.related,
+                                now=look.moment, links=grouped.links, timeline=line)
         earlier, killed, counts = before, line.killed, (len(site.articles), len(site.tags))
     statics = list(static_files(config))
     live = checks.owners(live_pages, statics, site, config, HOSTING_FILES)

@@ -102,7 +102,7 @@ def render_texts(config: Config, *texts: str, now: datetime | None = None) -> di
     assert not errors
     site, _ = build_site(articles, config.per_page, config.title)
     env = make_env(config)
-    pages = plan_pages(site, config, cache, env, global_signature(env, config), now=now)
+    pages = plan_pages(site, config, env, global_signature(env, config), cache.html, now=now)
     return {o.path: o.data.decode() for o in render_pages(pages, env)}
 
 

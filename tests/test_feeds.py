@@ -204,7 +204,7 @@ def test_the_news_sitemaps_signature_follows_the_day(make_site):
     env = make_env(config)
 
     def signatures(now: datetime) -> dict[str, str]:
-        return {p.path: p.signature for p in plan_pages(site, config, cache, env, "g", now=now)}
+        return {p.path: p.signature for p in plan_pages(site, config, env, "g", cache.html, now=now)}
 
     morning = signatures(datetime(2023, 9, 19, 1, tzinfo=UTC))
     assert signatures(datetime(2023, 9, 19, 23, tzinfo=UTC)) == morning

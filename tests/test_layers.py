@@ -16,7 +16,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "sitegen"
 
-ORDER = ("core", "content", "seeds", "site", "incremental", "pages", "output", "orchestration", "commands")
+ORDER = ("core", "content", "seeds", "site", "pages", "incremental", "output", "orchestration", "commands")
 # A package is one layer (every module in it); the modules at the top of sitegen/ are the orchestration, cli the
 # commands. ``layer_of`` looks a module up by its full dotted name, then by each package above it.
 LAYERS = {

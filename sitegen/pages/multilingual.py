@@ -28,7 +28,6 @@ from sitegen.core.timeline import Timeline
 if TYPE_CHECKING:
     import jinja2
 
-    from sitegen.incremental.cache import Cache
     from sitegen.pages.render import Page
 
 
@@ -156,7 +155,7 @@ _NOT_TRANSLATED = ("404.html",)
 def link_translations(planned: Sequence[Planned], config: Config) -> list[Page]:
     """Every edition's pages under its folder, each with its translations (hreflang and the language
     switcher), every sitemap with the same as xhtml:link, and one robots.txt at the root."""
-    from sitegen.pages.render import Page, _hash
+    from sitegen.pages.render import Page, hash_parts
 
     root_url = config.base_url.rstrip("/") + "/"
     base_path = config.base_path
@@ -176,7 +175,7 @@ def link_translations(planned: Sequence[Planned], config: Config) -> list[Page]:
             if page.path.endswith(".html") and page.path not in _NOT_TRANSLATED and \
                     (plan.edition.lang.code, page.path) not in key_of_path:
                 by_path.setdefault(page.path, {})[plan.edition.lang.code] = page.path
-    tables = _hash(repr(sorted(by_key.items())), repr(sorted(by_path.items())))
+    tables = hash_parts(repr(sorted(by_key.items())), repr(sorted(by_path.items())))
     editions_by_code = {p.edition.lang.code: p.edition for p in planned}
     default = next(p.edition for p in planned if p.edition.default)
 
@@ -215,11 +214,11 @@ def link_translations(planned: Sequence[Planned], config: Config) -> list[Page]:
             if page.path == "robots.txt":
                 continue  # one for the whole site, below
             if page.template == "sitemap.xml":  # its translations worked out when it is rendered
-                pages.append(Page(prefix + page.path, page.template, _hash(page.signature, tables),
+                pages.append(Page(prefix + page.path, page.template, hash_parts(page.signature, tables),
                                   _with(_sitemap_context(page.context, code, alternates), plan.pictures), plan.env))
             elif page.path.endswith(".html") and page.template not in ("redirect.html",):
                 alts, menu = alternates(code, page.path), switcher(code, page.path)
-                pages.append(Page(prefix + page.path, page.template, _hash(page.signature, repr(alts), repr(menu)),
+                pages.append(Page(prefix + page.path, page.template, hash_parts(page.signature, repr(alts), repr(menu)),
                                   _with(page.context, plan.pictures, translations=alts, languages=menu), plan.env))
             else:
                 pages.append(Page(prefix + page.path, page.template, page.signature, _with(page.context, plan.pictures),
@@ -231,11 +230,11 @@ def link_translations(planned: Sequence[Planned], config: Config) -> list[Page]:
                     (page.template != "sitemap.xml" or not any(p.template == "sitemap_index.xml" for p in plan.pages)):
                 maps.append(root_url + address(plan.edition.lang.code, page.path).removeprefix(base_path))
     robots_env = planned[0]
-    pages.append(Page("robots.txt", "robots.txt", _hash(robots_env.signature, "robots", *maps),
+    pages.append(Page("robots.txt", "robots.txt", hash_parts(robots_env.signature, "robots", *maps),
                       lambda: {"sitemaps": maps}, robots_env.env))
     if default.prefix:  # the default language under /en/: the site's root sends readers there
         target = urls.with_base(base_path, "/" + default.prefix)
-        pages.append(Page("index.html", "redirect.html", _hash(robots_env.signature, "root", target),
+        pages.append(Page("index.html", "redirect.html", hash_parts(robots_env.signature, "root", target),
                           lambda: {"target": target, "target_abs": root_url + default.prefix,
                                    "title": default.config.title}, robots_env.env))
     return pages
@@ -264,41 +263,35 @@ def _with(context: Callable[[], dict[str, Any]], pictures: Any, **more: Any) -> 
     return made
 
 
-def plan_editions(config: Config, cache: Cache, listed: Sequence[Article], standalone: Sequence[Article],
-                  line: Timeline, now: Any, links: Mapping[str, str], section_of: Callable[[str], Any],
+EditionPlanner = Callable[[Site, Config, "jinja2.Environment", str, Timeline, bool], "list[Page]"]
+
+
+def plan_editions(config: Config, plan: EditionPlanner, listed: Sequence[Article], standalone: Sequence[Article],
+                  line: Timeline, links: Mapping[str, str], section_of: Callable[[str], Any],
                   catalog: Any = None) -> tuple[list[Planned], list[ContentError]]:
     """Each language's site, grouped and planned (its pages' paths still inside its own folder).
+    ``plan(site, config, env, signature, timeline, default)`` plans one edition's pages (the build passes
+    one that reuses the last plan for the default language, where an edit rebuilds as little as on any
+    site, and plans the others afresh, which is always correct).
     ``catalog``: the build's pictures (images.Catalog), prepared with the articles' whole-site addresses."""
-    from sitegen.core.model import PlanMemo, RelatedMemo
-    from sitegen.pages.render import global_signature, make_env, plan_pages, set_images, set_site_pages
+    from sitegen.pages.render import global_signature, make_env, set_images, set_site_pages
     from sitegen.site.collect import build_site
 
     planned, errors = [], []
-    memos = (cache.state.plan, cache.state.related)
     every = editions(config)
-    try:
-        for edition in every:
-            code, own = edition.lang.code, edition.config
-            mine = of_language(listed, code, config)
-            pages_here = tuple(of_language(standalone, code, config))
-            site, url_errors = build_site(mine, config.per_page, own.title, config.sections, section_of, pages_here)
-            errors += url_errors
-            env = make_env(own, asset_base=config.base_path)
-            set_site_pages(env, pages_here)
-            pictures = pictures_of(catalog, edition, every)
-            set_images(env, pictures)
-            signature = global_signature(env, own)
-            # The default language keeps the cache's memos (an edit there rebuilds as little as on any
-            # site); the others are planned afresh, which is always correct.
-            if not edition.default:
-                cache.state.plan, cache.state.related = PlanMemo(), RelatedMemo()
-            pages = plan_pages(site, own, cache, env, signature, now=now, links=links,
-                               timeline=timeline_of(line, code, config))
-            if not edition.default:
-                cache.state.plan, cache.state.related = memos
-            planned.append(Planned(edition, site, env, signature, pages, pages_here, pictures))
-    finally:
-        cache.state.plan, cache.state.related = memos
+    for edition in every:
+        code, own = edition.lang.code, edition.config
+        mine = of_language(listed, code, config)
+        pages_here = tuple(of_language(standalone, code, config))
+        site, url_errors = build_site(mine, config.per_page, own.title, config.sections, section_of, pages_here)
+        errors += url_errors
+        env = make_env(own, asset_base=config.base_path)
+        set_site_pages(env, pages_here)
+        pictures = pictures_of(catalog, edition, every)
+        set_images(env, pictures)
+        signature = global_signature(env, own)
+        pages = plan(site, own, env, signature, timeline_of(line, code, config), edition.default)
+        planned.append(Planned(edition, site, env, signature, pages, pages_here, pictures))
     return planned, errors
 
 

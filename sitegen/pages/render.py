@@ -8,12 +8,12 @@ What feeds, site maps and structured data say is worked out in ``feeds.py`` and 
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 import types
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple, cast
@@ -36,16 +36,14 @@ from sitegen.core.model import (
     MenuEntry,
     Output,
     Period,
-    PlanMemo,
     Section,
     Site,
     Tag,
 )
 from sitegen.core.parallel import parallel_imap
 from sitegen.core.timeline import Timeline
-from sitegen.incremental.cache import Cache
 from sitegen.pages import feeds, seo
-from sitegen.site.collect import Related, list_page_count, pages_showing, related_articles
+from sitegen.site.collect import related_articles
 
 PAGE_TEMPLATES = {
     "index": "index.html",
@@ -305,10 +303,10 @@ def global_signature(env: jinja2.Environment, config: Config) -> str:
     for name in template_names(env):
         source, _filename, _uptodate = loader.get_source(env, name)
         parts += [name, source]
-    return _hash(*parts)
+    return hash_parts(*parts)
 
 
-def _hash(*parts: Any) -> str:
+def hash_parts(*parts: Any) -> str:
     """A short hash of the parts; strings are joined as they are (fast), anything else by its repr."""
     text = "\x1f".join(p if isinstance(p, str) else repr(p) for p in parts)
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
@@ -410,75 +408,85 @@ def list_context(page: ListPage, description: str, children: list[tuple[Period, 
     return _page(page.url, title, description, page=page, children=children, alternates=alternates, jsonld=jsonld)
 
 
-def plan_pages(site: Site, config: Config, cache: Cache, env: jinja2.Environment, g: str,
+Bodies = Callable[[str], str]  # a content file's rendered body, by its content hash (the loader stored it)
+
+
+def plan_pages(site: Site, config: Config, env: jinja2.Environment, g: str, bodies: Bodies,
                now: datetime | None = None, links: Mapping[str, str] | None = None,
                timeline: Timeline | None = None) -> list[Page]:
     """Every generated file of the site with its signature (``g``: the global one); nothing rendered yet.
 
     ``now`` (default: ``feeds.resolve_now``) decides which articles the Google News sitemap lists.
-    The last plan (``cache.state.plan``) saves work in two cases. When every article lists as it did
-    (only bodies edited), the pages that show no body keep their last signatures and only the edited
-    articles' pages are worked out again. When every article still sits on the same list pages (same
-    articles, dates, tags and authors; a headline or summary edited), the article pages and the list
-    pages that show an edited article are worked out again, and the indexes and site map are kept. A kept
-    page that must be rendered anyway (its file was deleted) gets its context from a full plan made then.
-    The undated pages are few and planned afresh every time. ``links``: the addresses ``ref`` shortcodes
-    point to (content file → address).
+    ``links``: the addresses ``ref`` shortcodes point to (content file → address). A rebuild plans the
+    same pages, reusing the last plan where it can (``incremental.plan``).
     """
-    links = links or {}
-    articles = site.articles
-    abs_url = _abs_url(env)
-    memo = cache.state.plan
-    banners = {a.url: a.released for a in timeline.shown_held} if timeline is not None else {}
-    ids = [f"{a.url}\x1f{a.fingerprint}" + (f"\x1fheld {banners[a.url].isoformat()}" if a.url in banners else "")
-           + (f"\x1fpictures {p}" if (p := _picture_signature(a)) else "") for a in articles]
-    known = dict(zip(memo.articles, zip(memo.listings, memo.placements, strict=True), strict=True))
-    listings, placements = [], []
-    for key, article in zip(ids, articles, strict=True):
-        listing, placement = known.get(key) or (_listing(article), _placement(article))
-        listings.append(listing)
-        placements.append(placement)
-    # The undated pages are in the site map: a change to their addresses or dates is a change of structure.
-    pages_key = _hash(*[_placement(p) for p in site.standalone])
-    structure, layout = _hash(g, pages_key, *listings), _hash(g, pages_key, *placements)
-    related_before = list(cache.state.related.found)  # the pass below updates it in place
-    if structure == memo.structure and len(related_before) == len(articles):
-        related = Related(list(articles), related_before)  # what it looks at is part of every listing: as before
-    else:
-        related = related_articles(articles, memo=cache.state.related, in_order=True)
-    moment = feeds.resolve_now(now, config.tz)
-    n = len(articles)
-    full = functools.cache(lambda: {p.path: p for p in _plan_listed(site, config, cache, abs_url, g, listings,
-                                                                     related, links, banners)})
+    planner = Planner.of(site, config, env, g, bodies, links, timeline)
+    related = related_articles(site.articles, in_order=True)
+    return planner.listed([listing(a) for a in site.articles], related) + planner.undated(now)
 
-    def kept(path: str, template: str, signature: str) -> Page:
-        return Page(path, template, signature, functools.partial(_context_of, full, path))
 
-    if structure == memo.structure and len(memo.pages) >= n:  # only bodies changed
-        listed = [kept(*entry) for entry in memo.pages]
-        for i, key in enumerate(ids):
-            if key != memo.articles[i]:
-                listed[i] = _article_page(articles, i, related, cache, config, abs_url, g, links=links, banners=banners)
-    elif layout == memo.layout and len(memo.pages) > n + list_page_count(site):  # same list pages and indexes
-        listed = [kept(*entry) for entry in memo.pages]
-        for i in _articles_to_plan(ids, listings, memo, related.found, related_before):
-            listed[i] = _article_page(articles, i, related, cache, config, abs_url, g, links=links, banners=banners)
-        edited = [a for a, new, old in zip(articles, listings, memo.listings, strict=True) if new != old]
-        listing_of = dict(zip([a.url for a in articles], listings, strict=True))
+@dataclass(frozen=True)
+class Planner:
+    """What every page of one plan is worked out from; its methods make the plan's parts, for
+    ``plan_pages`` and for the rebuild's reuse of the last plan (``incremental.plan``)."""
+
+    site: Site
+    config: Config
+    abs_url: Callable[[str], str]
+    g: str  # the global signature: templates and settings
+    bodies: Bodies
+    links: Mapping[str, str]
+    timeline: Timeline | None
+    banners: Mapping[str, datetime]  # the held articles shown with an embargo banner, by URL
+
+    @classmethod
+    def of(cls, site: Site, config: Config, env: jinja2.Environment, g: str, bodies: Bodies,
+           links: Mapping[str, str] | None = None, timeline: Timeline | None = None) -> Planner:
+        banners = {a.url: a.released for a in timeline.shown_held} if timeline is not None else {}
+        return cls(site, config, _abs_url(env), g, bodies, links or {}, timeline, banners)
+
+    def article_ids(self) -> list[str]:
+        """Each article's URL, content hash, and banner and pictures if any: what its own page shows of it."""
+        banners = self.banners
+        return [f"{a.url}\x1f{a.fingerprint}" + (f"\x1fheld {banners[a.url].isoformat()}" if a.url in banners else "")
+                + (f"\x1fpictures {p}" if (p := _picture_signature(a)) else "") for a in self.site.articles]
+
+    def article_page(self, i: int, related: Mapping[str, tuple[Article, ...]],
+                     show: Callable[[Article | None], str] = _shown) -> Page:
+        return _article_page(self.site.articles, i, related, self.bodies, self.config, self.abs_url, self.g, show,
+                             self.links, self.banners)
+
+    def listed(self, listings: list[str], related: Mapping[str, tuple[Article, ...]]) -> list[Page]:
+        """The pages whose signatures depend only on the articles' listings, and each article's own body:
+        article pages (in date order, first), list pages (in ``site.pages`` order), indexes and the sitemap."""
+        site, config, g = self.site, self.config, self.g
+        show = _show_function(site.articles)
+        pages = [self.article_page(i, related, show) for i in range(len(site.articles))]
+        listing_of = dict(zip([a.url for a in site.articles], listings, strict=True))
         children = _children(site)
-        for position, page in pages_showing(site, edited):
-            listed[n + position] = _list_page(page, children, listing_of, config, abs_url, g)
-    else:
-        listed = list(full().values())
-    memo.structure, memo.layout, memo.articles, memo.listings, memo.placements = \
-        structure, layout, ids, listings, placements
-    memo.pages = [(p.path, p.template, p.signature) for p in listed]
-    killed = timeline.killed if timeline is not None else []
-    expired = timeline.expired if timeline is not None else []
-    return (listed + _feed_pages(site, config, cache, abs_url, g, killed) + _news_pages(site, config, g, moment)
-            + _standalone_pages(site, config, cache, abs_url, g, links)
-            + _expired_pages(expired, cache, config, abs_url, g, links or {}) + _withdrawn_pages(killed, config, g)
-            + _corrections_pages(site, config, g))
+        pages += [_list_page(page, children, listing_of, config, self.abs_url, g) for page in site.pages]
+        pages += _index_pages(site, config, children, g)
+        pages += _sitemap_pages(site, config, g)
+        return pages
+
+    def list_pages(self, shown: Sequence[tuple[int, ListPage]], listings: list[str]) -> list[tuple[int, Page]]:
+        """The list pages given with their positions in ``site.pages`` (``collect.pages_showing``)."""
+        listing_of = dict(zip([a.url for a in self.site.articles], listings, strict=True))
+        children = _children(self.site)
+        return [(position, _list_page(page, children, listing_of, self.config, self.abs_url, self.g))
+                for position, page in shown]
+
+    def undated(self, now: datetime | None) -> list[Page]:
+        """The pages that are few whatever the site's size, planned afresh every time: feeds, the news
+        sitemap and robots.txt, the undated pages, expired and withdrawn articles, the corrections."""
+        site, config, g, links = self.site, self.config, self.g, self.links
+        killed = self.timeline.killed if self.timeline is not None else []
+        expired = self.timeline.expired if self.timeline is not None else []
+        return (_feed_pages(site, config, self.bodies, self.abs_url, g, killed)
+                + _news_pages(site, config, g, feeds.resolve_now(now, config.tz))
+                + _standalone_pages(site, config, self.bodies, self.abs_url, g, links)
+                + _expired_pages(expired, self.bodies, config, self.abs_url, g, links)
+                + _withdrawn_pages(killed, config, g) + _corrections_pages(site, config, g))
 
 
 def redirect_pages(redirects: Mapping[str, str], titles: Mapping[str, str], config: Config,
@@ -492,7 +500,7 @@ def _abs_url(env: jinja2.Environment) -> Callable[[str], str]:
     return cast(Callable[[str], str], env.globals["abs_url"])
 
 
-def _standalone_pages(site: Site, config: Config, cache: Cache, abs_url: Callable[[str], str], g: str,
+def _standalone_pages(site: Site, config: Config, bodies: Bodies, abs_url: Callable[[str], str], g: str,
                       links: Mapping[str, str]) -> list[Page]:
     """The undated pages, each with its ``layout:`` template, else the site's own template named as the page
     (``templates/about.html`` for ``/about/``, as people coming from Jekyll expect), else page.html."""
@@ -503,10 +511,10 @@ def _standalone_pages(site: Site, config: Config, cache: Cache, abs_url: Callabl
     for page in site.standalone:
         named = f"{page.url.rstrip('/').rsplit('/', 1)[-1]}.html"
         template = f"{page.layout}.html" if page.layout else named if named in own else "page.html"
-        signature = _hash(g, "page", page.fingerprint, page.url, template, *resolved_refs(page, links),
+        signature = hash_parts(g, "page", page.fingerprint, page.url, template, *resolved_refs(page, links),
                           *([_picture_signature(page)] if page.media else []))
         pages.append(Page(urls.output_path(page.url), template, signature,
-                          lambda p=page: page_context(p, cache.html(p.fingerprint), config, abs_url, links)))
+                          lambda p=page: page_context(p, bodies(p.fingerprint), config, abs_url, links)))
     return pages
 
 
@@ -518,44 +526,24 @@ def _redirect_pages(redirects: Mapping[str, str], titles: Mapping[str, str], con
         external = new.startswith(("http://", "https://"))
         target = new if external else urls.with_base(config.base_path, new)
         title = titles.get(new, new)
-        pages.append(Page(urls.output_path(old), "redirect.html", _hash(g, "redirect", old, new, title),
+        pages.append(Page(urls.output_path(old), "redirect.html", hash_parts(g, "redirect", old, new, title),
                           lambda t=target, n=new, title=title: {"target": t, "target_abs": n if n.startswith(
                               ("http://", "https://")) else abs_url(n), "title": title}))
     return pages
 
 
-def _articles_to_plan(ids: list[str], listings: list[str], memo: PlanMemo, related: list[tuple[int, ...]],
-                      related_before: list[tuple[int, ...]]) -> set[int]:
-    """The article pages whose signatures may have changed, as positions, when every article keeps its
-    place: the edited ones, their neighbours (which link to them), and those whose related articles
-    changed or include an edited one. Everything, if the last related-articles pass is not comparable."""
-    n = len(ids)
-    if len(related) != n or len(related_before) != n:
-        return set(range(n))
-    edited = {i for i in range(n) if listings[i] != memo.listings[i]}
-    todo = edited | {i for i in range(n) if ids[i] != memo.articles[i]}
-    todo.update(j for i in edited for j in (i - 1, i + 1) if 0 <= j < n)
-    todo.update(i for i, (now, before) in enumerate(zip(related, related_before, strict=True))
-                if now != before or not edited.isdisjoint(now))
-    return todo
-
-
-def _context_of(full: Callable[[], dict[str, Page]], path: str) -> dict[str, Any]:
-    return full()[path].context()
-
-
-def _listing(article: Article) -> str:
+def listing(article: Article) -> str:
     """A hash of everything a list page, site map or neighbour can show of an article: all but its body."""
-    return _hash(article.title, article.date.isoformat() if article.date else "", article.slug, article.url,
+    return hash_parts(article.title, article.date.isoformat() if article.date else "", article.slug, article.url,
                  article.authors, article.tags, article.summary, article.description, article.source,
                  article.draft, article.updated, article.image, article.extra, article.section, article.date_only,
                  article.embargo, article.expires, article.killed, article.kill_note, article.corrections,
                  *([article.media, _picture_signature(article)] if article.media else []))
 
 
-def _placement(article: Article) -> str:
+def placement(article: Article) -> str:
     """What decides which list pages show an article, where, and what the indexes and site map say of it."""
-    return _hash(article.url, article.date.isoformat() if article.date else "", article.updated, article.tags,
+    return hash_parts(article.url, article.date.isoformat() if article.date else "", article.updated, article.tags,
                  article.authors, article.draft, article.section, article.date_only, article.source,
                  article.corrections)
 
@@ -567,23 +555,6 @@ def _show_function(articles: Sequence[Article]) -> Callable[[Article | None], st
         return shown[article.url] if article else ""
 
     return show
-
-
-def _plan_listed(site: Site, config: Config, cache: Cache, abs_url: Callable[[str], str], g: str,
-                 listings: list[str], related: Mapping[str, tuple[Article, ...]],
-                 links: Mapping[str, str] | None = None, banners: Mapping[str, datetime] | None = None) -> list[Page]:
-    """The pages whose signatures depend only on the articles' listings, and each article's own body:
-    article pages (in date order, first), list pages, indexes and the sitemap."""
-    articles = site.articles
-    show = _show_function(articles)
-    pages = [_article_page(articles, i, related, cache, config, abs_url, g, show, links, banners)
-             for i in range(len(articles))]
-    listing = dict(zip([a.url for a in articles], listings, strict=True))
-    children = _children(site)
-    pages += [_list_page(page, children, listing, config, abs_url, g) for page in site.pages]
-    pages += _index_pages(site, config, children, g)
-    pages += _sitemap_pages(site, config, g)
-    return pages
 
 
 def _children(site: Site) -> dict[Period, list[tuple[Period, int]]]:
@@ -599,14 +570,14 @@ def _list_page(page: ListPage, children: dict[Period, list[tuple[Period, int]]],
                config: Config, abs_url: Callable[[str], str], g: str) -> Page:
     kids = children.get(page.subject, []) if isinstance(page.subject, Period) else []
     description = _list_description(page, config)
-    signature = _hash(g, page.kind, page.url, page.title, f"{page.number}/{page.count}",
+    signature = hash_parts(g, page.kind, page.url, page.title, f"{page.number}/{page.count}",
                       ",".join([listing[a.url] for a in page.articles]),
                       ",".join([f"{p.label}:{n}" for p, n in kids]))
     return Page(urls.output_path(page.url), PAGE_TEMPLATES[page.kind], signature,
                 lambda: list_context(page, description, kids, config, abs_url))
 
 
-def _article_page(articles: Sequence[Article], i: int, related: Mapping[str, tuple[Article, ...]], cache: Cache,
+def _article_page(articles: Sequence[Article], i: int, related: Mapping[str, tuple[Article, ...]], bodies: Bodies,
                   config: Config, abs_url: Callable[[str], str], g: str,
                   show: Callable[[Article | None], str] = _shown, links: Mapping[str, str] | None = None,
                   banners: Mapping[str, datetime] | None = None) -> Page:
@@ -616,21 +587,21 @@ def _article_page(articles: Sequence[Article], i: int, related: Mapping[str, tup
     near = related[article.url]
     refs = resolved_refs(article, links) if article.refs and links else []
     banner = (banners or {}).get(article.url)
-    signature = _hash(g, "article", article.fingerprint, article.url, show(newer), show(older),
+    signature = hash_parts(g, "article", article.fingerprint, article.url, show(newer), show(older),
                       *[show(r) for r in near], *refs, banner.isoformat() if banner else "",
                       *([_picture_signature(article)] if article.media else []))
     return Page(urls.output_path(article.url), "article.html", signature,
-                lambda: article_context(article, cache.html(article.fingerprint), newer, older, near, config,
+                lambda: article_context(article, bodies(article.fingerprint), newer, older, near, config,
                                         abs_url, links, embargoed_until=banner))
 
 
-def _expired_pages(expired: Sequence[Article], cache: Cache, config: Config, abs_url: Callable[[str], str],
+def _expired_pages(expired: Sequence[Article], bodies: Bodies, config: Config, abs_url: Callable[[str], str],
                    g: str, links: Mapping[str, str]) -> list[Page]:
     """Articles past their ``expires``: the page stays at its address (noindex, out of every list)."""
     return [Page(urls.output_path(a.url), "article.html",
-                 _hash(g, "expired", a.fingerprint, a.url, *(resolved_refs(a, links) if a.refs else []),
+                 hash_parts(g, "expired", a.fingerprint, a.url, *(resolved_refs(a, links) if a.refs else []),
                        *([_picture_signature(a)] if a.media else [])),
-                 lambda a=a: article_context(a, cache.html(a.fingerprint), None, None, (), config, abs_url, links,
+                 lambda a=a: article_context(a, bodies(a.fingerprint), None, None, (), config, abs_url, links,
                                              expired=True)) for a in expired]
 
 
@@ -638,7 +609,7 @@ def _withdrawn_pages(killed: Sequence[Article], config: Config, g: str) -> list[
     """A killed article's address keeps only a withdrawn notice: no headline, no text, noindex."""
     _ = _lang(config).gettext
     title, description = _("Article withdrawn"), _("This article was withdrawn by %(site)s.") % {"site": config.title}
-    return [Page(urls.output_path(a.url), "withdrawn.html", _hash(g, "withdrawn", a.url, a.kill_note,
+    return [Page(urls.output_path(a.url), "withdrawn.html", hash_parts(g, "withdrawn", a.url, a.kill_note,
                                                                  a.modified.isoformat()),
                  lambda a=a: _page(a.url, title, description,
                                    note=a.kill_note, withdrawn=a.modified, noindex=True)) for a in killed]
@@ -653,10 +624,10 @@ def _corrections_pages(site: Site, config: Config, g: str) -> list[Page]:
     title = _("Corrections")
     description = _("Every correction, clarification and update to articles of %(site)s, newest first.") % {
         "site": config.title}
-    page = Page(urls.output_path(urls.corrections_url()), "corrections.html", _hash(g, "corrections", shown),
+    page = Page(urls.output_path(urls.corrections_url()), "corrections.html", hash_parts(g, "corrections", shown),
                 lambda: _page(urls.corrections_url(), title, description, notes=notes,
                               alternates=[(title, urls.corrections_feed_url())] if notes else []))
-    feed = Page(urls.corrections_feed_url().lstrip("/"), "feed.xml", _hash(g, "corrections feed", shown),
+    feed = Page(urls.corrections_feed_url().lstrip("/"), "feed.xml", hash_parts(g, "corrections feed", shown),
                 lambda: _corrections_feed_context(notes, config))
     taken = {urls.output_path(p.url) for p in site.standalone}  # a page of the site's own there wins
     return [p for p in (page, *([feed] if notes else [])) if p.path not in taken]  # no empty feed
@@ -693,44 +664,44 @@ def _index_pages(site: Site, config: Config, children: dict[Period, list[tuple[P
                         "articles", len(site.articles)))
     pages = []
     for url, template, title, description, key, items in indexes:
-        pages.append(Page(urls.output_path(url), template, _hash(g, url, items),
+        pages.append(Page(urls.output_path(url), template, hash_parts(g, url, items),
                           lambda u=url, t=title, d=description, k=key, i=items: _page(u, t, d, **{k: i})))
     title, description = _("Page not found"), _("There is no page at this address.")
-    pages.append(Page("404.html", "404.html", _hash(g, "404"),
+    pages.append(Page("404.html", "404.html", hash_parts(g, "404"),
                       lambda: _page("/404.html", title, description, noindex=True)))
     return pages
 
 
-def _feed_pages(site: Site, config: Config, cache: Cache, abs_url: Callable[[str], str], g: str,
+def _feed_pages(site: Site, config: Config, bodies: Bodies, abs_url: Callable[[str], str], g: str,
                 killed: Sequence[Article] = ()) -> list[Page]:
     full = config.feed_content == "full"
     pages = []
     for feed in feeds.site_feeds(site, config, killed):
-        signature = _hash(g, feed.url, feed.title, feed.alternate, _fingerprints(feed.entries),
+        signature = hash_parts(g, feed.url, feed.title, feed.alternate, _fingerprints(feed.entries),
                           *[_picture_signature(a) for a in feed.entries if a.media],
                           ",".join([a.url for a in feed.entries]),
                           ",".join([f"{a.url} {a.modified.isoformat()} {a.kill_note}" for a in feed.deleted]))
         pages.append(Page(feed.url.lstrip("/"), feed.template, signature,
-                          lambda f=feed: _feed_context(f, config, cache, full, abs_url)))
+                          lambda f=feed: _feed_context(f, config, bodies, full, abs_url)))
     return pages
 
 
-def _feed_context(feed: feeds.Feed, config: Config, cache: Cache, full: bool,
+def _feed_context(feed: feeds.Feed, config: Config, bodies: Bodies, full: bool,
                   abs_url: Callable[[str], str]) -> dict[str, Any]:
-    bodies = [cache.html(a.fingerprint) if full else None for a in feed.entries]
+    texts = [bodies(a.fingerprint) if full else None for a in feed.entries]
     pictures = _PICTURES
     if pictures is not None:
-        bodies = [images.rewrite_body(pictures, a.url, b, feed=True) if b is not None and a.media else b
-                  for a, b in zip(feed.entries, bodies, strict=True)]
+        texts = [images.rewrite_body(pictures, a.url, b, feed=True) if b is not None and a.media else b
+                 for a, b in zip(feed.entries, texts, strict=True)]
     media = {a.url: images.feed_media(pictures, p) for a in feed.entries
              if pictures is not None and a.media and (p := pictures.lead(a)) is not None}
     context = {"feed_url": feed.url, "feed_title": feed.title, "alternate_url": feed.alternate,
                "updated": max([feeds.feed_updated(feed.entries), *[a.modified for a in feed.deleted]]),
-               "entries": list(zip(feed.entries, bodies, strict=True)),
+               "entries": list(zip(feed.entries, texts, strict=True)),
                "entry_id": lambda a: feeds.tag_uri(config, a), "entry_tags": feeds.entry_tags,
                "deleted": feed.deleted, "notes_of": lambda a: (), "media": media}
     if feed.kind == "json":
-        context["feed"] = feeds.json_feed(feed, config, bodies, abs_url, media)
+        context["feed"] = feeds.json_feed(feed, config, texts, abs_url, media)
     return context
 
 
@@ -739,11 +710,11 @@ def _sitemap_pages(site: Site, config: Config, g: str) -> list[Page]:
     extra = [urls.search_url()] if config.search else []
     parts = feeds.split_sitemap(feeds.sitemap_entries(site, extra))
     pages = [Page(url.lstrip("/"), "sitemap.xml",
-                  _hash(g, url, *[f"{u} {m.isoformat() if m else ''}" for u, m in part]),
+                  hash_parts(g, url, *[f"{u} {m.isoformat() if m else ''}" for u, m in part]),
                   lambda p=part: {"entries": p}) for url, part in parts]
     if len(parts) > 1:
         index = [(url, max(m for _u, m in part if m)) for url, part in parts]
-        pages.append(Page(urls.sitemap_url().lstrip("/"), "sitemap_index.xml", _hash(g, "index", repr(index)),
+        pages.append(Page(urls.sitemap_url().lstrip("/"), "sitemap_index.xml", hash_parts(g, "index", repr(index)),
                           lambda: {"sitemaps": index}))
     return pages
 
@@ -755,9 +726,9 @@ def _news_pages(site: Site, config: Config, g: str, now: datetime) -> list[Page]
     news = feeds.news_entries(site.articles, now)
     maps = [urls.sitemap_url(), urls.news_sitemap_url()]
     return [Page(urls.news_sitemap_url().lstrip("/"), "news-sitemap.xml",
-                 _hash(g, "news", ",".join([_shown(a) for a in news])),
+                 hash_parts(g, "news", ",".join([_shown(a) for a in news])),
                  lambda: {"entries": news, "news_language": feeds.news_language(config.language)}),
-            Page("robots.txt", "robots.txt", _hash(g, "robots", *maps), lambda: {"sitemaps": maps})]
+            Page("robots.txt", "robots.txt", hash_parts(g, "robots", *maps), lambda: {"sitemaps": maps})]
 
 
 def _list_description(page: ListPage, config: Config) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from bisect import bisect_left, insort
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from operator import attrgetter
@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from sitegen.core import urls
 from sitegen.core.errors import ContentError
-from sitegen.core.model import Article, Author, ListPage, Period, RelatedMemo, Section, Site, Tag
+from sitegen.core.model import Article, Author, ListPage, Period, Section, Site, Tag
 
 K = TypeVar("K", Tag, Author)
 Subject = Tag | Author | Period | Section | None
@@ -238,7 +238,7 @@ def pages_showing(site: Site, articles: Iterable[Article]) -> list[tuple[int, Li
 # --- related articles ---------------------------------------------------------------------------------
 
 RELATED = 3  # related articles shown under each article
-_WINDOW = 10  # neighbours (by date) looked at in each shared tag or word: bounded work on any site size
+WINDOW = 10  # neighbours (by date) looked at in each shared tag or word: bounded work on any site size
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _STOP = frozenset("""
 the and for with from that this was were are has have had not but its his her their they them after before
@@ -247,50 +247,33 @@ who what when where which while why how all any can may our out off per via
 """.split())  # noqa: SIM905 - a word list reads best as words
 
 
-def related_articles(articles: Sequence[Article], limit: int = RELATED, memo: RelatedMemo | None = None, *,
-                     in_order: bool = False) -> Related:
+def related_articles(articles: Sequence[Article], limit: int = RELATED, *, in_order: bool = False) -> Related:
     """Each article's closest others, by URL: most shared tags first, then most similar headline and
     summary words, then nearest in time. Pure and deterministic.
 
-    Only the ``_WINDOW`` nearest neighbours in time within each tag (and each word, for articles with
+    Only the ``WINDOW`` nearest neighbours in time within each tag (and each word, for articles with
     few tags) are candidates, and only the nearest few of the best-sharing ones are compared word by
     word, so the work grows with the number of articles, not its square; news finds its recent context.
-
-    With a ``memo`` of the last pass (updated in place) over the same articles in the same order, only
-    articles whose candidates may have changed are worked out again: the result is the same as a full pass.
-    ``in_order``: the articles are already sorted newest first (as ``build_site`` sorts them).
+    ``in_order``: the articles are already sorted newest first (as ``build_site`` sorts them). A rebuild
+    redoes only the articles near a change (``incremental.related``), with the same result.
     """
     ordered = list(articles) if in_order else sort_articles(articles)
-    urls_now = [a.url for a in ordered]
-    keys = [(tuple([t.slug for t in a.tags]), a.title, a.summary) for a in ordered]
-    changed = _changed(memo, urls_now, keys)
-    if memo is None or changed is None:
-        words = [_words(a) for a in ordered]
-        by_tag, by_word = _members(keys, words)
-        found = [_related_to(i, keys, words, by_tag, by_word, limit) for i in range(len(ordered))]
-        if memo is not None:
-            memo.words = [" ".join(w) for w in words]
-    elif changed:
-        if memo.index is None:
-            old_words = [tuple(w.split()) for w in memo.words]
-            by_tag, by_word = _members(memo.keys, old_words)
-        else:
-            old_words, by_tag, by_word = memo.index
-            memo.index = None  # changed in place below: kept again only once the memo matches it
-        words = list(old_words)
-        for i in changed:
-            words[i] = _words(ordered[i])
-            _move(by_tag, i, memo.keys[i][0], keys[i][0])
-            _move(by_word, i, old_words[i], words[i])
-            memo.words[i] = " ".join(words[i])
-        found = memo.found
-        for i in _near_changes(changed, (memo.keys, old_words), keys, words, by_tag, by_word):
-            found[i] = _related_to(i, keys, words, by_tag, by_word, limit)
-    else:  # nothing it looks at has changed (an edited body, say): the last pass stands
-        found = memo.found
-    if memo is not None and changed != []:
-        memo.urls, memo.keys, memo.found, memo.index = urls_now, keys, found, (words, by_tag, by_word)
-    return Related(ordered, found)
+    return Related(ordered, related_pass(related_keys(ordered), [words_of(a) for a in ordered], limit)[2])
+
+
+RelatedKey = tuple[tuple[str, ...], str, str]  # what related articles look at: tag slugs, headline, summary
+Words = tuple[str, ...]  # an article's headline and summary words, sorted, each once
+
+
+def related_keys(ordered: Sequence[Article]) -> list[RelatedKey]:
+    return [(tuple([t.slug for t in a.tags]), a.title, a.summary) for a in ordered]
+
+
+def related_pass(keys: list[RelatedKey], words: list[Words], limit: int = RELATED) \
+        -> tuple[dict[str, list[int]], dict[str, list[int]], list[tuple[int, ...]]]:
+    """The positions under each tag and each word, and each article's related ones as positions."""
+    by_tag, by_word = members(keys, words)
+    return by_tag, by_word, [related_to(i, keys, words, by_tag, by_word, limit) for i in range(len(keys))]
 
 
 class Related(Mapping[str, tuple[Article, ...]]):
@@ -311,18 +294,8 @@ class Related(Mapping[str, tuple[Article, ...]]):
         return len(self._at)
 
 
-def _changed(memo: RelatedMemo | None, urls_now: list[str],
-             keys: list[tuple[tuple[str, ...], str, str]]) -> list[int] | None:
-    """Positions whose tags, headline or summary changed since the memo's pass; None when a full pass is due
-    (no memo, articles added, removed or reordered, or so many changes that one full pass is cheaper)."""
-    if memo is None or memo.urls != urls_now or len(memo.found) != len(urls_now):
-        return None
-    changed = [i for i, key in enumerate(keys) if key != memo.keys[i]]
-    return changed if len(changed) <= max(10, len(keys) // 50) else None
-
-
-def _members(keys: list[tuple[tuple[str, ...], str, str]],
-             words: list[Words]) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+def members(keys: list[RelatedKey],
+            words: list[Words]) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
     """Positions of the articles carrying each tag and each word, in date order."""
     by_tag: dict[str, list[int]] = defaultdict(list)
     by_word: dict[str, list[int]] = defaultdict(list)
@@ -334,18 +307,8 @@ def _members(keys: list[tuple[tuple[str, ...], str, str]],
     return by_tag, by_word
 
 
-def _move(index: dict[str, list[int]], i: int, old: Iterable[str], new: Iterable[str]) -> None:
-    """Article ``i`` out of the lists of the names it no longer has, into those of the names it now has."""
-    old, new = set(old), set(new)
-    for name in old - new:
-        members = index[name]
-        del members[bisect_left(members, i)]
-    for name in new - old:
-        insort(index[name], i)
-
-
-def _related_to(i: int, keys: list[tuple[tuple[str, ...], str, str]], words: list[Words],
-                by_tag: dict[str, list[int]], by_word: dict[str, list[int]], limit: int) -> tuple[int, ...]:
+def related_to(i: int, keys: list[RelatedKey], words: list[Words],
+               by_tag: dict[str, list[int]], by_word: dict[str, list[int]], limit: int) -> tuple[int, ...]:
     shared: Counter[int] = Counter()
     for slug in keys[i][0]:
         shared.update(_neighbours(by_tag[slug], i))
@@ -359,39 +322,13 @@ def _related_to(i: int, keys: list[tuple[tuple[str, ...], str, str]], words: lis
     return tuple(j for *_rest, j in best[:limit])
 
 
-def _near_changes(changed: list[int], old: tuple[list, list[Words]],
-                  keys: list[tuple[tuple[str, ...], str, str]], words: list[Words],
-                  by_tag: dict[str, list[int]], by_word: dict[str, list[int]]) -> set[int]:
-    """The articles whose candidates a change can reach: the changed ones, and every article within a
-    window of one of them in any tag or word list the changed article is (or was) in. Those lists are
-    looked at as they are now and as they were (the changed articles' old memberships put back)."""
-    old_keys, old_words = old
-    affected = set(changed)
-    was = {i: (set(old_keys[i][0]), set(old_words[i])) for i in changed}
-    now = {i: (set(keys[i][0]), set(words[i])) for i in changed}
-    lists = [(by_tag, 0), (by_word, 1)]
-    for c in changed:
-        for index, part in lists:
-            for name in was[c][part] | now[c][part]:
-                members = index.get(name, [])
-                before = sorted({*(j for j in members if j not in was or name in was[j][part]),
-                                 *(j for j in was if name in was[j][part])})
-                for sequence in (members, before):
-                    at = bisect_left(sequence, c)
-                    affected.update(sequence[max(0, at - _WINDOW - 1): at + _WINDOW + 2])
-    return affected
-
-
 def _neighbours(members: list[int], i: int) -> list[int]:
     """The members nearest to article ``i`` (members are indexes in date order), ``i`` itself left out."""
     at = bisect_left(members, i)
-    return [j for j in members[max(0, at - _WINDOW): at + _WINDOW + 1] if j != i]
+    return [j for j in members[max(0, at - WINDOW): at + WINDOW + 1] if j != i]
 
 
-Words = tuple[str, ...]  # an article's headline and summary words, sorted, each once
-
-
-def _words(article: Article) -> Words:
+def words_of(article: Article) -> Words:
     # Interned and in a tuple, not a set: the same few thousand words recur in every headline, and at 100k
     # articles their own copies in 100k sets were the largest part of the build's memory.
     text = f"{article.title} {article.summary}".casefold()
