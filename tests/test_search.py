@@ -84,9 +84,25 @@ def test_the_newest_year_is_split_by_month_and_earlier_years_are_whole():
 
 
 def test_a_past_year_over_the_limit_is_split_by_quarter_and_a_full_quarter_by_month(monkeypatch):
-    monkeypatch.setattr(search, "SHARD_LIMIT", 3)
+    monkeypatch.setattr(search, "SHARD_MIN", 3)
     articles = [fake(2020, 1, n=i) for i in range(4)] + [fake(2020, 5), fake(2020, 11)] + [fake(2021, 1)]
     assert search.shard_names(articles) == ["2020-01"] * 4 + ["2020-q2", "2020-q4", "2021-01"]
+
+
+def test_the_shard_limit_grows_with_the_archive_between_its_bounds():
+    assert search.shard_limit(10) == search.SHARD_MIN
+    assert search.shard_limit(10_000) == search.SHARD_MIN
+    assert search.shard_limit(50_000) == 50_000 // search.SHARD_SHARE
+    assert search.shard_limit(1_000_000) == search.SHARD_MAX
+
+
+def test_a_ten_year_archive_of_10k_articles_has_quarter_shards_of_a_few_hundred():
+    articles = [fake(2014 + i // 1000, 1 + (i % 1000) // 84, 1 + i % 28, n=i) for i in range(10_000)]
+    names = search.shard_names(articles)
+    sizes = {name: names.count(name) for name in set(names)}
+    assert sorted(n for n in sizes if n.startswith("2014")) == ["2014-q1", "2014-q2", "2014-q3", "2014-q4"]
+    assert max(sizes.values()) <= search.SHARD_MIN
+    assert 40 <= len(sizes) <= 60
 
 
 def test_filters_are_the_articles_tags_authors_and_year():

@@ -4,7 +4,7 @@ The build hands Pagefind one record per article (headline, date, excerpt source,
 of ``filters()`` and a date sort) through Pagefind's service protocol, the one the ``pagefind`` Python
 package's ``PagefindIndex.add_custom_record`` speaks, instead of having it re-read every written page. The
 records are split into shards by period (``shard_names``): the newest year by month, earlier years whole
-(a year with more than ``SHARD_LIMIT`` articles by quarter, then month). Each shard is its own Pagefind
+(a year with more articles than ``shard_limit`` allows by quarter, then month). Each shard is its own Pagefind
 bundle in ``pagefind/<period>.<signature>/``, named by a hash of everything its records are made of, so a
 build rebuilds only the shards whose articles changed (an edit, an addition, a deletion), and a shard whose
 folder is there is known to be current. A new shard is written under a temporary name, renamed into place
@@ -48,7 +48,11 @@ if TYPE_CHECKING:
 BUNDLE = "pagefind"  # the bundle's folder in the output, and its URL /pagefind/
 SHARDS = "shards.json"  # the list of shards, newest first, that the search page merges
 ENTRY = "pagefind-entry.json"  # written last by Pagefind: a shard folder without it is incomplete
-SHARD_LIMIT = 2500  # articles: a past year with more is split by quarter, a quarter with more by month
+# A past year with more articles than the limit is split by quarter, a quarter with more by month. The limit
+# keeps a shard small (an edit rebuilds one shard: about 0.7 s at 250 articles, 2.3 s at 1,000) and the shards
+# few (the search page opens every one): a fortieth of the archive, from SHARD_MIN up to SHARD_MAX, where
+# Pagefind's memory stays near 1 GiB. docs/search.md has the figures.
+SHARD_MIN, SHARD_MAX, SHARD_SHARE = 300, 2500, 40
 FORMAT = "sitegen-search-2"  # part of every shard's signature: change it when records change shape
 TIMEOUT = 900  # seconds a shard may take
 # What a search page needs of a shard: the rest of Pagefind's output is its own UIs (about 400 kB a shard).
@@ -107,11 +111,17 @@ def pagefind_language(config: Config) -> str:
 # --- the split --------------------------------------------------------------------------------------------
 
 
+def shard_limit(count: int) -> int:
+    """The most articles a past year or quarter keeps in one shard, on a site of ``count`` articles."""
+    return min(SHARD_MAX, max(SHARD_MIN, count // SHARD_SHARE))
+
+
 def shard_names(articles: Sequence[Article]) -> list[str]:
     """Each article's shard: ``2023-09`` in the newest year, ``2019`` before it (``2019-q2``, ``2019-05`` for
-    a year or quarter over SHARD_LIMIT articles). Depends on the articles alone, never on the clock."""
+    a year or quarter over ``shard_limit`` articles). Depends on the articles alone, never on the clock."""
     if not articles:
         return []
+    limit = shard_limit(len(articles))
     newest = max(a.dated.year for a in articles)
     per_year: dict[int, int] = {}
     per_quarter: dict[tuple[int, int], int] = {}
@@ -123,9 +133,9 @@ def shard_names(articles: Sequence[Article]) -> list[str]:
     for a in articles:
         year, month = a.dated.year, a.dated.month
         quarter = (month - 1) // 3 + 1
-        if year == newest or per_quarter[(year, quarter)] > SHARD_LIMIT:
+        if year == newest or per_quarter[(year, quarter)] > limit:
             names.append(f"{year}-{month:02d}")
-        elif per_year[year] > SHARD_LIMIT:
+        elif per_year[year] > limit:
             names.append(f"{year}-q{quarter}")
         else:
             names.append(f"{year}")
