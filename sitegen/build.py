@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from sitegen.content.images import Catalog
     from sitegen.core.timeline import Timeline
+    from sitegen.output.search import EarlyIndex
     from sitegen.pages.multilingual import Planned as PlannedEdition
     from sitegen.pages.render import Page
     from sitegen.seeds.convert import ConvertReport
@@ -121,11 +122,13 @@ def build(config: Config, options: BuildOptions = BuildOptions(), session: Sessi
             articles = clock("load", load_content, config, cache, look, options)
             loaded = clock("convert", convert_new_seeds, config, cache, articles, look, options, session, before)
             grouped = clock("collect", collect_site, config, loaded, look, options, session, cache, before)
-            pictures = clock("images", prepare_images, config, loaded, grouped, options)
-            plan = clock("plan", plan_site, config, cache, loaded, grouped, pictures, look, before, options)
-            rendered = clock("render", render_changed, config, plan, options)
-            written = clock("write", write_site, config, cache, plan, grouped, rendered, look, session)
-            warnings = [*plan.warnings, *clock("index", index_site, plan, grouped, cache, options)]
+            early = clock("search", start_index, config, grouped, cache, options)
+            with _cancelled_on_failure(early):
+                pictures = clock("images", prepare_images, config, loaded, grouped, options)
+                plan = clock("plan", plan_site, config, cache, loaded, grouped, pictures, look, before, options)
+                rendered = clock("render", render_changed, config, plan, options)
+                written = clock("write", write_site, config, cache, plan, grouped, rendered, look, session)
+                warnings = [*plan.warnings, *clock("index", index_site, plan, grouped, cache, options, early)]
         clock("record", record_build, config, look, cache, loaded, grouped, plan, warnings, session)
     return BuildReport(
         articles=plan.counts[0], pages=sum(1 for p in plan.pages if p.path.endswith(".html")),
@@ -181,7 +184,8 @@ def _peak_mib() -> int:
 
 STAGE_NAMES = {"check": "checking for changes", "load": "loading content", "convert": "converting seeds",
                "collect": "collecting", "images": "images", "plan": "planning pages", "render": "rendering pages",
-               "write": "writing the site", "index": "indexing for search", "record": "recording the build"}
+               "write": "writing the site", "search": "starting the search index", "index": "indexing for search",
+               "record": "recording the build"}
 
 
 @dataclass(frozen=True)
@@ -552,12 +556,38 @@ def write_site(config: Config, cache: Cache, plan: Plan, grouped: Grouped, rende
     return written
 
 
-def index_site(plan: Plan, grouped: Grouped, cache: Cache, options: BuildOptions) -> list[str]:
+def start_index(config: Config, grouped: Grouped, cache: Cache, options: BuildOptions) -> EarlyIndex | None:
+    """After an edit, the few search shards it changed written by Pagefind while the pages are planned,
+    rendered and written (``search.start_early``); put in place by ``index_site``, dropped if the build fails.
+    Not for a clean build (``index_site`` streams its many shards), a multilingual site, nor the preview
+    (whose index follows the page, in the background)."""
+    if not config.search or options.index_later or grouped.multi or not cache.state.outputs:
+        return None
+    from sitegen.output import search
+
+    return search.start_early(config.output_path, grouped.site.articles, config, cache.html, jobs=options.jobs or 1)
+
+
+@contextmanager
+def _cancelled_on_failure(early: EarlyIndex | None) -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        if early is not None:
+            early.cancel()
+        raise
+
+
+def index_site(plan: Plan, grouped: Grouped, cache: Cache, options: BuildOptions,
+               early: EarlyIndex | None = None) -> list[str]:
     """The search index (search.py): only the shards whose articles changed are rebuilt (one index per
     language of a multilingual site). Its warnings, if any."""
     from sitegen.output import search
 
     config = plan.config
+    if early is not None:  # started after the collect stage, with the same articles and settings
+        problem = early.finish()
+        return [problem] if problem else []
     if plan.editions:
         from sitegen.pages import multilingual
 

@@ -157,6 +157,24 @@ def test_an_edit_rebuilds_only_its_shard_and_equals_a_clean_build(tmp_path):
     assert bundle_files(site) == bundle_files(clean)  # byte for byte, shards.json included
 
 
+def test_a_build_that_fails_after_its_index_was_started_leaves_the_bundle_as_it_was(tmp_path, capsys):
+    archive(tmp_path)
+    build(tmp_path)
+    before = bundle_files(tmp_path)
+    edited = tmp_path / "content/2017-03-01-a.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("reopened", "reopened zanzibarine"), "utf-8")
+    write_files(tmp_path, {"templates/article.html": "{% extends 'base.html' %}{% block main %}"
+                                                     "{{ article.title | no_such_filter }}{% endblock %}"})
+    capsys.readouterr()
+    assert main(["-C", str(tmp_path), "build", "-q", "-j", "2"]) == 1
+    assert "no_such_filter" in capsys.readouterr().err
+    assert bundle_files(tmp_path) == before  # the edited article's shard was written, then dropped
+    assert not list((tmp_path / "public/pagefind").glob(".new-*"))
+    (tmp_path / "templates/article.html").unlink()
+    build(tmp_path)
+    assert "zanzibarine" in indexed(tmp_path)["/2017/03/01/harbour-report-2017/"]["content"]
+
+
 def test_adding_and_deleting_articles_rebuild_their_shards_and_drop_an_empty_one(tmp_path):
     archive(tmp_path)
     build(tmp_path)

@@ -194,9 +194,85 @@ def update_index(output_dir: Path, articles: Sequence[Article], config: Config, 
         _BACKGROUND.cancel()
         shutil.rmtree(bundle, ignore_errors=True)
         return None
+    work = _work(bundle, articles, config)
+    if isinstance(work, str) or work is None:
+        return work
+
+    def records(shard: Shard) -> list[dict[str, Any]]:
+        return [record(a, body(a.fingerprint), work.language, config) for a in shard.articles]
+
+    # A shard's records are made when it is its turn (a few shards' worth in memory, never the site's), on
+    # this thread, which owns the cache; in the background, the bodies are read now, before the cache closes.
+    items = [(s.folder, records(s)) for s in work.todo] if background else ((s.folder, records(s)) for s in work.todo)
+
+    def run() -> str | None:
+        return _write_shards(work, items, jobs) or _commit(work)
+
+    if background:
+        _BACKGROUND.submit(run)
+        return None
+    return run()
+
+
+class EarlyIndex:
+    """The shards an edit changed, written by Pagefind while the build goes on (rendering, writing pages)
+    and put in place by ``finish`` once the pages are written; ``cancel`` (a failed build) leaves the
+    bundle as it was. Only for a few shards: their records are read at the start, on the build's thread."""
+
+    def __init__(self, work: _Work, records: list[tuple[str, list[dict[str, Any]]]], jobs: int) -> None:
+        self._work = work
+        self._problem: str | None = None
+        self._thread = threading.Thread(target=self._run, args=(records, jobs), name="sitegen-index", daemon=True)
+        self._thread.start()
+
+    def _run(self, records: list[tuple[str, list[dict[str, Any]]]], jobs: int) -> None:
+        try:
+            self._problem = _write_shards(self._work, records, jobs)
+        except Exception as exc:  # noqa: BLE001 - the build reports it as the index's warning, and goes on
+            self._problem = f"search: the index could not be updated ({exc!r})"
+
+    def finish(self) -> str | None:
+        self._thread.join()
+        return self._problem or _commit(self._work)
+
+    def cancel(self) -> None:
+        with _RUNNING_LOCK:
+            for process in _RUNNING:
+                with contextlib.suppress(OSError):
+                    process.kill()
+        self._thread.join()
+        _remove_temporary(self._work.bundle)
+
+
+def start_early(output_dir: Path, articles: Sequence[Article], config: Config, body: Callable[[str], str], *,
+                jobs: int = 1, most: int = 2 * SHARD_MAX) -> EarlyIndex | None:
+    """The index update of ``update_index``, started now if it is small (at most ``most`` articles to
+    index) and Pagefind is there; None when there is nothing to start early (then ``update_index`` later)."""
+    if unavailable():
+        return None
+    work = _work(output_dir / BUNDLE, articles, config)
+    if not isinstance(work, _Work) or sum(len(s.articles) for s in work.todo) > most:
+        return None
+    records = [(s.folder, [record(a, body(a.fingerprint), work.language, config) for a in s.articles])
+               for s in work.todo]
+    return EarlyIndex(work, records, jobs)
+
+
+@dataclass(frozen=True)
+class _Work:
+    """An index update: the shards the bundle lacks, and what the bundle holds once they are written."""
+
+    bundle: Path
+    todo: list[Shard]  # the biggest first, so the last one to finish is a small one
+    listing: bytes  # shards.json
+    keep: set[str]  # every shard's folder
+    binary: Path
+    language: str
+
+
+def _work(bundle: Path, articles: Sequence[Article], config: Config) -> _Work | str | None:
+    """What to do to bring the bundle up to date: None if nothing, a warning if Pagefind is not there."""
     shards = plan(articles, config)
-    language = pagefind_language(config)
-    # The biggest shards first, so the last one to finish is a small one.
     todo = sorted((s for s in shards if not (bundle / s.folder / ENTRY).is_file()), key=lambda s: -len(s.articles))
     listing = _listing(shards)
     if not todo and _read(bundle / SHARDS) == listing and _only(bundle, shards):
@@ -204,26 +280,14 @@ def update_index(output_dir: Path, articles: Sequence[Article], config: Config, 
     binary = executable()
     if binary is None:
         return unavailable()
-
-    def records(shard: Shard) -> list[dict[str, Any]]:
-        return [record(a, body(a.fingerprint), language, config) for a in shard.articles]
-
-    # A shard's records are made when it is its turn (a few shards' worth in memory, never the site's), on
-    # this thread, which owns the cache; in the background, the bodies are read now, before the cache closes.
-    items = [(s.folder, records(s)) for s in todo] if background else ((s.folder, records(s)) for s in todo)
-    work = functools.partial(_update, bundle, items, len(todo), listing, {s.folder for s in shards}, binary,
-                             language, jobs)
-    if background:
-        _BACKGROUND.submit(work)
-        return None
-    return work()
+    return _Work(bundle, todo, listing, {s.folder for s in shards}, binary, pagefind_language(config))
 
 
-def _update(bundle: Path, todo: Iterable[tuple[str, list[dict[str, Any]]]], count: int, listing: bytes,
-            keep: set[str], binary: Path, language: str, jobs: int) -> str | None:
-    bundle.mkdir(parents=True, exist_ok=True)
-    for stale in bundle.glob(".new-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+def _write_shards(work: _Work, todo: Iterable[tuple[str, list[dict[str, Any]]]], jobs: int) -> str | None:
+    """Each shard written into its temporary folder (``_write_shard``); a warning if Pagefind failed."""
+    work.bundle.mkdir(parents=True, exist_ok=True)
+    _remove_temporary(work.bundle)
+    count = len(work.todo)
     side_by_side = max(1, min(jobs, count))
     threads = max(1, jobs // side_by_side)  # one shard to write (an edit): Pagefind may use every core
     try:
@@ -234,24 +298,45 @@ def _update(bundle: Path, todo: Iterable[tuple[str, list[dict[str, Any]]]], coun
                     finished, running = wait(running, return_when=FIRST_COMPLETED)
                     for future in finished:
                         future.result()
-                running.add(pool.submit(_write_shard, binary, bundle, folder, records, language, threads))
+                running.add(pool.submit(_write_shard, work.binary, work.bundle, folder, records, work.language,
+                                        threads))
                 del records
             for future in running:
                 future.result()
     except (OSError, SearchError, subprocess.SubprocessError) as exc:
-        for stale in bundle.glob(".new-*"):
-            shutil.rmtree(stale, ignore_errors=True)
+        _remove_temporary(work.bundle)
         return f"search: Pagefind failed ({_reason(exc)}); the search page shows the last index, if any"
-    fresh = bundle / f".new-{SHARDS}"
-    fresh.write_bytes(listing)
-    fresh.replace(bundle / SHARDS)
+    return None
+
+
+def _commit(work: _Work) -> str | None:
+    """The shards written put in place, each by a rename; then the list of shards; then what it no longer
+    names removed: a reader sees the old index or the new one, never half of one. A warning if it could not."""
+    bundle = work.bundle
+    try:
+        for shard in work.todo:
+            target = bundle / shard.folder
+            if target.exists():
+                shutil.rmtree(target)
+            (bundle / f".new-{shard.folder}").rename(target)
+        fresh = bundle / f".new-{SHARDS}"
+        fresh.write_bytes(work.listing)
+        fresh.replace(bundle / SHARDS)
+    except OSError as exc:
+        _remove_temporary(bundle)
+        return f"search: the index could not be put in place ({_reason(exc)}); the search page shows the last one"
     for path in bundle.iterdir():
-        if path.name != SHARDS and path.name not in keep:
+        if path.name != SHARDS and path.name not in work.keep:
             if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path, ignore_errors=True)
             else:
                 path.unlink(missing_ok=True)
     return None
+
+
+def _remove_temporary(bundle: Path) -> None:
+    for stale in bundle.glob(".new-*"):
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def _listing(shards: Sequence[Shard]) -> bytes:
@@ -277,7 +362,7 @@ def _only(bundle: Path, shards: Sequence[Shard]) -> bool:
 
 def _write_shard(binary: Path, bundle: Path, folder: str, records: list[dict[str, Any]], language: str,
                  threads: int = 1) -> None:
-    """One shard, written by its own Pagefind process into a temporary folder, then renamed into place."""
+    """One shard, written by its own Pagefind process into its temporary folder (``_commit`` renames it)."""
     temporary = bundle / f".new-{folder}"
     shutil.rmtree(temporary, ignore_errors=True)
     with _Service(binary, threads) as service:
@@ -294,10 +379,6 @@ def _write_shard(binary: Path, bundle: Path, folder: str, records: list[dict[str
     for path in temporary.iterdir():
         if path.is_file() and not (path.name in _KEPT or path.name.startswith("wasm.") or path.suffix == ".pf_meta"):
             path.unlink()
-    target = bundle / folder
-    if target.exists():
-        shutil.rmtree(target)
-    temporary.rename(target)
 
 
 def _settled(folder: Path, alive: Callable[[], bool], timeout: float = 120) -> None:
