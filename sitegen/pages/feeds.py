@@ -220,9 +220,10 @@ def json_feed(feed: Feed, config: Config, bodies: Sequence[str | None], abs_url:
 def sitemap_entries(site: Site, extra: Sequence[str] = ()) -> list[tuple[str, datetime | None]]:
     """Every page of the site with its last change: articles, then every list page, then the indexes, then
     the undated pages (with no date unless they give one)."""
-    newest = max((a.modified for a in site.articles), default=EPOCH)
-    entries: list[tuple[str, datetime | None]] = [(a.url, a.modified) for a in site.articles]
-    entries += [(p.url, max((a.modified for a in p.articles), default=newest)) for p in site.pages]
+    modified = {a.url: a.modified for a in site.articles}  # each article is on ~5 list pages: worked out once
+    newest = max(modified.values(), default=EPOCH)
+    entries: list[tuple[str, datetime | None]] = list(modified.items())
+    entries += [(p.url, max([modified[a.url] for a in p.articles], default=newest)) for p in site.pages]
     own = {p.url for p in site.standalone}  # a page of the site's own may stand at /corrections/
     entries += [(url, newest) for url in (urls.tags_index_url(), urls.authors_index_url(),
                                           urls.archive_index_url(), urls.corrections_url(), *extra) if url not in own]

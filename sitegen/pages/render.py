@@ -464,7 +464,8 @@ class Planner:
         pages = [self.article_page(i, related, show) for i in range(len(site.articles))]
         listing_of = dict(zip([a.url for a in site.articles], listings, strict=True))
         children = _children(site)
-        pages += [_list_page(page, children, listing_of, config, self.abs_url, g) for page in site.pages]
+        lang = _lang(config)
+        pages += [_list_page(page, children, listing_of, config, self.abs_url, g, lang) for page in site.pages]
         pages += _index_pages(site, config, children, g)
         pages += _sitemap_pages(site, config, g)
         return pages
@@ -473,7 +474,8 @@ class Planner:
         """The list pages given with their positions in ``site.pages`` (``collect.pages_showing``)."""
         listing_of = dict(zip([a.url for a in self.site.articles], listings, strict=True))
         children = _children(self.site)
-        return [(position, _list_page(page, children, listing_of, self.config, self.abs_url, self.g))
+        lang = _lang(self.config)
+        return [(position, _list_page(page, children, listing_of, self.config, self.abs_url, self.g, lang))
                 for position, page in shown]
 
     def undated(self, now: datetime | None) -> list[Page]:
@@ -512,7 +514,7 @@ def _standalone_pages(site: Site, config: Config, bodies: Bodies, abs_url: Calla
         named = f"{page.url.rstrip('/').rsplit('/', 1)[-1]}.html"
         template = f"{page.layout}.html" if page.layout else named if named in own else "page.html"
         signature = hash_parts(g, "page", page.fingerprint, page.url, template, *resolved_refs(page, links),
-                          *([_picture_signature(page)] if page.media else []))
+                               *([_picture_signature(page)] if page.media else []))
         pages.append(Page(urls.output_path(page.url), template, signature,
                           lambda p=page: page_context(p, bodies(p.fingerprint), config, abs_url, links)))
     return pages
@@ -535,17 +537,17 @@ def _redirect_pages(redirects: Mapping[str, str], titles: Mapping[str, str], con
 def listing(article: Article) -> str:
     """A hash of everything a list page, site map or neighbour can show of an article: all but its body."""
     return hash_parts(article.title, article.date.isoformat() if article.date else "", article.slug, article.url,
-                 article.authors, article.tags, article.summary, article.description, article.source,
-                 article.draft, article.updated, article.image, article.extra, article.section, article.date_only,
-                 article.embargo, article.expires, article.killed, article.kill_note, article.corrections,
-                 *([article.media, _picture_signature(article)] if article.media else []))
+                      article.authors, article.tags, article.summary, article.description, article.source,
+                      article.draft, article.updated, article.image, article.extra, article.section, article.date_only,
+                      article.embargo, article.expires, article.killed, article.kill_note, article.corrections,
+                      *([article.media, _picture_signature(article)] if article.media else []))
 
 
 def placement(article: Article) -> str:
     """What decides which list pages show an article, where, and what the indexes and site map say of it."""
     return hash_parts(article.url, article.date.isoformat() if article.date else "", article.updated, article.tags,
-                 article.authors, article.draft, article.section, article.date_only, article.source,
-                 article.corrections)
+                      article.authors, article.draft, article.section, article.date_only, article.source,
+                      article.corrections)
 
 
 def _show_function(articles: Sequence[Article]) -> Callable[[Article | None], str]:
@@ -567,12 +569,12 @@ def _children(site: Site) -> dict[Period, list[tuple[Period, int]]]:
 
 
 def _list_page(page: ListPage, children: dict[Period, list[tuple[Period, int]]], listing: dict[str, str],
-               config: Config, abs_url: Callable[[str], str], g: str) -> Page:
+               config: Config, abs_url: Callable[[str], str], g: str, lang: i18n.Language) -> Page:
     kids = children.get(page.subject, []) if isinstance(page.subject, Period) else []
-    description = _list_description(page, config)
+    description = _list_description(page, config, lang)
     signature = hash_parts(g, page.kind, page.url, page.title, f"{page.number}/{page.count}",
-                      ",".join([listing[a.url] for a in page.articles]),
-                      ",".join([f"{p.label}:{n}" for p, n in kids]))
+                           ",".join([listing[a.url] for a in page.articles]),
+                           ",".join([f"{p.label}:{n}" for p, n in kids]))
     return Page(urls.output_path(page.url), PAGE_TEMPLATES[page.kind], signature,
                 lambda: list_context(page, description, kids, config, abs_url))
 
@@ -588,8 +590,8 @@ def _article_page(articles: Sequence[Article], i: int, related: Mapping[str, tup
     refs = resolved_refs(article, links) if article.refs and links else []
     banner = (banners or {}).get(article.url)
     signature = hash_parts(g, "article", article.fingerprint, article.url, show(newer), show(older),
-                      *[show(r) for r in near], *refs, banner.isoformat() if banner else "",
-                      *([_picture_signature(article)] if article.media else []))
+                           *[show(r) for r in near], *refs, banner.isoformat() if banner else "",
+                           *([_picture_signature(article)] if article.media else []))
     return Page(urls.output_path(article.url), "article.html", signature,
                 lambda: article_context(article, bodies(article.fingerprint), newer, older, near, config,
                                         abs_url, links, embargoed_until=banner))
@@ -600,7 +602,7 @@ def _expired_pages(expired: Sequence[Article], bodies: Bodies, config: Config, a
     """Articles past their ``expires``: the page stays at its address (noindex, out of every list)."""
     return [Page(urls.output_path(a.url), "article.html",
                  hash_parts(g, "expired", a.fingerprint, a.url, *(resolved_refs(a, links) if a.refs else []),
-                       *([_picture_signature(a)] if a.media else [])),
+                            *([_picture_signature(a)] if a.media else [])),
                  lambda a=a: article_context(a, bodies(a.fingerprint), None, None, (), config, abs_url, links,
                                              expired=True)) for a in expired]
 
@@ -678,9 +680,9 @@ def _feed_pages(site: Site, config: Config, bodies: Bodies, abs_url: Callable[[s
     pages = []
     for feed in feeds.site_feeds(site, config, killed):
         signature = hash_parts(g, feed.url, feed.title, feed.alternate, _fingerprints(feed.entries),
-                          *[_picture_signature(a) for a in feed.entries if a.media],
-                          ",".join([a.url for a in feed.entries]),
-                          ",".join([f"{a.url} {a.modified.isoformat()} {a.kill_note}" for a in feed.deleted]))
+                               *[_picture_signature(a) for a in feed.entries if a.media],
+                               ",".join([a.url for a in feed.entries]),
+                               ",".join([f"{a.url} {a.modified.isoformat()} {a.kill_note}" for a in feed.deleted]))
         pages.append(Page(feed.url.lstrip("/"), feed.template, signature,
                           lambda f=feed: _feed_context(f, config, bodies, full, abs_url)))
     return pages
@@ -731,16 +733,16 @@ def _news_pages(site: Site, config: Config, g: str, now: datetime) -> list[Page]
             Page("robots.txt", "robots.txt", hash_parts(g, "robots", *maps), lambda: {"sitemaps": maps})]
 
 
-def _list_description(page: ListPage, config: Config) -> str:
+def _list_description(page: ListPage, config: Config, lang: i18n.Language) -> str:
     if page.kind == "index":
         return config.description
     if page.kind == "section" and isinstance(page.subject, Section) and page.subject.description:
         return page.subject.description
-    _ = _lang(config).gettext
+    _ = lang.gettext
     sentence = {"section": _("%(name)s news on %(site)s."), "tag": _("Articles tagged %(name)s on %(site)s."),
                 "author": _("Articles by %(name)s on %(site)s."),
                 "archive": _("Articles from %(name)s on %(site)s.")}[page.kind]
-    name = _lang(config).period(page.subject) if isinstance(page.subject, Period) else page.title
+    name = lang.period(page.subject) if isinstance(page.subject, Period) else page.title
     return sentence % {"name": name, "site": config.title}
 
 
