@@ -88,6 +88,11 @@ CHANGES: dict[str, Change] = {
     "edit summary": edit("content/02.md", "Summary of story 2", "Summary rewritten"),
     "edit tags": edit("content/04.md", "Topic 0, Common", "Topic 9"),
     "edit many tags": retag_many,
+    "tag spelling": edit("content/04.md", "Topic 0, Common", "Topic 0, COMMON"),  # the same tag, spelled anew
+    "new tag": edit("content/05.md", "Common]", "Common, Lonely]"),  # a tag of its own: new tag pages
+    "drop a tag": edit("content/07.md", "Topic 3, Common", "Common"),
+    "edit tags and body": lambda root: (edit("content/04.md", "Topic 0, Common", "Topic 2")(root),
+                                        edit("content/04.md", "Paragraph one", "Paragraph ONE")(root)),
     "edit date": edit("content/05.md", "2023-03-10", "2022-12-31"),
     "add": lambda root: write_files(root, {"content/new.md": article("Brand new", date="2023-03-14", tags="[Common]")}),
     "delete": lambda root: (root / "content/06.md").unlink(),
@@ -315,3 +320,14 @@ def test_a_warm_build_told_what_changed_equals_a_clean_build(tmp_path: Path) -> 
     build(config, BuildOptions(jobs=1), session)
     assert "/eight-moved/" in (site / "redirects.yaml").read_text(encoding="utf-8")
     assert snapshot(site / "public") == clean_build(site, tmp_path / "clean")
+
+
+def test_a_tag_that_loses_its_only_article_is_gone_and_each_step_equals_a_clean_build(tmp_path: Path) -> None:
+    site = built_site(tmp_path)
+    for step, change in enumerate([edit("content/05.md", "Common]", "Common, Lonely]"),
+                                   edit("content/05.md", "Common, Lonely]", "Common]"),
+                                   edit("content/06.md", "Writer 0", "Writer 5")]):
+        change(site)
+        build(load_config(site), BuildOptions(jobs=1))
+        assert snapshot(site / "public") == clean_build(site, tmp_path / f"clean{step}"), step
+    assert not (site / "public/tags/lonely").exists()

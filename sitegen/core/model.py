@@ -284,9 +284,10 @@ class RelatedMemo:
 class PlanMemo:
     """The last page plan, so a build whose articles still list the same way (only bodies changed) reuses
     the signatures of the ~2 pages per article that show no body instead of working them all out again,
-    and one whose articles still sit on the same list pages (a headline or summary edited) works out
-    only the list pages that show an edited article. Kept in the build cache; positions are indexes in
-    date order."""
+    one whose articles still sit on the same list pages (a headline or summary edited) works out
+    only the list pages that show an edited article, and one whose articles are the same in the same order
+    (tags, authors or a section edited) works out the pages of the tags, authors and sections that changed.
+    Kept in the build cache; positions are indexes in date order."""
 
     structure: str = ""  # a hash of the templates, the settings and every article's listing, in order
     articles: list[str] = field(default_factory=list)  # each article's URL and content hash
@@ -294,3 +295,5 @@ class PlanMemo:
     pages: list[tuple[str, str, str]] = field(default_factory=list)  # (path, template, signature): articles' first
     layout: str = ""  # a hash of the templates, the settings and what places each article on list pages, in order
     placements: list[str] = field(default_factory=list)  # that for each article: its URL, dates, tags, authors
+    subjects: list[tuple[str, ...]] = field(default_factory=list)  # each article's tags, authors, section
+    common: str = ""  # a hash of the templates, the settings and the undated pages' addresses and dates

@@ -46,7 +46,7 @@ from sitegen.core.model import (
 )
 from sitegen.incremental.manifest import size_and_mtime
 
-FORMAT = 11  # bump when the records change shape
+FORMAT = 12  # bump when the records change shape
 _FRAME = 4096  # sources or outputs per frame of the state file
 _END = ("end of the record", FORMAT)
 STATE_FILE = "state.marshal"
@@ -286,7 +286,7 @@ def _record(state: State) -> tuple:
             ((path, tuple(e)) for path, e in state.outputs.items()),
             (memo.urls, memo.keys, memo.words, memo.found),
             (state.plan.structure, state.plan.articles, state.plan.listings, state.plan.pages, state.plan.layout,
-             state.plan.placements))
+             state.plan.placements, state.plan.subjects, state.plan.common))
 
 
 def _state(record: tuple) -> State:

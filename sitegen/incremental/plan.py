@@ -13,18 +13,19 @@ gets its context from a full plan made then.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import jinja2
 
+from sitegen.core import urls
 from sitegen.core.config import Config
-from sitegen.core.model import PlanMemo, RelatedMemo, Site
+from sitegen.core.model import Article, PlanMemo, RelatedMemo, Site
 from sitegen.core.timeline import Timeline
 from sitegen.incremental.related import related_again
 from sitegen.pages.render import Bodies, Page, Planner, hash_parts, listing, placement
-from sitegen.site.collect import Related, list_page_count, pages_showing
+from sitegen.site.collect import Related, list_page_count, pages_showing, subject_key, subjects_of
 
 
 def plan_again(site: Site, config: Config, env: jinja2.Environment, g: str, bodies: Bodies,
@@ -41,9 +42,11 @@ def plan_again(site: Site, config: Config, env: jinja2.Environment, g: str, bodi
         listed_as, placed = known.get(key) or (listing(article), placement(article))
         listings.append(listed_as)
         placements.append(placed)
+    subjects = [subjects_of(a, site) for a in articles]
     # The undated pages are in the site map: a change to their addresses or dates is a change of structure.
     pages_key = hash_parts(*[placement(p) for p in site.standalone])
-    structure, layout = hash_parts(g, pages_key, *listings), hash_parts(g, pages_key, *placements)
+    common = hash_parts(g, pages_key)
+    structure, layout = hash_parts(common, *listings), hash_parts(common, *placements)
     related_before = list(related_memo.found)  # related_again updates it in place
     if structure == memo.structure and len(related_before) == len(articles):
         related = Related(list(articles), related_before)  # what it looks at is part of every listing: as before
@@ -65,14 +68,45 @@ def plan_again(site: Site, config: Config, env: jinja2.Environment, g: str, bodi
         for i in _articles_to_plan(ids, listings, memo, related.found, related_before):
             listed[i] = planner.article_page(i, related)
         edited = [a for a, new, old in zip(articles, listings, memo.listings, strict=True) if new != old]
-        for position, page in planner.list_pages(pages_showing(site, edited), listings):
+        shown = pages_showing(site, edited)
+        for (position, _page), page in zip(shown, planner.list_pages([p for _, p in shown], listings), strict=True):
             listed[n + position] = page
+    elif common == memo.common and len(memo.subjects) == n and len(memo.pages) > n and _same_articles(memo, articles):
+        # The same articles in the same order, their tags, authors or sections edited: only those lists change.
+        listed = [kept(*entry) for entry in memo.pages[:n]]
+        for i in _articles_to_plan(ids, listings, memo, related.found, related_before):
+            listed[i] = planner.article_page(i, related)
+        listed += _list_pages_again(planner, memo, listings, subjects, kept)
+        listed += planner.indexes()
     else:
         listed = list(full().values())
-    memo.structure, memo.layout, memo.articles, memo.listings, memo.placements = \
-        structure, layout, ids, listings, placements
+    memo.structure, memo.layout, memo.articles, memo.listings, memo.placements, memo.subjects, memo.common = \
+        structure, layout, ids, listings, placements, subjects, common
     memo.pages = [(p.path, p.template, p.signature) for p in listed]
     return listed + planner.undated(now)
+
+
+def _same_articles(memo: PlanMemo, articles: Sequence[Article]) -> bool:
+    """The memo's articles are these, in this order (each memo key starts with the article's URL)."""
+    return all(key.startswith(f"{a.url}\x1f") for key, a in zip(memo.articles, articles, strict=True))
+
+
+def _list_pages_again(planner: Planner, memo: PlanMemo, listings: list[str], subjects: list[tuple[str, ...]],
+                      kept: Callable[[str, str, str], Page]) -> list[Page]:
+    """The list pages after tags, authors or sections of some articles changed (the articles the same, in
+    the same order): the pages of every tag, author and section an article joined, left or spelled anew,
+    and the other pages showing an article whose listing changed, worked out again; the rest kept."""
+    site = planner.site
+    touched = {key.split("\x1f")[0] for before, now in zip(memo.subjects, subjects, strict=True) if before != now
+               for key in set(before) ^ set(now)}
+    edited = [a for a, new, old in zip(site.articles, listings, memo.listings, strict=True) if new != old]
+    showing = {page.url for _position, page in pages_showing(site, edited)}
+    before = {path: (template, signature) for path, template, signature in memo.pages[len(subjects):]}
+    again = [page for page in site.pages if page.url in showing or subject_key(page.subject) in touched
+             or urls.output_path(page.url) not in before]
+    planned = {page.url: made for page, made in zip(again, planner.list_pages(again, listings), strict=True)}
+    return [planned.get(page.url) or kept(urls.output_path(page.url), *before[urls.output_path(page.url)])
+            for page in site.pages]
 
 
 def _articles_to_plan(ids: list[str], listings: list[str], memo: PlanMemo, related: list[tuple[int, ...]],

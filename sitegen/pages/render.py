@@ -458,25 +458,21 @@ class Planner:
 
     def listed(self, listings: list[str], related: Mapping[str, tuple[Article, ...]]) -> list[Page]:
         """The pages whose signatures depend only on the articles' listings, and each article's own body:
-        article pages (in date order, first), list pages (in ``site.pages`` order), indexes and the sitemap."""
-        site, config, g = self.site, self.config, self.g
-        show = _show_function(site.articles)
-        pages = [self.article_page(i, related, show) for i in range(len(site.articles))]
-        listing_of = dict(zip([a.url for a in site.articles], listings, strict=True))
-        children = _children(site)
-        lang = _lang(config)
-        pages += [_list_page(page, children, listing_of, config, self.abs_url, g, lang) for page in site.pages]
-        pages += _index_pages(site, config, children, g)
-        pages += _sitemap_pages(site, config, g)
-        return pages
+        article pages (in date order, first), list pages (in ``site.pages`` order), then ``indexes``."""
+        show = _show_function(self.site.articles)
+        pages = [self.article_page(i, related, show) for i in range(len(self.site.articles))]
+        return pages + self.list_pages(self.site.pages, listings) + self.indexes()
 
-    def list_pages(self, shown: Sequence[tuple[int, ListPage]], listings: list[str]) -> list[tuple[int, Page]]:
-        """The list pages given with their positions in ``site.pages`` (``collect.pages_showing``)."""
+    def list_pages(self, pages: Sequence[ListPage], listings: list[str]) -> list[Page]:
+        """These list pages of the site (of ``site.pages``); ``listings``: each article's, in date order."""
         listing_of = dict(zip([a.url for a in self.site.articles], listings, strict=True))
-        children = _children(self.site)
-        lang = _lang(self.config)
-        return [(position, _list_page(page, children, listing_of, self.config, self.abs_url, self.g, lang))
-                for position, page in shown]
+        children, lang = _children(self.site), _lang(self.config)
+        return [_list_page(page, children, listing_of, self.config, self.abs_url, self.g, lang) for page in pages]
+
+    def indexes(self) -> list[Page]:
+        """The topic, author and archive indexes, the search and 404 pages, and the site map."""
+        return (_index_pages(self.site, self.config, _children(self.site), self.g)
+                + _sitemap_pages(self.site, self.config, self.g))
 
     def undated(self, now: datetime | None) -> list[Page]:
         """The pages that are few whatever the site's size, planned afresh every time: feeds, the news

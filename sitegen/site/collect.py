@@ -209,6 +209,25 @@ def list_page_count(site: Site) -> int:
     return sum(_page_count(members, site.per_page) for _kind, _title, members, _url, _subject in _groups(site))
 
 
+def subject_key(subject: Subject) -> str | None:
+    """A tag's, author's or section's key (``tag:kenya``); None for the front page and the date archives."""
+    if isinstance(subject, Tag):
+        return f"tag:{subject.slug}"
+    if isinstance(subject, Author):
+        return f"author:{subject.slug}"
+    if isinstance(subject, Section):
+        return f"section:{subject.slug}"
+    return None
+
+
+def subjects_of(article: Article, site: Site) -> tuple[str, ...]:
+    """The keys of the tags, authors and section whose pages list the article, each with its spelling there."""
+    section = site.section_of(article.section) if article.section else None
+    return (*[f"tag:{t.slug}\x1f{t.name}" for t in article.tags], *[f"author:{x.slug}\x1f{x.name}" for x in
+                                                                     article.authors],
+            *([f"section:{section.slug}"] if section is not None else []))
+
+
 def pages_showing(site: Site, articles: Iterable[Article]) -> list[tuple[int, ListPage]]:
     """The list pages that show any of ``articles`` (of the site), each with its position among
     ``list_pages(site)``, made without making the others (21k at 10k articles)."""
