@@ -331,3 +331,16 @@ def test_a_tag_that_loses_its_only_article_is_gone_and_each_step_equals_a_clean_
         build(load_config(site), BuildOptions(jobs=1))
         assert snapshot(site / "public") == clean_build(site, tmp_path / f"clean{step}"), step
     assert not (site / "public/tags/lonely").exists()
+
+
+def test_an_article_linking_to_one_that_moves_links_to_its_new_address(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    files = site_files()
+    files["content/10.md"] = files["content/10.md"].replace("Paragraph *two*.", 'See {{< ref "05.md" >}}.')
+    write_files(site, files)
+    build(load_config(site), BuildOptions(jobs=1))
+    edit("content/05.md", "2023-03-10", "2023-01-01")(site)  # a new date: a new address
+    build(load_config(site), BuildOptions(jobs=1))
+    assert snapshot(site / "public") == clean_build(site, tmp_path / "clean")
+    page = next((site / "public").glob("2023/*/*/story-number-10/index.html")).read_text(encoding="utf-8")
+    assert "/2023/01/01/story-number-5/" in page

@@ -13,7 +13,7 @@ gets its context from a full plan made then.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +21,7 @@ import jinja2
 
 from sitegen.core import urls
 from sitegen.core.config import Config
-from sitegen.core.model import Article, PlanMemo, RelatedMemo, Site
+from sitegen.core.model import PlanMemo, RelatedMemo, Site
 from sitegen.core.timeline import Timeline
 from sitegen.incremental.related import related_again
 from sitegen.pages.render import Bodies, Page, Planner, hash_parts, listing, placement
@@ -71,12 +71,12 @@ def plan_again(site: Site, config: Config, env: jinja2.Environment, g: str, bodi
         shown = pages_showing(site, edited)
         for (position, _page), page in zip(shown, planner.list_pages([p for _, p in shown], listings), strict=True):
             listed[n + position] = page
-    elif common == memo.common and len(memo.subjects) == n and len(memo.pages) > n and _same_articles(memo, articles):
-        # The same articles in the same order, their tags, authors or sections edited: only those lists change.
-        listed = [kept(*entry) for entry in memo.pages[:n]]
-        for i in _articles_to_plan(ids, listings, memo, related.found, related_before):
-            listed[i] = planner.article_page(i, related)
-        listed += _list_pages_again(planner, memo, listings, subjects, kept)
+    elif common == memo.common and len(memo.subjects) == len(memo.articles) < len(memo.pages):
+        # Articles retagged, added, deleted or moved: the lists they joined or left are planned again.
+        before_at = {key.split("\x1f", 1)[0]: j for j, key in enumerate(memo.articles)}
+        at = [before_at.get(a.url) for a in articles]  # each article's position in the memo, None if new
+        listed = _article_pages_again(planner, memo, ids, related, related_before, at, kept)
+        listed += _list_pages_again(planner, memo, listings, subjects, at, kept)
         listed += planner.indexes()
     else:
         listed = list(full().values())
@@ -86,22 +86,45 @@ def plan_again(site: Site, config: Config, env: jinja2.Environment, g: str, bodi
     return listed + planner.undated(now)
 
 
-def _same_articles(memo: PlanMemo, articles: Sequence[Article]) -> bool:
-    """The memo's articles are these, in this order (each memo key starts with the article's URL)."""
-    return all(key.startswith(f"{a.url}\x1f") for key, a in zip(memo.articles, articles, strict=True))
+def _article_pages_again(planner: Planner, memo: PlanMemo, ids: list[str], related: Related,
+                         related_before: list[tuple[int, ...]], at: list[int | None],
+                         kept: Callable[[str, str, str], Page]) -> list[Page]:
+    """Each article's page, kept from the memo when it shows what it showed: the same article (an id holds
+    its URL and content hash) between the same neighbours, with the same related articles; an article that
+    links to others (``ref``) is planned again, as their addresses may have moved."""
+    comparable = len(related_before) == len(memo.articles) and len(related.found) == len(ids)
+    pages = []
+    for i, article in enumerate(planner.site.articles):
+        j = at[i]
+        same = (j is not None and comparable and not article.refs and ids[i] == memo.articles[j]
+                and _near(ids, i) == _near(memo.articles, j)
+                and [ids[k] for k in related.found[i]] == [memo.articles[k] for k in related_before[j]])
+        pages.append(kept(*memo.pages[j]) if same and j is not None else planner.article_page(i, related))
+    return pages
+
+
+def _near(ids: list[str], i: int) -> tuple[str | None, str | None]:
+    """The ids of the newer and the older neighbour of position ``i`` (None at either end)."""
+    return ids[i - 1] if i > 0 else None, ids[i + 1] if i + 1 < len(ids) else None
 
 
 def _list_pages_again(planner: Planner, memo: PlanMemo, listings: list[str], subjects: list[tuple[str, ...]],
-                      kept: Callable[[str, str, str], Page]) -> list[Page]:
-    """The list pages after tags, authors or sections of some articles changed (the articles the same, in
-    the same order): the pages of every tag, author and section an article joined, left or spelled anew,
-    and the other pages showing an article whose listing changed, worked out again; the rest kept."""
+                      at: list[int | None], kept: Callable[[str, str, str], Page]) -> list[Page]:
+    """The list pages after articles were retagged, added, deleted or moved: every page of each list an
+    article joined or left (a tag, an author, a section, a date, the front page; a tag spelled anew) and
+    the other pages showing an article whose listing changed are worked out again; the rest are kept."""
     site = planner.site
-    touched = {key.split("\x1f")[0] for before, now in zip(memo.subjects, subjects, strict=True) if before != now
-               for key in set(before) ^ set(now)}
-    edited = [a for a, new, old in zip(site.articles, listings, memo.listings, strict=True) if new != old]
+    touched: set[str] = set()
+    for i, j in enumerate(at):
+        if j is None or memo.subjects[j] != subjects[i]:
+            touched.update(key.split("\x1f")[0] for key in set(memo.subjects[j] if j is not None else ())
+                           ^ set(subjects[i]))
+    for j in set(range(len(memo.articles))).difference(at):  # deleted, or moved to another address
+        touched.update(key.split("\x1f")[0] for key in memo.subjects[j])
+    edited = [a for a, j, listed_as in zip(site.articles, at, listings, strict=True)
+              if j is not None and listed_as != memo.listings[j]]
     showing = {page.url for _position, page in pages_showing(site, edited)}
-    before = {path: (template, signature) for path, template, signature in memo.pages[len(subjects):]}
+    before = {path: (template, signature) for path, template, signature in memo.pages[len(memo.articles):]}
     again = [page for page in site.pages if page.url in showing or subject_key(page.subject) in touched
              or urls.output_path(page.url) not in before]
     planned = {page.url: made for page, made in zip(again, planner.list_pages(again, listings), strict=True)}

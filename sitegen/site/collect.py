@@ -209,22 +209,27 @@ def list_page_count(site: Site) -> int:
     return sum(_page_count(members, site.per_page) for _kind, _title, members, _url, _subject in _groups(site))
 
 
-def subject_key(subject: Subject) -> str | None:
-    """A tag's, author's or section's key (``tag:kenya``); None for the front page and the date archives."""
+def subject_key(subject: Subject) -> str:
+    """The key of a list's subject: ``tag:kenya``, ``author:…``, ``section:…``, ``period:2023-09``, or
+    ``index`` for the front page."""
     if isinstance(subject, Tag):
         return f"tag:{subject.slug}"
     if isinstance(subject, Author):
         return f"author:{subject.slug}"
     if isinstance(subject, Section):
         return f"section:{subject.slug}"
-    return None
+    if isinstance(subject, Period):
+        return "period:" + "-".join(map(str, subject.key))
+    return "index"
 
 
 def subjects_of(article: Article, site: Site) -> tuple[str, ...]:
-    """The keys of the tags, authors and section whose pages list the article, each with its spelling there."""
+    """The keys (``subject_key``) of the lists that show the article, tags and authors each with its
+    spelling there (a new spelling can rename the tag's pages)."""
     section = site.section_of(article.section) if article.section else None
-    return (*[f"tag:{t.slug}\x1f{t.name}" for t in article.tags], *[f"author:{x.slug}\x1f{x.name}" for x in
-                                                                     article.authors],
+    return ("index", *["period:" + "-".join(map(str, key)) for key in _period_keys(article)],
+            *[f"tag:{t.slug}\x1f{t.name}" for t in article.tags], *[f"author:{x.slug}\x1f{x.name}"
+                                                                     for x in article.authors],
             *([f"section:{section.slug}"] if section is not None else []))
 
 
