@@ -2,12 +2,15 @@
 
 ``pages.render.plan_pages`` is the pure full plan; this module keeps what it found (``PlanMemo``, in the
 build cache) and gives the same pages (tests/test_incremental.py holds a rebuild's output equal to a clean
-build's). Two cases save work. When every article lists as it did (only bodies edited), the pages that
+build's). Three cases save work. When every article lists as it did (only bodies edited), the pages that
 show no body keep their last signatures and only the edited articles' pages are worked out again. When
 every article still sits on the same list pages (same articles, dates, tags and authors; a headline or
 summary edited), the article pages and the list pages that show an edited article are worked out again,
-and the indexes and site map are kept. A kept page that must be rendered anyway (its file was deleted)
-gets its context from a full plan made then.
+and the indexes and site map are kept. When articles were retagged, added, deleted or moved (the
+templates, settings and undated pages as before), every page of each list they joined or left, the
+article pages whose neighbours or related articles changed, the indexes and the site map are worked out
+again, and the other pages keep their signatures. A kept page that must be rendered anyway (its file was
+deleted) gets its context from a full plan made then.
 """
 
 from __future__ import annotations
