@@ -564,6 +564,36 @@ def test_the_preview_makes_what_the_page_shows_first_and_the_crops_on_a_thread(t
     assert cache_state(root) == before
 
 
+def test_a_new_photo_saved_in_the_preview_is_on_its_page_when_the_build_returns_and_a_damaged_one_fails(tmp_path):
+    """The preview encodes a new photo's files on a thread while the pages render: the page it reloads must
+    find them, at their real size; a photo that cannot be decoded is still the save's error, at its line."""
+    import dataclasses
+
+    root = make_photo_site(tmp_path / "site")
+    config = load_config(root)
+    preview = dataclasses.replace(config, cache_dir=str(tmp_path / "private"), output_dir=str(tmp_path / "out"))
+    options = BuildOptions(jobs=1, preview=True, image_cache=config.cache_path)
+    build(preview, options)
+    before = {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    source = root / "content/quay.jpg"
+    photo(source, (1900, 1300), (200, 40, 40))  # never seen: its digest is new
+    source.write_bytes(source.read_bytes()[:3000])
+    with pytest.raises(BuildFailed) as failed:
+        build(preview, options)
+    assert any(str(e).startswith("content/2024-03-01-harbour.md:10: image content/quay.jpg cannot be decoded")
+               for e in failed.value.errors), failed.value.errors
+    assert {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()} == before
+    photo(source, (1900, 1300), (200, 40, 40))
+    build(preview, options)
+    tags = Tags((tmp_path / "out/2024/03/01/harbour/index.html").read_text())
+    shown = [a for a in tags.all("img") if a["src"].startswith("/img/")]
+    assert shown
+    for attrs in shown:
+        with Image.open(tmp_path / "out" / attrs["src"].lstrip("/")) as made:
+            assert made.size == (int(attrs["width"]), int(attrs["height"]))
+    assert before != {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
+
+
 def test_pages_with_pictures_pass_the_nu_html_checker(photo_site):
     from tests.test_site_quality import vnu_jar
 

@@ -47,6 +47,7 @@ from sitegen.core.files import replace_file
 # What is decoded and resized; what is published as it is (vector art, animations) with only its name hashed.
 RASTER = (".jpg", ".jpeg", ".png", ".webp", ".avif", ".tif", ".tiff")
 AS_IS = (".svg", ".gif")
+ORIENTATION = 0x0112  # the EXIF tag
 MAX_PIXELS = 89_478_485  # Pillow's own warning limit: a larger picture is refused (a decompression bomb)
 IMG_DIR = "img"  # /img/<width>-<hash>.<ext>
 CACHE_DIR = "images"  # .sitegen-cache/images/
@@ -309,7 +310,7 @@ def probe_file(path: Path) -> Probe:
                 width, height = im.size
                 if width * height > MAX_PIXELS:
                     raise ValueError(f"is {width:,}x{height:,} pixels, {_BOMB}")
-                orientation = im.getexif().get(0x0112, 1)
+                orientation = im.getexif().get(ORIENTATION, 1)
                 alpha = im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in im.info
                 kind = "gif" if im.format == "GIF" else "raster"
                 if kind == "raster" and im.format not in ("JPEG", "PNG", "WEBP", "AVIF", "TIFF", "MPO"):
@@ -364,25 +365,34 @@ class Job(NamedTuple):
 def process(job: Job) -> tuple[int, str | None]:
     """Decode one source once and write each missing derivative into the cache folder (atomically).
     Returns (files encoded, None) or (0, what is wrong with the file). Runs on the process pool."""
-    from PIL import Image, ImageCms, ImageOps
-
-    kinds = {d.fmt for d in job.derivatives}
-    if kinds <= {"gif", "svg"}:  # as it is
+    if {d.fmt for d in job.derivatives} <= {"gif", "svg"}:  # as it is
         data = Path(job.path).read_bytes()
         for d in job.derivatives:
             replace_file(Path(job.folder) / d.name, data)
         return len(job.derivatives), None
+    picture, problem = _decode(job.path)
+    if problem is not None:
+        return 0, problem
+    return _write(job, picture), None
+
+
+def _decode(path: str) -> tuple[Any, str | None]:
+    """The source decoded, its EXIF orientation applied, in sRGB, without metadata; or (None, what is wrong)."""
+    from PIL import Image, ImageCms, ImageOps
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(job.path) as source:
+            with Image.open(path) as source:
                 source.load()
                 icc = source.info.get("icc_profile")
-                im = ImageOps.exif_transpose(source)
+                # exif_transpose copies the whole picture even when it has nothing to turn (0.04 s at 4 Mpx)
+                turned = source.getexif().get(ORIENTATION, 1) in range(2, 9)
+                im = ImageOps.exif_transpose(source) if turned else source
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        return 0, _bomb(exc)
+        return None, _bomb(exc)
     except (OSError, SyntaxError, ValueError) as exc:  # truncated, corrupt
-        return 0, f"cannot be decoded ({exc}): it may be truncated or damaged; export it again"
+        return None, f"cannot be decoded ({exc}): it may be truncated or damaged; export it again"
     alpha = im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in im.info
     mode = "RGBA" if alpha else "RGB"
     if icc:
@@ -395,6 +405,13 @@ def process(job: Job) -> tuple[int, str | None]:
             im = im.convert(mode)  # a broken profile: read the numbers as sRGB
     im = im.convert(mode) if im.mode != mode else im
     im.info = {}  # no EXIF (GPS), XMP, comments or profile reaches a derivative
+    return im, None
+
+
+def _write(job: Job, im: Any) -> int:
+    """Each of the job's derivatives of the decoded picture, encoded into the cache folder; how many."""
+    from PIL import Image
+
     made = 0
     scaled: dict[tuple[Any, int, int], Any] = {}  # (crop box, width, height) -> the picture at that size
     for d in sorted(job.derivatives, key=lambda d: (d.box is not None, str(d.box), -d.width)):
@@ -412,16 +429,42 @@ def process(job: Job) -> tuple[int, str | None]:
             scaled[key] = picture
         replace_file(Path(job.folder) / d.name, _encode(picture, d.fmt))
         made += 1
-    return made, None
+    return made
 
 
-def _in_background(jobs: list[Job]) -> None:
-    """The preview's thread: what its pages do not show yet. A cache folder removed meanwhile stops it."""
-    try:
-        for job in jobs:
-            process(job)
-    except OSError:
-        return
+class _Making:
+    """The preview's thread: the new photos' files its pages show (decoded already, so a damaged file was
+    this build's error) encoded while the pages render, ``ready`` once they are in the cache; then, reusing
+    each decoded picture, what `sitegen build` will want too. A cache folder removed meanwhile stops it."""
+
+    def __init__(self, now: list[tuple[Job, Any]], later: list[Job]) -> None:
+        self.ready = threading.Event()
+        self.failure: OSError | None = None
+        self.encoded = 0
+        self.thread = threading.Thread(target=self._run, args=(now, later), daemon=True)
+        self.thread.start()
+
+    def _run(self, now: list[tuple[Job, Any]], later: list[Job]) -> None:
+        decoded: dict[str, Any] = {}
+        try:
+            for job, picture in now:
+                self.encoded += _write(job, picture)
+                decoded[job.path] = picture
+        except OSError as exc:
+            self.failure = exc
+        finally:
+            self.ready.set()
+        if self.failure is not None:
+            return
+        try:
+            for job in later:
+                picture = decoded.pop(job.path, None)
+                if picture is None:
+                    process(job)
+                else:
+                    _write(job, picture)
+        except OSError:
+            return
 
 
 def _encode(picture: Any, fmt: str) -> bytes:
@@ -501,6 +544,7 @@ class Catalog:
         self.signatures: dict[str, str] = {}  # article URL -> a hash of its pictures (for page signatures)
         self.encoded = 0  # files this build encoded (tests and benchmarks count them)
         self.background: threading.Thread | None = None
+        self._making: _Making | None = None  # the preview's thread, encoding what its pages show
         self._index: dict[str, Any] | None = None
         self._uses: dict[str, list[tuple[Path, int | None]]] = {}  # source path -> (content file, line)
         self._pending: set[str] = set()  # derivatives the preview's background thread is still making
@@ -785,17 +829,42 @@ class Catalog:
             if rest or extra:
                 later.append(Job(str(source.path), source.shown, rest + tuple(extra.values()), str(self.folder)))
                 self._pending.update(d.name for d in rest)
+        if fast:
+            # The preview decodes the new photos now (a damaged one is this build's error) and encodes them on
+            # a thread while the pages render (Pillow lets go of the GIL); ``outputs`` waits for them.
+            decoded: list[tuple[Job, Any]] = []
+            for job in now:
+                if {d.fmt for d in job.derivatives} <= {"gif", "svg"}:
+                    made, problem = process(job)
+                    self.encoded += made
+                else:
+                    picture, problem = _decode(job.path)
+                    if picture is not None:
+                        decoded.append((job, picture))
+                if problem:
+                    errors.extend(self._problem(job, problem))
+            if (decoded or later) and not errors:
+                self._making = _Making(decoded, later)
+                self.background = self._making.thread
+            return
         if now:
             from sitegen.core.parallel import parallel_map
 
-            results = parallel_map(process, now, 1 if fast else jobs, min_items=2)
-            for job, (made, problem) in zip(now, results, strict=True):
+            for job, (made, problem) in zip(now, parallel_map(process, now, jobs, min_items=2), strict=True):
                 self.encoded += made
                 if problem:
                     errors.extend(self._problem(job, problem))
         if later and not errors:
-            self.background = threading.Thread(target=_in_background, args=(later,), daemon=True)
-            self.background.start()
+            self.background = _Making([], later).thread
+
+    def wait(self) -> None:
+        """Until the files the pages show are in the cache (the preview's are encoded on a thread)."""
+        if self._making is not None:
+            self._making.ready.wait()
+            self.encoded += self._making.encoded
+            failure, self._making = self._making.failure, None
+            if failure is not None:
+                raise failure
 
     def _cached(self) -> set[str]:
         """The names of the files in the image cache: one listing, not a stat per derivative."""
@@ -1030,6 +1099,7 @@ def outputs(catalog: Catalog, output_dir: Path, previous: Mapping[str, Any],
     writes)."""
     from sitegen.core.model import Output
 
+    catalog.wait()
     files: list[ImageFile] = []
     kept: list[ImageFile] = []
     fresh: list[tuple[str, str]] = []
