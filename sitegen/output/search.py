@@ -199,7 +199,7 @@ def update_index(output_dir: Path, articles: Sequence[Article], config: Config, 
         return work
 
     def records(shard: Shard) -> list[dict[str, Any]]:
-        return [record(a, body(a.fingerprint), work.language, config) for a in shard.articles]
+        return _records(shard, body, work.language, config)
 
     # A shard's records are made when it is its turn (a few shards' worth in memory, never the site's), on
     # this thread, which owns the cache; in the background, the bodies are read now, before the cache closes.
@@ -236,10 +236,7 @@ class EarlyIndex:
         return self._problem or _commit(self._work)
 
     def cancel(self) -> None:
-        with _RUNNING_LOCK:
-            for process in _RUNNING:
-                with contextlib.suppress(OSError):
-                    process.kill()
+        _kill_running()
         self._thread.join()
         _remove_temporary(self._work.bundle)
 
@@ -253,9 +250,11 @@ def start_early(output_dir: Path, articles: Sequence[Article], config: Config, b
     work = _work(output_dir / BUNDLE, articles, config)
     if not isinstance(work, _Work) or sum(len(s.articles) for s in work.todo) > most:
         return None
-    records = [(s.folder, [record(a, body(a.fingerprint), work.language, config) for a in s.articles])
-               for s in work.todo]
-    return EarlyIndex(work, records, jobs)
+    return EarlyIndex(work, [(s.folder, _records(s, body, work.language, config)) for s in work.todo], jobs)
+
+
+def _records(shard: Shard, body: Callable[[str], str], language: str, config: Config) -> list[dict[str, Any]]:
+    return [record(a, body(a.fingerprint), language, config) for a in shard.articles]
 
 
 @dataclass(frozen=True)
@@ -672,6 +671,11 @@ def stop_background() -> None:
     so that Ctrl-C is not held up (the interpreter waits for the index's threads before it exits)."""
     _STOPPING.set()
     _BACKGROUND.cancel()
+    _kill_running()
+
+
+def _kill_running() -> None:
+    """End every Pagefind process at work (its shard is then left unwritten)."""
     with _RUNNING_LOCK:
         for process in _RUNNING:
             with contextlib.suppress(OSError):
