@@ -776,6 +776,8 @@ class Catalog:
         """Files published next to the article's page: every other file of its page bundle (``x/index.md``),
         and the pictures it names by a path relative to it (as their largest fallback: oriented, without
         metadata)."""
+        if not pictures and article.path.stem != "index":
+            return []  # most articles: no path to make (at 10k articles, 40 ms of every rebuild)
         folder = (self.root / article.path).parent
         found: dict[str, tuple[str, Path, Plan | None]] = {}
         for picture in pictures:
