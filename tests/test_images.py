@@ -188,6 +188,23 @@ def test_a_portrait_photo_is_turned_upright_and_every_derivative_loses_its_exif_
                 derivative.name
 
 
+def test_a_16_bit_grey_png_keeps_its_tones_instead_of_turning_white(tmp_path):
+    root = make_photo_site(tmp_path / "site")
+    ramp = Image.linear_gradient("L").rotate(90).resize((1300, 800))  # dark on the left, light on the right
+    ramp.convert("I").point(lambda v: v * 257).convert("I;16").save(root / "content/scan.png")
+    path = root / "content/2024-03-04-words.md"
+    path.write_text(path.read_text() + "\n![A scanned page](scan.png)\n")
+    build(load_config(root), BuildOptions(jobs=1))
+    [img] = [i for i in Tags(page(root, "/2024/03/04/words-only/")).all("img") if i["alt"] == "A scanned page"]
+    derivatives = [img["src"], *(c.split()[0] for s in Tags(page(root, "/2024/03/04/words-only/")).all("source")
+                                 for c in s["srcset"].split(","))]
+    for url in derivatives:
+        with Image.open(local(root, url)) as im:
+            grey = im.convert("L")
+            left, right = grey.getpixel((5, im.height // 2)), grey.getpixel((im.width - 5, im.height // 2))
+        assert left < 20 and right > 235, (url, left, right)  # a 16-bit 514 is near black, not white
+
+
 def test_a_page_bundle_publishes_its_files_next_to_the_page_and_the_photo_without_its_gps(photo_site):
     folder = photo_site / "public/2024/03/03/bundle"
     assert (folder / "notes.pdf").read_bytes() == b"%PDF-1.4 notes\n"

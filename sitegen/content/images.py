@@ -395,6 +395,10 @@ def _decode(path: str) -> tuple[Any, str | None]:
         return None, f"cannot be decoded ({exc}): it may be truncated or damaged; export it again"
     alpha = im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in im.info
     mode = "RGBA" if alpha else "RGB"
+    if im.mode == "I" or im.mode.startswith("I;16"):
+        # 16-bit grey (a scan, a chart exported at 16 bits): Pillow's convert would clip every value over 255
+        # to white; scale it to 8 bits instead
+        im = im.convert("I").point(lambda v: v * (1 / 256)).convert("L")
     if icc:
         try:
             converted = ImageCms.profileToProfile(im if im.mode in ("RGB", "RGBA", "CMYK") else im.convert(mode),
