@@ -217,6 +217,29 @@ def test_a_page_bundle_publishes_its_files_next_to_the_page_and_the_photo_withou
     assert (photo_site / "public/2024/03/01/harbour/harbour.jpg").is_file()  # a photo beside its content file
 
 
+def test_a_png_or_webp_photo_beside_its_page_is_published_upright_and_without_its_gps(tmp_path):
+    """A PNG without transparency (its fallback is a JPEG) and a WebP were published beside the page as they
+    were, GPS and all; now as the largest of their resized files in their own format."""
+    root = make_photo_site(tmp_path / "site")
+    for name, orientation in [("screen.png", 1), ("phone.webp", 1), ("turned.png", 6)]:
+        jpeg = photo(tmp_path / "source.jpg", (1000, 700) if name == "screen.png" else (900, 600),
+                     orientation=orientation)
+        with Image.open(jpeg) as im:
+            im.save(root / "content" / name, exif=im.getexif())
+        with Image.open(root / "content" / name) as im:
+            assert im.getexif().get(GPS)  # the sources do carry GPS
+    path = root / "content/2024-03-04-words.md"
+    path.write_text(path.read_text() + "\n![A screen](screen.png)\n\n![A phone photo](phone.webp)\n\n"
+                    "![Turned](turned.png)\n")
+    build(load_config(root), BuildOptions(jobs=1))
+    folder = root / "public/2024/03/04/words-only"
+    for name, size, fmt in [("screen.png", (1000, 700), "PNG"), ("phone.webp", (900, 600), "WEBP"),
+                            ("turned.png", (600, 900), "PNG")]:
+        with Image.open(folder / name) as im:
+            assert (im.size, im.format) == (size, fmt) and dict(im.getexif()) == {}, name
+    assert check_site(root / "public", "https://example.org/").problems == []
+
+
 def test_cards_carry_a_16_9_thumbnail(photo_site):
     tags = Tags((photo_site / "public/index.html").read_text(encoding="utf-8"))
     cards = [i for i in tags.all("img") if i.get("class") == "card-image"]

@@ -778,8 +778,8 @@ class Catalog:
 
     def _copies(self, article: Any, pictures: list[Picture]) -> list[tuple[str, Path, Plan | None]]:
         """Files published next to the article's page: every other file of its page bundle (``x/index.md``),
-        and the pictures it names by a path relative to it (as their largest fallback: oriented, without
-        metadata)."""
+        and the pictures it names by a path relative to it (as their largest resized file in their own format:
+        oriented, without metadata)."""
         if not pictures and article.path.stem != "index":
             return []  # most articles: no path to make (at 10k articles, 40 ms of every rebuild)
         folder = (self.root / article.path).parent
@@ -812,7 +812,7 @@ class Catalog:
         by_digest: dict[str, list[Derivative]] = {}
         for plan in plans:
             by_digest.setdefault(plan.digest, []).extend(plan.derivatives)
-        for copies in self.copies.values():  # a photo beside the page: only its largest fallback, the copy
+        for copies in self.copies.values():  # a photo beside the page: its largest file in its own format
             for _rel, path, copied in copies:
                 copy = _copy_of(path, copied)
                 if copied is not None and copy is not None:
@@ -914,8 +914,8 @@ class Catalog:
         for url, copies in self.copies.items():
             folder = urls.output_path(url).rsplit("/", 1)[0]
             for rel, path, plan in copies:
-                # A picture beside the page: as its largest fallback (oriented, no metadata) when that has its
-                # format; any other file of the bundle as it is.
+                # A picture beside the page: its largest file in its own format (oriented, no metadata) when
+                # sitegen writes that format; any other file of the bundle as it is.
                 copy = _copy_of(path, plan)
                 out = f"{folder}/{rel}"
                 found[out] = (out, cached + copy.name, copy.name) if copy is not None else \
@@ -936,13 +936,21 @@ class Catalog:
 
 
 def _copy_of(path: Path, plan: Plan | None) -> Derivative | None:
-    """What a photo published beside its page is: its largest fallback, when that has the file's format."""
+    """What a photo published beside its page is: its largest fallback, or the largest of its responsive
+    files, in the file's own format (a PNG without transparency, whose fallback is a JPEG, gets a PNG of that
+    size of its own): oriented, without metadata. None for a format sitegen does not write (TIFF): as it is."""
     if plan is None:
         return None
     largest = plan.responsive[plan.fallback][-1]
     suffix = path.suffix.lower()
-    same = (suffix in (".jpg", ".jpeg") and largest.fmt == "jpeg") or suffix == f".{largest.fmt}"
-    return largest if same else None
+    fmt = "jpeg" if suffix in (".jpg", ".jpeg") else suffix.lstrip(".")
+    same = [d for d in (largest, *plan.responsive.get(fmt, ())[-1:]) if d.fmt == fmt and d.first]
+    if same:
+        return same[0]
+    if fmt not in ("png", "webp", "avif") or largest.fmt not in ("jpeg", "png"):
+        return None
+    return Derivative(_name(plan.digest, f"copy|{largest.name}", str(largest.width), fmt), fmt, largest.width,
+                      largest.height)
 
 
 # The image index as this process last read or wrote it, by its file's (size, mtime_ns), with the plans decoded
