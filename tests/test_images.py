@@ -4,6 +4,7 @@ their markup, metadata and feeds; the errors a bad picture gives. Photos are mad
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -33,6 +34,13 @@ GPS = 0x8825
 ORIENTATION = 0x0112
 
 
+@functools.cache
+def srgb_profile() -> bytes:
+    """One sRGB profile for the whole run: LittleCMS stamps each profile it makes with the time, so two
+    fixtures made a second apart held different bytes (two "identical" sites, different content addresses)."""
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
 def photo(path: Path, size: tuple[int, int], colour: tuple[int, int, int] = (30, 90, 160), *,
           orientation: int = 1, gps: bool = True, mode: str = "RGB", icc: bool = False) -> Path:
     """A picture with a distinct shape in its top-left corner (so a rotation shows), EXIF with GPS, and
@@ -51,7 +59,7 @@ def photo(path: Path, size: tuple[int, int], colour: tuple[int, int, int] = (30,
     if path.suffix == ".png":
         im.save(path)
     else:
-        profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes() if icc else None
+        profile = srgb_profile() if icc else None
         im.save(path, quality=90, exif=exif, icc_profile=profile)
     return path
 
