@@ -63,8 +63,7 @@ def new_site(tmp_path: Path) -> Path:
     made = subprocess.run([sys.executable, "-m", "sitegen.cli", "init", "site"], cwd=tmp_path, capture_output=True,
                           text=True, timeout=60)
     assert made.returncode == 0, made.stderr
-    root = tmp_path / "site"
-    (root / "sitegen.yaml").write_text('title: "Valley News"\nsearch: false\n', encoding="utf-8")
+    root = tmp_path / "site"  # its sitegen.yaml as `sitegen init` wrote it: a new user's settings, search on
     pages = {
         # a Hugo page bundle, with Hugo's flat image keys, its photo again in the text
         "content/post/index.md": '---\ntitle: "Storm over the ridge"\ndate: 2025-06-10\nimage: photo.jpg\n'
@@ -190,7 +189,7 @@ def test_a_new_sites_photos_resolve_through_nginx_at_their_real_size(tmp_path, n
     # cards: each article with a photo has a 16:9 thumbnail on the front page
     cards = [i for i in found[""] if i.get("class") == "card-image"]
     assert len(cards) == 4 and all(abs(int(c["width"]) / int(c["height"]) - 16 / 9) < 0.01 for c in cards)
-    # the photos named by a relative path are published next to their page, upright, as the largest fallback
+    # the photos named by a relative path are published next to their page, upright, at most 2048 px wide
     for path, name in ((STORM, "photo.jpg"), (TREE, "tree.jpg"), (TREE, "squirrel.JPG")):
         status, _kind, body = fetch(f"{origin}{base}{path.lstrip('/')}{name}")
         assert status == 200, (path, name)
