@@ -1,19 +1,24 @@
-"""Deploys that go wrong for real: rsync and git SIGKILLed half-way, a full disk at the target and under the
-build, and twenty builds and deploys of one site at once. Each time the remote is byte for byte the old site
-or the new one, never a mix, and the next deploy finishes the job."""
+"""Deploys that go wrong for real: rsync, git and an S3 upload SIGKILLed half-way, a full disk at the target and
+under the build, and twenty builds and deploys of one site at once. Each time the remote is byte for byte the
+old site or the new one (for S3: each object), never a mix, and the next deploy finishes the job."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
+import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -287,52 +292,158 @@ def test_twenty_concurrent_builds_and_deploys_never_corrupt_the_output_the_cache
 
 # --- S3 killed half-way ------------------------------------------------------------------------------------------
 
+class HoldingProxy:
+    """A TCP proxy on 127.0.0.1 in front of an S3 server that passes every byte through, except one request:
+    the first whose request line starts with ``hold`` gets its headers and half its body through, then the
+    rest is held back, so the client sits waiting for an answer that cannot come. ``held`` is set then;
+    when the client goes away the server is told the body ended early, and ``dropped`` is set once the server
+    has answered that and closed the connection (its handling of the cut request is over)."""
+
+    def __init__(self, upstream: str, hold: bytes) -> None:
+        parts = urlsplit(upstream)
+        self.upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
+        self.hold = hold
+        self.held, self.dropped = threading.Event(), threading.Event()
+        self.sent_of_held = b""  # what the server got of the held request: request line, headers, half the body
+        self._holding_one = False
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self._sockets: list[socket.socket] = [self._listener]
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self) -> None:
+        for sock in self._sockets:
+            with contextlib.suppress(OSError):
+                sock.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.upstream)
+            self._sockets += [client, server]
+            holding = threading.Event()
+            threading.Thread(target=self._to_server, args=(client, server, holding), daemon=True).start()
+            threading.Thread(target=self._to_client, args=(server, client, holding), daemon=True).start()
+
+    def _to_server(self, client: socket.socket, server: socket.socket, holding: threading.Event) -> None:
+        keep = len(self.hold) - 1
+        tail = b""  # the last bytes forwarded: a request line split between two reads is still found
+        request = b""  # the held request's bytes so far, from its request line on
+        sent = 0  # how many of them went through
+        limit = -1  # how many of them may go through (its headers and half its body), once its headers are in
+        while True:
+            try:
+                chunk = client.recv(65536)
+                if not chunk:
+                    server.shutdown(socket.SHUT_WR)  # for a held request: its body ends early
+                    return
+                if not holding.is_set():
+                    data = tail + chunk
+                    with self._lock:
+                        start = -1 if self._holding_one else data.find(self.hold)
+                        if start >= 0:
+                            self._holding_one = True
+                    if start < 0:
+                        server.sendall(chunk)
+                        tail = data[-keep:]
+                        continue
+                    holding.set()
+                    server.sendall(data[len(tail):start])  # the end of what came before it
+                    request, sent = data[start:], max(0, len(tail) - start)
+                else:
+                    request += chunk
+                if limit < 0:
+                    end = request.find(b"\r\n\r\n")
+                    if end < 0:
+                        continue
+                    length = re.search(rb"(?im)^content-length:[ \t]*(\d+)\r$", request[:end + 2])
+                    limit = end + 4 + (int(length[1]) // 2 if length else 0)
+                if sent < limit:
+                    server.sendall(request[sent:limit])
+                    sent = min(limit, len(request))
+                if sent == limit and not self.held.is_set():
+                    self.sent_of_held = request[:limit]
+                    self.held.set()
+            except OSError:
+                return
+
+    def _to_client(self, server: socket.socket, client: socket.socket, holding: threading.Event) -> None:
+        while True:
+            try:
+                chunk = server.recv(65536)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                with contextlib.suppress(OSError):
+                    client.shutdown(socket.SHUT_WR)
+                if holding.is_set():
+                    self.dropped.set()
+                return
+            with contextlib.suppress(OSError):
+                client.sendall(chunk)
+
+
 @pytest.mark.server
 def test_s3_deploy_killed_half_way_keeps_whole_objects_in_order_and_the_next_finishes(
         tmp_path, s3_server, bucket, aws_env):  # noqa: F811 - the fixtures imported above
     site = tmp_path / "site"
     make_site(site, n=20)
+    # The deploys go through a proxy that holds the new article's upload half sent: the deploy is killed
+    # while that object is on its way, whatever the machine's speed (a poll of the bucket came too late).
+    held_key = "2023/09/30/a-new-story/index.html"
+    proxy = HoldingProxy(s3_server, f"PUT /{bucket}/news/{held_key} ".encode())
     with (site / "sitegen.yaml").open("a") as handle:
-        handle.write(f"deploy:\n  bucket:\n    url: s3://{bucket}/news\n    endpoint_url: {s3_server}\n")
-    assert run(site, "deploy", "-q").returncode == 0
-    old = tree(site / "public")
-    next_version(site)
-    for path in (site / "content").glob("*.md"):  # every page changes: a long run of uploads to stop
-        path.write_text(path.read_text() + "\nUpdated for the test.\n")
+        handle.write(f"deploy:\n  bucket:\n    url: s3://{bucket}/news\n    endpoint_url: {proxy.url}\n")
     client = _s3_client(s3_server)
 
     def stored() -> dict[str, bytes]:
         return {key: client.get_object(Bucket=bucket, Key=f"news/{key}")["Body"].read()
                 for key in objects(s3_server, bucket, "news/")}
 
-    deploy = subprocess.Popen([*SITEGEN, "-C", str(site), "deploy", "-q"], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
     try:
-        def uploading() -> bool:
-            found = objects(s3_server, bucket, "news/")
-            return "2023/09/30/a-new-story/index.html" in found or deploy.poll() is not None
-
-        wait_for(uploading, what="the new article to be uploaded")
-        if deploy.poll() is None:
+        assert run(site, "deploy", "-q").returncode == 0
+        old = tree(site / "public")
+        assert stored() == old
+        next_version(site)
+        for path in (site / "content").glob("*.md"):  # every page changes: uploads before and after the held one
+            path.write_text(path.read_text() + "\nUpdated for the test.\n")
+        deploy = subprocess.Popen([*SITEGEN, "-C", str(site), "deploy", "-q"], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        try:
+            wait_for(lambda: proxy.held.is_set() or deploy.poll() is not None, what="the new article's upload")
+            assert deploy.poll() is None, f"the deploy ended before it sent {held_key}: {deploy.communicate()}"
             os.kill(deploy.pid, signal.SIGKILL)
-        deploy.communicate(timeout=60)
-    finally:
-        if deploy.poll() is None:
-            deploy.kill()
-            deploy.wait()
-    if deploy.returncode == 0:  # it ended between the last look and the signal: the kill found it done
-        pytest.skip("the deploy finished before the test could stop it (a fast machine): nothing to check")
-    assert deploy.returncode == -signal.SIGKILL  # stopped while uploading, not after
-    new = tree(site / "public")
-    now = stored()
-    assert any(now.get(p) != data for p, data in new.items())  # half-way: some of the new site is not there
-    for key, data in now.items():  # every object whole: the old file's bytes or the new file's
-        assert data in (old.get(key), new.get(key)), key
-    assert set(old) - set(new) <= set(now)  # deletions come last: nothing was deleted yet
-    if now.get("index.html") == new["index.html"]:  # the front page goes up after every other page
-        assert all(now.get(p) == new[p] for p in new if p.endswith(".html") and p != "404.html"), \
-            "the front page is new while some page it leads to is not"
+            deploy.communicate(timeout=60)
+        finally:
+            if deploy.poll() is None:
+                deploy.kill()
+                deploy.wait()
+        assert deploy.returncode == -signal.SIGKILL
+        # the server has given up the cut request and closed its connection before the bucket is read
+        assert proxy.dropped.wait(30), "the S3 server kept the cut upload's connection open"
+        new = tree(site / "public")
+        _, _, body_sent = proxy.sent_of_held.partition(b"\r\n\r\n")
+        assert body_sent and new[held_key].startswith(body_sent) and len(body_sent) < len(new[held_key])
+        now = stored()
+        for key, data in now.items():  # every object whole: the old file's bytes or the new file's
+            assert data in (old.get(key), new.get(key)), key
+        assert held_key not in now  # the object cut half-way is not there at all
+        changed = {p for p, data in new.items() if old.get(p) != data}
+        assert {p for p in changed if now.get(p) == new[p]}, "nothing new went up before the kill"
+        # in order: articles before the lists and feeds that lead to them, so none of those went up yet
+        # (its neighbour article, which it links back to, may have: two pages linking each other have no order)
+        leads = {p for p in changed if b"a-new-story" in new[p]} - {held_key}
+        lists = {p for p in leads if not p.endswith(".html") or p.count("/") < held_key.count("/")}
+        assert {"index.html", "2023/09/index.html", "feed.xml"} <= lists
+        assert not {p for p in lists if now.get(p) == new[p]}, "a list leads to a page not uploaded yet"
+        assert set(old) - set(new) <= set(now)  # deletions come last: nothing was deleted yet
 
-    finish = run(site, "deploy", "-q", "--allow-deletes")
-    assert finish.returncode == 0, finish.stderr
-    assert stored() == new
+        finish = run(site, "deploy", "-q", "--allow-deletes")
+        assert finish.returncode == 0, finish.stderr
+        assert stored() == new
+    finally:
+        proxy.close()
