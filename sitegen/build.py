@@ -200,6 +200,7 @@ class Look:
     last: dict | None  # the last build's record when nothing changed since: the build is a no-op
     # The last build's output files' (size, mtime_ns), looked at on another core meanwhile: call to collect
     on_disk: Callable[[], dict[str, tuple[int, int]]] = dict
+    seeds_listed: bool = False  # ``inputs`` names every seed as the converter would list them (no symlinks…)
 
 
 def check_inputs(config: Config, options: BuildOptions, session: Session | None) -> Look:
@@ -219,6 +220,8 @@ def check_inputs(config: Config, options: BuildOptions, session: Session | None)
     inputs = manifest.snapshot(roots, [config.seeds_path], unusual) if watched is None else watched
     content = f"{config.content_path}{os.sep}"
     listed = watched is not None or not any(f"{path}{os.sep}".startswith(content) for path in unusual)
+    seeds = f"{config.seeds_path}{os.sep}"
+    seeds_listed = watched is None and not any(f"{path}{os.sep}".startswith(seeds) for path in unusual)
     record = None if options.clean or watched is not None else manifest.load(manifest_path, key)
     if record is not None and record.get("next") is not None and moment.timestamp() >= record["next"]:
         record = None  # an embargo lifted, an article expired or the news window moved since: not a no-op
@@ -228,7 +231,7 @@ def check_inputs(config: Config, options: BuildOptions, session: Session | None)
     manifest.forget(manifest_path)
     # the last build's output files, checked on another core meanwhile (see Cache.decide)
     on_disk = manifest.stats_in_background(config.output_path, record["paths"]) if record else dict
-    return Look(moment, key, inputs, listed, watched is not None, None, on_disk)
+    return Look(moment, key, inputs, listed, watched is not None, None, on_disk, seeds_listed)
 
 
 def unchanged_report(last: dict, clock: _Clock, options: BuildOptions) -> BuildReport:
@@ -311,7 +314,8 @@ def convert_new_seeds(config: Config, cache: Cache, loaded: tuple[list[Article],
 
     articles, errors = loaded
     previous = {**(session.remembered if session is not None else {}), **before}
-    conversion = convert(config, existing=articles, seeds=_seed_files(look.inputs, config), previous=previous)
+    conversion = convert(config, existing=articles, seeds=_seed_files(look.inputs, config), previous=previous,
+                         seeds_listed=look.seeds_listed)
     if conversion.written:
         articles, errors = load_articles(config, cache, options.jobs or 1)
     cache.state.sources.update(conversion.remembered)
@@ -696,31 +700,36 @@ def cache_key(config: Config) -> str:
 
 def convert(config: Config, force: bool = False, existing: Iterable[Article] | None = None,
             seeds: Iterable[str] | None = None, previous: Mapping[str, SourceEntry] | None = None,
-            only: Collection[Path] | None = None) -> ConvertReport:
+            only: Collection[Path] | None = None, seeds_listed: bool = False) -> ConvertReport:
     """Turn seeds without a content file into content files; never touches an existing one unless forced.
 
     With the loaded articles and the seed files already listed, a build whose seeds are all named by some
-    article's ``source`` skips the converter altogether (the usual case, and a cheap check). ``previous``
+    article's ``source`` skips the converter altogether (the usual case, and a cheap check), and otherwise
+    it looks at the seeds no article names (one whose content file was deleted, say) rather than all, when
+    ``seeds_listed`` says ``seeds`` is what the converter would list (no symlink to refuse among them). ``previous``
     (the last build's cache entries; read from the cache when not given) tells a content file deleted on
     purpose from one never written; ``only`` limits the run to those seeds.
     """
     from sitegen.seeds.convert import ConvertReport, convert_seeds, existing_from
 
+    listed: list[str] | None = None
     if existing is not None and seeds is not None and not force and only is None:
         existing = list(existing)
         root = str(config.root) + os.sep
         named = {a.source for a in existing if a.source}  # as the converter writes them: seeds/x.txt
-        if all(seed.startswith(root) and seed[len(root):] in named for seed in seeds):
+        seeds = [seed for seed in seeds if not (seed.startswith(root) and seed[len(root):] in named)]
+        if seeds:
+            named = {os.path.normpath(os.path.join(config.root, a.source)) for a in existing if a.source}
+        unnamed = [seed for seed in seeds if seed not in named]
+        if not unnamed:
             return ConvertReport()
-        named = {os.path.normpath(os.path.join(config.root, a.source)) for a in existing if a.source}
-        if all(seed in named for seed in seeds):
-            return ConvertReport()
+        listed = unnamed if seeds_listed else None  # the converter looks at these only
     if previous is None:  # sitegen convert on its own: the cache is only read
         previous = read_state(config.cache_path, cache_key(config)).sources
     known = existing_from(existing, config.root) if existing is not None else None
     return convert_seeds(config.seeds_path, config.content_path, config.root, force=force, existing=known,
                          previous=previous, only=only, section=_seed_section(config), language=config.language,
-                         languages=[lang.code for lang in config.languages])
+                         languages=[lang.code for lang in config.languages], listed=listed)
 
 
 def _seed_section(config: Config) -> str:

@@ -539,6 +539,23 @@ def test_a_deleted_content_file_stays_deleted_until_forced_back(small, capsys):
     assert "Beta text." in beta_page.read_text(encoding="utf-8")
 
 
+def test_with_a_content_file_deleted_a_new_seed_is_still_converted_beside_the_articles_it_shares_a_name_with(
+        small, capsys):
+    # a build with a seed no article names looks at those seeds only: the others' articles still keep their
+    # addresses, and the deleted one stays deleted
+    assert cli(small, "build", capsys=capsys)[0] == 0
+    (small / B_FILE).unlink()
+    write_files(small, {"seeds/c.txt": SEED_A.replace("Alpha text.", "Another alpha.")})
+    code, out, err = cli(small, "build", capsys=capsys)
+    assert code == 0, err
+    assert DELETED_WARNING in err.splitlines()
+    assert "converted content/2023-09-19-alpha-story-2.md" in out.splitlines()
+    assert front(small / "content/2023-09-19-alpha-story-2.md")["source"] == "seeds/c.txt"
+    assert not (small / B_FILE).exists()
+    assert "Another alpha." in (small / "public/2023/09/19/alpha-story-2/index.html").read_text(encoding="utf-8")
+    assert "Alpha text." in (small / "public/2023/09/19/alpha-story/index.html").read_text(encoding="utf-8")
+
+
 def test_without_a_cache_there_is_no_record_so_the_seed_is_converted_and_said_so(small, capsys):
     assert cli(small, "build", capsys=capsys)[0] == 0
     (small / B_FILE).unlink()
