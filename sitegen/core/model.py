@@ -271,7 +271,7 @@ class RelatedMemo:
     change. Kept in the build cache; positions are indexes in date order."""
 
     urls: list[str] = field(default_factory=list)
-    keys: list[tuple[tuple[str, ...], str, str]] = field(default_factory=list)  # tag slugs, title, summary
+    keys: list[tuple[tuple[str, ...], str, str, float]] = field(default_factory=list)  # tags, title, summary, time
     words: list[str] = field(default_factory=list)  # each article's words, space-separated
     found: list[tuple[int, ...]] = field(default_factory=list)  # each article's related, as positions
     # Not saved: each article's words as sets and the positions under each tag and word, kept while the

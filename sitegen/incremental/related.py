@@ -31,18 +31,24 @@ def related_again(ordered: Sequence[Article], memo: RelatedMemo, limit: int = RE
     ordered = list(ordered)
     urls_now = [a.url for a in ordered]
     keys = related_keys(ordered)
-    changed = _changed(memo, urls_now, keys)
+    if memo.urls != urls_now or len(memo.found) != len(urls_now):
+        moved = _moved(memo, urls_now, keys)
+        if moved is None:
+            words = [words_of(a) for a in ordered]
+            by_tag, by_word, found = related_pass(keys, words, limit)
+            memo.words = [" ".join(w) for w in words]
+        else:
+            words, by_tag, by_word, found = _after_moves(ordered, keys, memo, *moved, limit)
+        memo.urls, memo.keys, memo.found, memo.index = urls_now, keys, found, (words, by_tag, by_word)
+        return Related(ordered, found)
+    changed = _changed(memo, keys)
     if changed is None:
         words = [words_of(a) for a in ordered]
         by_tag, by_word, found = related_pass(keys, words, limit)
         memo.words = [" ".join(w) for w in words]
     elif changed:
-        if memo.index is None:
-            old_words = [tuple(w.split()) for w in memo.words]
-            by_tag, by_word = members(memo.keys, old_words)
-        else:
-            old_words, by_tag, by_word = memo.index
-            memo.index = None  # changed in place below: kept again only once the memo matches it
+        old_words, by_tag, by_word = _old_index(memo)
+        memo.index = None  # changed in place below: kept again only once the memo matches it
         words = list(old_words)
         for i in changed:
             words[i] = words_of(ordered[i])
@@ -58,13 +64,100 @@ def related_again(ordered: Sequence[Article], memo: RelatedMemo, limit: int = RE
     return Related(ordered, found)
 
 
-def _changed(memo: RelatedMemo, urls_now: list[str], keys: list[RelatedKey]) -> list[int] | None:
-    """Positions whose tags, headline or summary changed since the memo's pass; None when a full pass is due
-    (no pass yet, articles added, removed or reordered, or so many changes that one full pass is cheaper)."""
-    if memo.urls != urls_now or len(memo.found) != len(urls_now):
-        return None
+def _old_index(memo: RelatedMemo) -> tuple[list[Words], dict[str, list[int]], dict[str, list[int]]]:
+    """The memo's pass's words and positions under each tag and word: kept in memory, or made again."""
+    if memo.index is not None:
+        return memo.index
+    old_words = [tuple(w.split()) for w in memo.words]
+    return (old_words, *members(memo.keys, old_words))
+
+
+def _changed(memo: RelatedMemo, keys: list[RelatedKey]) -> list[int] | None:
+    """Positions whose tags, headline, summary or time changed since the memo's pass (the same articles in
+    the same order); None when so many changed that one full pass is cheaper."""
     changed = [i for i, key in enumerate(keys) if key != memo.keys[i]]
-    return changed if len(changed) <= max(10, len(keys) // 50) else None
+    return changed if len(changed) <= _most(keys) else None
+
+
+def _most(keys: list[RelatedKey]) -> int:
+    """How many changes are worked out one by one; past that a full pass is cheaper."""
+    return max(10, len(keys) // 50)
+
+
+Moves = tuple[list[int | None], list[tuple[int, int | None]], list[int]]
+
+
+def _moved(memo: RelatedMemo, urls_now: list[str], keys: list[RelatedKey]) -> Moves | None:
+    """Articles added or deleted since the memo's pass (the others in the same order): each old position's
+    new one (None: deleted), the new positions added or changed (with their old one, None when added), and
+    the old positions deleted. None when a full pass is due: no pass yet, the order changed, or many changes."""
+    if not memo.urls or len(memo.found) != len(memo.urls) or len(memo.keys) != len(memo.urls):
+        return None
+    old_at = {url: j for j, url in enumerate(memo.urls)}
+    new_of_old: list[int | None] = [None] * len(memo.urls)
+    events: list[tuple[int, int | None]] = []
+    last = -1
+    for i, url in enumerate(urls_now):
+        j = old_at.get(url)
+        if j is None:
+            events.append((i, None))
+            continue
+        if j < last:
+            return None
+        last, new_of_old[j] = j, i
+        if keys[i] != memo.keys[j]:
+            events.append((i, j))
+    gone = [j for j, i in enumerate(new_of_old) if i is None]
+    return (new_of_old, events, gone) if len(events) + len(gone) <= _most(keys) else None
+
+
+def _after_moves(ordered: list[Article], keys: list[RelatedKey], memo: RelatedMemo, new_of_old: list[int | None],
+                 events: list[tuple[int, int | None]], gone: list[int], limit: int) \
+        -> tuple[list[Words], dict[str, list[int]], dict[str, list[int]], list[tuple[int, ...]]]:
+    """The pass after articles were added or deleted: every other article keeps what it found (its positions
+    moved), but for those a change is near in a tag or word list, which are worked out again."""
+    old_words = memo.index[0] if memo.index is not None else [tuple(w.split()) for w in memo.words]
+    n = len(keys)
+    words: list[Words] = [()] * n
+    for j, i in enumerate(new_of_old):
+        if i is not None:
+            words[i] = old_words[j]
+    for i, _j in events:
+        words[i] = words_of(ordered[i])
+    by_tag, by_word = members(keys, words)
+    # where each change is, in today's positions, and the tags and words it had (then) and has (now)
+    now_names = {i: (keys[i][0], words[i]) for i, _j in events}
+    then_names = {i: (memo.keys[j][0], old_words[j]) for i, j in events if j is not None}
+    spots = [(i, (*then_names.get(i, ((), ())), *now_names[i])) for i, _j in events]
+    for j in gone:
+        after = next((i for i in new_of_old[j + 1:] if i is not None), n)  # where it was
+        spots.append((after, (memo.keys[j][0], old_words[j], (), ())))
+    affected = set(now_names)
+    for part, index in ((0, by_tag), (1, by_word)):
+        for name in {name for _at, names in spots for name in (*names[part], *names[2 + part])}:
+            positions = index.get(name, [])
+            # the list as it was, in today's positions: without the added and changed articles' places now,
+            # with the changed ones' places then (a deleted article's neighbours close up around its spot)
+            drop = {i for i, has in now_names.items() if name in has[part]}
+            back = {i for i, had in then_names.items() if name in had[part]}
+            before = sorted({*(i for i in positions if i not in drop), *back}) if drop or back else positions
+            for at_change, names in spots:
+                if name in names[part] or name in names[2 + part]:
+                    for sequence in (positions, before):
+                        at = bisect_left(sequence, at_change)
+                        affected.update(sequence[max(0, at - WINDOW - 1): at + WINDOW + 2])
+    found: list[tuple[int, ...]] = [()] * n
+    for j, i in enumerate(new_of_old):
+        if i is not None and i not in affected:
+            moved = tuple([new_of_old[k] for k in memo.found[j]])
+            if None in moved:  # cannot be (a deleted one was near it), but never show a deleted article
+                affected.add(i)
+            else:
+                found[i] = moved  # type: ignore[assignment]
+    for i in affected:
+        found[i] = related_to(i, keys, words, by_tag, by_word, limit)
+    memo.words = [" ".join(w) for w in words]
+    return words, by_tag, by_word, found
 
 
 def _move(index: dict[str, list[int]], i: int, old: Iterable[str], new: Iterable[str]) -> None:

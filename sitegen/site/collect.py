@@ -285,12 +285,14 @@ def related_articles(articles: Sequence[Article], limit: int = RELATED, *, in_or
     return Related(ordered, related_pass(related_keys(ordered), [words_of(a) for a in ordered], limit)[2])
 
 
-RelatedKey = tuple[tuple[str, ...], str, str]  # what related articles look at: tag slugs, headline, summary
+# what related articles look at: tag slugs, headline, summary, and the time (nearest first, by the clock: an
+# article added or deleted between two others moves neither nearer, so a rebuild redoes only its neighbours)
+RelatedKey = tuple[tuple[str, ...], str, str, float]
 Words = tuple[str, ...]  # an article's headline and summary words, sorted, each once
 
 
 def related_keys(ordered: Sequence[Article]) -> list[RelatedKey]:
-    return [(tuple([t.slug for t in a.tags]), a.title, a.summary) for a in ordered]
+    return [(tuple([t.slug for t in a.tags]), a.title, a.summary, a.dated.timestamp()) for a in ordered]
 
 
 def related_pass(keys: list[RelatedKey], words: list[Words], limit: int = RELATED) \
@@ -323,7 +325,7 @@ def members(keys: list[RelatedKey],
     """Positions of the articles carrying each tag and each word, in date order."""
     by_tag: dict[str, list[int]] = defaultdict(list)
     by_word: dict[str, list[int]] = defaultdict(list)
-    for i, (tags, _title, _summary) in enumerate(keys):
+    for i, (tags, *_rest) in enumerate(keys):
         for slug in tags:
             by_tag[slug].append(i)
         for word in words[i]:
@@ -340,7 +342,8 @@ def related_to(i: int, keys: list[RelatedKey], words: list[Words],
         for word in words[i]:
             for j in _neighbours(by_word[word], i):
                 shared.setdefault(j, 0)
-    nearest = sorted([(-count, abs(j - i), j) for j, count in shared.items()])[: 3 * limit]
+    when = keys[i][3]
+    nearest = sorted([(-count, abs(keys[j][3] - when), j) for j, count in shared.items()])[: 3 * limit]
     mine = frozenset(words[i])
     best = sorted([(key, -_similarity(mine, words[j]), distance, j) for key, distance, j in nearest])
     return tuple(j for *_rest, j in best[:limit])
