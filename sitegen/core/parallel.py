@@ -40,13 +40,28 @@ def parallel_imap(fn: Callable[[T], R], items: Sequence[T], jobs: int, min_items
     import multiprocessing
 
     chunk = max(1, min(256, len(items) // (jobs * 8)))
-    with multiprocessing.get_context("fork").Pool(jobs, initializer=_ignore_interrupts) as pool:
+    with multiprocessing.get_context("fork").Pool(jobs, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
         yield from pool.imap(fn, items, chunksize=chunk)
 
 
-def _ignore_interrupts() -> None:
+def _start_worker(parent: int) -> None:
     # Ctrl-C goes to the whole process group: the parent stops the pool; workers print no tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A worker ends with the thread that forked it, even one stopped half-way through starting the pool
+    # (the preview's Ctrl-C), before the pool could know of every worker to terminate it.
+    if _die_with_parent() and os.getppid() != parent:
+        os._exit(0)  # that thread has gone already
+
+
+def _die_with_parent() -> bool:
+    """Linux's PR_SET_PDEATHSIG: SIGTERM when the forking thread ends. False where it does not exist."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None)  # this process and the C library it links
+        return bool(libc.prctl(1, signal.SIGTERM, 0, 0, 0) == 0)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return False
 
 
 def parallel_map(fn: Callable[[T], R], items: Iterable[T], jobs: int, min_items: int = MIN_PARALLEL) -> list[R]:

@@ -91,6 +91,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool | 
         preview = Preview(root, host, sockets, drafts, Path(folder))
         with contextlib.suppress(KeyboardInterrupt):  # only where signal handlers cannot be installed
             asyncio.run(preview.run(open_browser))
+        preview.ctrl_c.after_loop()
         search.stop_background()  # the index of the last save is given up, its Pagefind process ended
         builder = preview.builder
         if builder is not None and builder.is_alive():
@@ -98,6 +99,9 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool | 
             _interrupt(builder)
             builder.join(10)
     _say("stopped")
+    for sig in _STOPPING_SIGNALS:  # leaving: a press now would only turn the exit into a death by signal
+        with contextlib.suppress(ValueError):
+            signal.signal(sig, signal.SIG_IGN)
 
 
 @dataclasses.dataclass
@@ -140,6 +144,7 @@ class Preview:
         self.session: Session | None = None
         self.frozen = False  # the warm cache's objects are out of the cycle collector's sight (see _build)
         self.remembered: dict[str, SourceEntry] | None = None  # the site's own cache: files deleted on purpose
+        self.ctrl_c = _CtrlC()
 
     @property
     def url(self) -> str:
@@ -156,7 +161,7 @@ class Preview:
         server = HTTPServer(app)
         server.add_sockets(self.sockets)
         stop = asyncio.Event()
-        _on_signals(stop)
+        self.ctrl_c.on_loop(stop)
         _say(f"serving {self.url} (Ctrl-C to stop; files in {self.state.output_dir})")
         self._wake.set()
         tasks = [asyncio.create_task(self._build_loop(open_browser)), asyncio.create_task(self._watch_loop())]
@@ -425,24 +430,51 @@ def _interrupt(thread: threading.Thread) -> None:
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident or 0), ctypes.py_object(_Stopped))
 
 
-def _on_signals(stop: asyncio.Event) -> None:
-    """Ctrl-C (or SIGTERM) stops cleanly; a second Ctrl-C while stopping leaves at once."""
-    loop = asyncio.get_running_loop()
-    _install_fork_hook()
+class _CtrlC:
+    """Ctrl-C (or SIGTERM) stops cleanly; a second Ctrl-C while stopping leaves at once.
 
-    def handle() -> None:
-        if stop.is_set():
+    A Ctrl-C signals the whole process group: a child forked a moment before still has Python's C-level
+    handler, which writes the signal to the wakeup socket it shares with this process, so one key press can
+    arrive twice. A repeat within SAME_PRESS seconds is taken for that echo, not for a second press."""
+
+    SAME_PRESS = 0.5
+
+    def __init__(self) -> None:
+        self.first: float | None = None
+
+    def press(self, stop: Callable[[], None] = lambda: None) -> None:
+        now = time.monotonic()
+        if self.first is None:
+            self.first = now
+            stop()
+        elif now - self.first > self.SAME_PRESS:
             os._exit(130)
-        stop.set()
 
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows: KeyboardInterrupt instead
-            loop.add_signal_handler(sig, handle)
+    def on_loop(self, stop: asyncio.Event) -> None:
+        """While the preview serves: the first press sets ``stop``."""
+        loop = asyncio.get_running_loop()
+        _install_fork_hook()
+        for sig in _STOPPING_SIGNALS:
+            with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows: KeyboardInterrupt instead
+                loop.add_signal_handler(sig, self.press, stop.set)
+
+    def after_loop(self) -> None:
+        """While it stops (the loop is gone): a press is still an echo or a second press, never a traceback."""
+        for sig in _STOPPING_SIGNALS:
+            with contextlib.suppress(ValueError):  # not the main thread: nothing to catch it with
+                signal.signal(sig, lambda _sig, _frame: self.press())
+
+
+_STOPPING_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 @functools.cache
 def _install_fork_hook() -> None:
-    os.register_at_fork(after_in_child=_child_signals)
+    # Held back in the forking thread across the fork, so that a child has its own handlers before either
+    # signal can reach it (the other threads, the main one included, still receive them in the parent).
+    os.register_at_fork(before=lambda: signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING_SIGNALS),
+                        after_in_parent=lambda: signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING_SIGNALS),
+                        after_in_child=_child_signals)
 
 
 def _child_signals() -> None:
@@ -451,6 +483,7 @@ def _child_signals() -> None:
     signal.set_wakeup_fd(-1)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING_SIGNALS)
 
 
 def _where_and_what(error: SitegenError, root: Path) -> tuple[str, str]:
