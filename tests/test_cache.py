@@ -5,9 +5,12 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from sitegen.core.errors import ContentError
 from sitegen.core.model import Article, Author, Tag
-from sitegen.incremental.cache import FORMAT, STATE_FILE, Cache, OutputEntry, SourceEntry, read_state
+from sitegen.incremental.cache import FORMAT, STATE_FILE, Cache, OutputEntry, SourceEntry, _path_of, read_state
 
 
 def test_the_record_reads_back_equal_with_every_kind_of_value(tmp_path: Path) -> None:
@@ -169,3 +172,13 @@ def test_every_article_field_is_kept_by_the_compact_record_without_an_edit_to_th
     cache.save()
     back = read_state(tmp_path, "key").sources["content/p.md"].article
     assert {f.name: getattr(back, f.name) for f in fields(Article)} == values
+
+
+@given(st.lists(st.sampled_from(["content", "a b", "ü", "..", ".x", "news", "2023"]), min_size=0, max_size=4),
+       st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="/\x00"), min_size=1, max_size=12),
+       st.booleans())
+def test_a_path_read_back_from_the_record_is_the_path_written(folders: list[str], name: str, absolute: bool) -> None:
+    written = Path(("/" if absolute else "") + "/".join([*folders, name]))
+    back = _path_of(str(written))
+    assert back == written and str(back) == str(written) and back.parts == written.parts
+    assert back.name == written.name and back.parent == written.parent

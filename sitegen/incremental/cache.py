@@ -329,7 +329,7 @@ _CODES = {
     bool: ("'1' if a.{f} else ''", "p[{i}] == '1'"),
     datetime: ("_moment_text(a.{f})", "_moment_of(p[{i}], moments)"),
     datetime | None: ("_moment_text(a.{f})", "_moment_of(p[{i}], moments)"),
-    Path: ("str(a.{f})", "Path(p[{i}])"),
+    Path: ("str(a.{f})", "_path_of(p[{i}])"),
     tuple[Author, ...]: ("_pairs(a.{f})", "_authors(p[{i}])"),
     tuple[Tag, ...]: ("_pairs(a.{f})", "_tags(p[{i}])"),
 }
@@ -390,6 +390,20 @@ def _author(pair: str) -> Author:
 @functools.cache
 def _tag(pair: str) -> Tag:
     return shared_tag(*pair.split(_PAIR))
+
+
+def _path_of(text: str) -> Path:
+    """``Path(text)`` for the text of a Path (``str(path)``: already normal), a third of the time: the
+    articles of a site share a few folders, and a child of a known folder needs no parsing (10k paths
+    were 80 ms of each rebuild's start)."""
+    folder, slash, name = text.rpartition("/")
+    if not folder or name in ("", ".", "..") or _CHILD is None:
+        return Path(text)
+    return _CHILD(_folder(folder), name)
+
+
+_CHILD = getattr(Path, "_make_child_relpath", None)  # CPython's own, for iterdir; absent: Path(text)
+_folder = functools.lru_cache(maxsize=512)(Path)
 
 
 def _moment_text(moment: datetime | None) -> str | None:
