@@ -453,6 +453,7 @@ def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pi
         make_env,
         plan_pages,
         redirect_pages,
+        set_cards,
         set_images,
         set_site_pages,
         static_files,
@@ -469,6 +470,8 @@ def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pi
     set_site_pages(env, standalone)
     set_images(env, pictures.catalog)
     signature = global_signature(env, config)
+    if cache.state.global_signature not in ("", signature):
+        cache.forget_cards()
     layout_errors = checks.check_layouts(env, config, standalone)
     lines, redirect_errors = redirects.read(config.root)
     if layout_errors or redirect_errors:
@@ -499,6 +502,9 @@ def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pi
     else:
         live_pages = plan_again(site, config, env, signature, cache.html, cache.state.plan, cache.state.related,
                                 now=look.moment, links=grouped.links, timeline=line)
+        # the plan's common part: the signature and the undated pages, all a list page shows but its articles
+        set_cards(env, cache, cache.state.plan.common, dict(zip([a.url for a in site.articles],
+                                                                cache.state.plan.listings, strict=True)))
         earlier, killed, counts = before, line.killed, (len(site.articles), len(site.tags))
     statics = list(static_files(config))
     live = checks.owners(live_pages, statics, site, config, HOSTING_FILES)

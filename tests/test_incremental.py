@@ -80,6 +80,12 @@ def add_template(root: Path) -> None:
     write_files(root, {"templates/base.html": base.replace("Skip to content", "Skip to the story")})
 
 
+def edit_card(root: Path) -> None:
+    """The card every list page shows, overridden: no card kept from the last build may show the old one."""
+    card = (Path(__file__).parent.parent / "templates/partials/card.html").read_text(encoding="utf-8")
+    write_files(root, {"templates/partials/card.html": card.replace('class="card-title"', 'class="card-headline"')})
+
+
 CHANGES: dict[str, Change] = {
     "edit body": edit("content/03.md", "Paragraph one", "Paragraph ONE"),  # its summary is the first paragraph
     "edit body only": edit("content/02.md", "Paragraph one", "Paragraph ONE"),  # its summary is its own
@@ -99,6 +105,9 @@ CHANGES: dict[str, Change] = {
     "rename": lambda root: (root / "content/07.md").rename(root / "content/seven.md"),
     "new seed": lambda root: write_files(root, {"seeds/two.txt": " date 2023-01-10 Second seed\n\nText.\n"}),
     "template": add_template,
+    "card template": edit_card,
+    "card template, then an article added": lambda root: (edit_card(root), build(load_config(root), BuildOptions(
+        jobs=1)), write_files(root, {"content/new.md": article("Brand new", date="2023-03-14", tags="[Common]")})),
     "config": edit("sitegen.yaml", "per_page: 3", "per_page: 4"),
     "draft": edit("content/08.md", "---\ntitle", "---\ndraft: true\ntitle"),
     "edit section": edit("content/04.md", "section: World", "section: Sport"),

@@ -8,7 +8,8 @@ Two files:
   articles is a large share of a one-file rebuild, and marshal does that several times faster than
   pickling the objects or storing their fields one by one.
 - ``html.sqlite``: rendered article bodies keyed by content hash, so Markdown runs once per text and
-  the whole site's HTML never has to sit in memory.
+  the whole site's HTML never has to sit in memory; and the articles' cards of the list pages, keyed by
+  what they show, so that the list pages an added article moves along show cards rendered before.
 """
 
 from __future__ import annotations
@@ -205,6 +206,7 @@ class Cache:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")  # a cache: a power cut may cost it the last bodies, never its sense
         db.execute("CREATE TABLE IF NOT EXISTS html (digest TEXT PRIMARY KEY, body TEXT NOT NULL)")
+        db.execute("CREATE TABLE IF NOT EXISTS cards (key TEXT PRIMARY KEY, html TEXT NOT NULL)")
         return db
 
     def put_html(self, items: Iterable[tuple[str, str]]) -> None:
@@ -217,6 +219,23 @@ class Cache:
         if row is None:
             raise KeyError(digest)
         return row[0]
+
+    # --- rendered article cards (render.set_cards) ----------------------------------------------------
+
+    def card(self, key: str) -> str | None:
+        row = self._connection().execute("SELECT html FROM cards WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def put_cards(self, items: Iterable[tuple[str, str]]) -> None:
+        db = self._connection()
+        with db:
+            db.executemany("INSERT OR REPLACE INTO cards VALUES (?, ?)", items)
+
+    def forget_cards(self) -> None:
+        """Every card, when the templates or settings change: none of them will be asked for again."""
+        db = self._connection()
+        with db:
+            db.execute("DELETE FROM cards")
 
     def close(self) -> None:
         if self._db is not None:

@@ -12,11 +12,11 @@ import hashlib
 import re
 import types
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple, Protocol, cast
 
 import jinja2
 from jinja2.utils import htmlsafe_json_dumps
@@ -101,10 +101,20 @@ def make_env(config: Config, asset_base: str | None = None) -> jinja2.Environmen
     _PICTURES = None  # until set_images: a build's pictures, never the last one's
 
     def card(article: Article) -> Markup:
-        # An article's card appears on ~10 list pages (front, tags, author, archives): render it once.
-        if article.url not in cards:
-            cards[article.url] = Markup(env.get_template("partials/card.html").render(item=article))
-        return cards[article.url]
+        # An article's card appears on ~10 list pages (front, tags, author, archives): render it once, and
+        # once across builds with a card store (set_cards): an article added moves ~1,000 list pages along,
+        # which show cards the last build rendered.
+        made = cards.get(article.url)
+        if made is None:
+            kept = env.sitegen_cards  # type: ignore[attr-defined]
+            key = hash_parts(kept[1], kept[2].get(article.url) or listing(article)) if kept else ""
+            html = kept[0].card(key) if kept else None
+            if html is None:
+                html = env.get_template("partials/card.html").render(item=article)
+                if kept:
+                    _FRESH_CARDS.append((key, html))
+            made = cards[article.url] = Markup(html)
+        return made
 
     def abs_url(url: str) -> str:
         return url if url.startswith(("http://", "https://")) else root_url + url.lstrip("/")
@@ -125,6 +135,7 @@ def make_env(config: Config, asset_base: str | None = None) -> jinja2.Environmen
         return Markup(lang.names([str(n) for n in names], conjunction))
 
     env.filters.update(url=url_for, abs_url=abs_url, card=card, thumbnail=thumbnail, byline=byline)
+    env.extend(sitegen_cards=None)  # set_cards
     env.globals.update(
         links={
             "home": url_for("/"),
@@ -201,6 +212,26 @@ def set_images(env: jinja2.Environment | None, catalog: images.Catalog | None) -
     _PICTURES = catalog
     if env is not None:
         env.globals["images"] = catalog
+
+
+class CardStore(Protocol):
+    """Where the cards of the last builds are kept (the build cache): a card by its key, or None."""
+
+    def card(self, key: str) -> str | None: ...
+
+    def put_cards(self, items: Iterable[tuple[str, str]]) -> None: ...
+
+
+_FRESH_CARDS: list[tuple[str, str]] = []  # the cards this process rendered and the store lacks, with their keys
+
+
+def set_cards(env: jinja2.Environment, store: CardStore | None, signature: str,
+              listings: Mapping[str, str] | None = None) -> None:
+    """Cards from ``store``, and the cards rendered anew put there (``render_pages``), keyed by what a card
+    shows: the article's ``listing`` (everything but its body, its pictures included; ``listings`` has
+    those the plan worked out, by URL) under ``signature``: what every list page's signature holds besides
+    its articles (the templates, the settings, the undated pages)."""
+    env.sitegen_cards = (store, signature, listings or {}) if store is not None else None  # type: ignore[attr-defined]
 
 
 def thumbnail(article: Article) -> Markup:
@@ -755,18 +786,31 @@ def render_pages(pages: Sequence[Page], env: jinja2.Environment, jobs: int = 1,
     hands it over there, under a name unique in this build, and what ``stage`` returns is yielded instead."""
     global _ACTIVE
     _ACTIVE = (env, pages, stage)
+    kept = env.sitegen_cards  # type: ignore[attr-defined]
+    fresh: list[tuple[str, str]] = []
+    _FRESH_CARDS.clear()
     try:
-        yield from parallel_imap(_render_index, range(len(pages)), jobs)
+        for result, cards in parallel_imap(_render_index, range(len(pages)), jobs):
+            fresh += cards
+            if kept and len(fresh) >= 1000:
+                kept[0].put_cards(fresh)
+                fresh = []
+            yield result
+        if kept and fresh:
+            kept[0].put_cards(fresh)
     finally:
         _ACTIVE = None
 
 
-def _render_index(index: int) -> Any:
+def _render_index(index: int) -> tuple[Any, list[tuple[str, str]]]:
+    """A page rendered and staged, with the cards rendered for it that the store lacked."""
     assert _ACTIVE is not None
     env, pages, stage = _ACTIVE
     page = pages[index]
     output = Output(page.path, render_template(page.env or env, page.template, page.context()))
-    return output if stage is None else stage(output, f"r{index}")
+    cards = _FRESH_CARDS[:]
+    _FRESH_CARDS.clear()
+    return output if stage is None else stage(output, f"r{index}"), cards
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> bytes:
