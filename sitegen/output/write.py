@@ -331,20 +331,16 @@ def _same_bytes(path: Path, data: bytes) -> bool:
 
 def _apply(plan: dict, staging: Path, output_dir: Path) -> None:
     """Move staged files into place and delete stale ones; safe to run again after an interruption."""
-    made: set[Path] = set()
+    here, there = f"{staging}{os.sep}", f"{output_dir}{os.sep}"
     for name, rel in plan["moves"]:
-        source = staging / name
-        if not source.exists():
-            continue  # moved before the interruption
-        target = output_dir / safe_relative(rel)
-        if target.parent not in made:
-            if target.parent.is_file() or target.parent.is_symlink():
-                target.parent.unlink()
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        if target.is_dir() and not target.is_symlink():
-            shutil.rmtree(target)
-        os.replace(source, target)
+        source, into = here + name, there + safe_relative(rel)
+        try:  # the usual case, one system call; the rest only when it fails
+            os.replace(source, into)
+        except OSError:
+            if not os.path.lexists(source):
+                continue  # moved before the interruption
+            _make_room(Path(into))
+            os.replace(source, into)
     emptied: set[Path] = set()
     for rel in plan["deletes"]:
         target = output_dir / safe_relative(rel)
@@ -362,6 +358,16 @@ def _apply(plan: dict, staging: Path, output_dir: Path) -> None:
             except OSError:
                 break
             folder = folder.parent
+
+
+def _make_room(target: Path) -> None:
+    """What stands in a move's way: a missing folder, a file where a folder goes, a folder where the file goes."""
+    folder = target.parent
+    if folder.is_file() or folder.is_symlink():
+        folder.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)
 
 
 def _files(folder: Path) -> set[str]:
