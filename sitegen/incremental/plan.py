@@ -39,16 +39,23 @@ def plan_again(site: Site, config: Config, env: jinja2.Environment, g: str, bodi
     planner = Planner.of(site, config, env, g, bodies, links, timeline)
     articles = site.articles
     ids = planner.article_ids()
-    known = dict(zip(memo.articles, zip(memo.listings, memo.placements, strict=True), strict=True))
-    listings, placements = [], []
-    for key, article in zip(ids, articles, strict=True):
-        listed_as, placed = known.get(key) or (listing(article), placement(article))
-        listings.append(listed_as)
-        placements.append(placed)
-    subjects = [subjects_of(a, site) for a in articles]
     # The undated pages are in the site map: a change to their addresses or dates is a change of structure.
     pages_key = hash_parts(*[placement(p) for p in site.standalone])
     common = hash_parts(g, pages_key)
+    # An article as the memo has it (the same id: address and content) lists, is placed and is in the
+    # lists it was in; its subjects also depend on the settings' sections, which ``common`` holds.
+    known = {key: j for j, key in enumerate(memo.articles)}
+    subjects_known = common == memo.common and len(memo.subjects) == len(memo.articles)
+    listings, placements, subjects = [], [], []
+    for key, article in zip(ids, articles, strict=True):
+        j = known.get(key)
+        if j is None:
+            listings.append(listing(article))
+            placements.append(placement(article))
+        else:
+            listings.append(memo.listings[j])
+            placements.append(memo.placements[j])
+        subjects.append(memo.subjects[j] if j is not None and subjects_known else subjects_of(article, site))
     structure, layout = hash_parts(common, *listings), hash_parts(common, *placements)
     related_before = list(related_memo.found)  # related_again updates it in place
     if structure == memo.structure and len(related_before) == len(articles):
