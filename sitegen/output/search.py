@@ -99,8 +99,8 @@ def record(article: Article, body_html: str, language: str, config: Config | Non
 
 
 def _sort_key(article: Article) -> str:
-    moment = article.dated.astimezone(UTC)
-    return f"{moment:%Y-%m-%dT%H:%M:%S}Z{article.url}"  # UTC sorts as text; the URL orders one moment's articles
+    moment = article.dated.astimezone(UTC).isoformat(timespec="seconds")[:19]  # strftime: twice as slow
+    return f"{moment}Z{article.url}"  # UTC sorts as text; the URL orders one moment's articles
 
 
 def pagefind_language(config: Config) -> str:
@@ -122,16 +122,16 @@ def shard_names(articles: Sequence[Article]) -> list[str]:
     if not articles:
         return []
     limit = shard_limit(len(articles))
-    newest = max(a.dated.year for a in articles)
+    months = [(d.year, d.month) for d in (a.dated for a in articles)]  # ``dated`` is a property: once each
+    newest = max(year for year, _month in months)
     per_year: dict[int, int] = {}
     per_quarter: dict[tuple[int, int], int] = {}
-    for a in articles:
-        per_year[a.dated.year] = per_year.get(a.dated.year, 0) + 1
-        key = (a.dated.year, (a.dated.month - 1) // 3 + 1)
+    for year, month in months:
+        per_year[year] = per_year.get(year, 0) + 1
+        key = (year, (month - 1) // 3 + 1)
         per_quarter[key] = per_quarter.get(key, 0) + 1
     names = []
-    for a in articles:
-        year, month = a.dated.year, a.dated.month
+    for year, month in months:
         quarter = (month - 1) // 3 + 1
         if year == newest or per_quarter[(year, quarter)] > limit:
             names.append(f"{year}-{month:02d}")
