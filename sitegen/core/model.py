@@ -272,7 +272,9 @@ class RelatedMemo:
 
     urls: list[str] = field(default_factory=list)
     keys: list[tuple[tuple[str, ...], str, str, float]] = field(default_factory=list)  # tags, title, summary, time
-    words: list[str] = field(default_factory=list)  # each article's words, space-separated
+    # each article's words (related.Words); marshal keeps one copy of each word, shared, and reads them back
+    # 7x faster than splitting a space-separated string each
+    words: list[tuple[str, ...]] = field(default_factory=list)
     found: list[tuple[int, ...]] = field(default_factory=list)  # each article's related, as positions
     # Not saved: each article's words as sets and the positions under each tag and word, kept while the
     # memo stays in memory (the preview's) so that an edit updates them instead of making them again.

@@ -47,7 +47,7 @@ from sitegen.core.model import (
 )
 from sitegen.incremental.manifest import size_and_mtime
 
-FORMAT = 13  # bump when the records change shape
+FORMAT = 14  # bump when the records change shape
 _FRAME = 4096  # sources or outputs per frame of the state file
 _END = ("end of the record", FORMAT)
 STATE_FILE = "state.marshal"

@@ -36,16 +36,15 @@ def related_again(ordered: Sequence[Article], memo: RelatedMemo, limit: int = RE
         if moved is None:
             words = [words_of(a) for a in ordered]
             by_tag, by_word, found = related_pass(keys, words, limit)
-            memo.words = [" ".join(w) for w in words]
         else:
             words, by_tag, by_word, found = _after_moves(ordered, keys, memo, *moved, limit)
-        memo.urls, memo.keys, memo.found, memo.index = urls_now, keys, found, (words, by_tag, by_word)
+        memo.urls, memo.keys, memo.words, memo.found = urls_now, keys, words, found
+        memo.index = (words, by_tag, by_word)
         return Related(ordered, found)
     changed = _changed(memo, keys)
     if changed is None:
         words = [words_of(a) for a in ordered]
         by_tag, by_word, found = related_pass(keys, words, limit)
-        memo.words = [" ".join(w) for w in words]
     elif changed:
         old_words, by_tag, by_word = _old_index(memo)
         memo.index = None  # changed in place below: kept again only once the memo matches it
@@ -54,13 +53,13 @@ def related_again(ordered: Sequence[Article], memo: RelatedMemo, limit: int = RE
             words[i] = words_of(ordered[i])
             _move(by_tag, i, memo.keys[i][0], keys[i][0])
             _move(by_word, i, old_words[i], words[i])
-            memo.words[i] = " ".join(words[i])
         found = memo.found
         for i in _near_changes(changed, (memo.keys, old_words), keys, words, by_tag, by_word):
             found[i] = related_to(i, keys, words, by_tag, by_word, limit)
     else:  # nothing it looks at has changed (an edited body, say): the last pass stands
         return Related(ordered, memo.found)
-    memo.urls, memo.keys, memo.found, memo.index = urls_now, keys, found, (words, by_tag, by_word)
+    memo.urls, memo.keys, memo.words, memo.found = urls_now, keys, words, found
+    memo.index = (words, by_tag, by_word)
     return Related(ordered, found)
 
 
@@ -68,8 +67,7 @@ def _old_index(memo: RelatedMemo) -> tuple[list[Words], dict[str, list[int]], di
     """The memo's pass's words and positions under each tag and word: kept in memory, or made again."""
     if memo.index is not None:
         return memo.index
-    old_words = [tuple(w.split()) for w in memo.words]
-    return (old_words, *members(memo.keys, old_words))
+    return (memo.words, *members(memo.keys, memo.words))
 
 
 def _changed(memo: RelatedMemo, keys: list[RelatedKey]) -> list[int] | None:
@@ -116,7 +114,7 @@ def _after_moves(ordered: list[Article], keys: list[RelatedKey], memo: RelatedMe
         -> tuple[list[Words], dict[str, list[int]], dict[str, list[int]], list[tuple[int, ...]]]:
     """The pass after articles were added or deleted: every other article keeps what it found (its positions
     moved), but for those a change is near in a tag or word list, which are worked out again."""
-    old_words = memo.index[0] if memo.index is not None else [tuple(w.split()) for w in memo.words]
+    old_words = memo.words
     n = len(keys)
     words: list[Words] = [()] * n
     for j, i in enumerate(new_of_old):
@@ -156,7 +154,6 @@ def _after_moves(ordered: list[Article], keys: list[RelatedKey], memo: RelatedMe
                 found[i] = moved  # type: ignore[assignment]
     for i in affected:
         found[i] = related_to(i, keys, words, by_tag, by_word, limit)
-    memo.words = [" ".join(w) for w in words]
     return words, by_tag, by_word, found
 
 
