@@ -106,9 +106,9 @@ def make_env(config: Config, asset_base: str | None = None) -> jinja2.Environmen
         # which show cards the last build rendered.
         made = cards.get(article.url)
         if made is None:
-            kept = env.sitegen_cards  # type: ignore[attr-defined]
-            key = hash_parts(kept[1], kept[2].get(article.url) or listing(article)) if kept else ""
-            html = kept[0].card(key) if kept else None
+            kept: _CardSource | None = env.sitegen_cards  # type: ignore[attr-defined]
+            key = kept.key(article) if kept else ""
+            html = kept.store.card(key) if kept else None
             if html is None:
                 html = env.get_template("partials/card.html").render(item=article)
                 if kept:
@@ -222,6 +222,15 @@ class CardStore(Protocol):
     def put_cards(self, items: Iterable[tuple[str, str]]) -> None: ...
 
 
+class _CardSource(NamedTuple):
+    store: CardStore
+    signature: str
+    listings: Mapping[str, str]
+
+    def key(self, article: Article) -> str:
+        return hash_parts(self.signature, self.listings.get(article.url) or listing(article))
+
+
 _FRESH_CARDS: list[tuple[str, str]] = []  # the cards this process rendered and the store lacks, with their keys
 
 
@@ -231,7 +240,7 @@ def set_cards(env: jinja2.Environment, store: CardStore | None, signature: str,
     shows: the article's ``listing`` (everything but its body, its pictures included; ``listings`` has
     those the plan worked out, by URL) under ``signature``: what every list page's signature holds besides
     its articles (the templates, the settings, the undated pages)."""
-    env.sitegen_cards = (store, signature, listings or {}) if store is not None else None  # type: ignore[attr-defined]
+    env.sitegen_cards = _CardSource(store, signature, listings or {}) if store is not None else None  # type: ignore[attr-defined]
 
 
 def thumbnail(article: Article) -> Markup:
@@ -786,18 +795,18 @@ def render_pages(pages: Sequence[Page], env: jinja2.Environment, jobs: int = 1,
     hands it over there, under a name unique in this build, and what ``stage`` returns is yielded instead."""
     global _ACTIVE
     _ACTIVE = (env, pages, stage)
-    kept = env.sitegen_cards  # type: ignore[attr-defined]
+    kept: _CardSource | None = env.sitegen_cards  # type: ignore[attr-defined]
     fresh: list[tuple[str, str]] = []
     _FRESH_CARDS.clear()
     try:
         for result, cards in parallel_imap(_render_index, range(len(pages)), jobs):
             fresh += cards
             if kept and len(fresh) >= 1000:
-                kept[0].put_cards(fresh)
+                kept.store.put_cards(fresh)
                 fresh = []
             yield result
         if kept and fresh:
-            kept[0].put_cards(fresh)
+            kept.store.put_cards(fresh)
     finally:
         _ACTIVE = None
 

@@ -99,9 +99,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool | 
             _interrupt(builder)
             builder.join(10)
     _say("stopped")
-    for sig in _STOPPING_SIGNALS:  # leaving: a press now would only turn the exit into a death by signal
-        with contextlib.suppress(ValueError):
-            signal.signal(sig, signal.SIG_IGN)
+    preview.ctrl_c.leaving()
 
 
 @dataclasses.dataclass
@@ -463,6 +461,12 @@ class _CtrlC:
         for sig in _STOPPING_SIGNALS:
             with contextlib.suppress(ValueError):  # not the main thread: nothing to catch it with
                 signal.signal(sig, lambda _sig, _frame: self.press())
+
+    def leaving(self) -> None:
+        """Stopped: a press now would only turn the exit into a death by signal."""
+        for sig in _STOPPING_SIGNALS:
+            with contextlib.suppress(ValueError):
+                signal.signal(sig, signal.SIG_IGN)
 
 
 _STOPPING_SIGNALS = (signal.SIGINT, signal.SIGTERM)
