@@ -304,10 +304,28 @@ def content_for(seed: Seed, slug: str, source: str, section: str = "", language:
 class ExistingContent:
     """What the content folder already holds: who names which seed, and which URLs are taken."""
 
-    by_source: dict[str, Path] = field(default_factory=dict)  # resolved seed path -> content file
-    by_plain: dict[str, Path] = field(default_factory=dict)  # the same, as written (no file system calls)
+    by_source: dict[str, str] = field(default_factory=dict)  # resolved seed path -> content file
+    by_plain: dict[str, str] = field(default_factory=dict)  # the same, as written (no file system calls)
     taken: dict[tuple[datetime.date, str], Path] = field(default_factory=dict)  # (date, slug) -> file
-    files: set[Path] = field(default_factory=set)  # every content file that was read without an error
+    files: set[str] = field(default_factory=set)  # every content file that was read without an error
+    # loaded articles whose (date, slug) pairs are not in ``taken`` yet (existing_from): most builds convert
+    # nothing and never ask, so 10k dates and file names are not worked out for nothing
+    pending: list[Article] = field(default_factory=list)
+    root: Path = Path()  # what the pending articles' paths are relative to
+
+    def claimed(self) -> dict[tuple[datetime.date, str], Path]:
+        """``taken``, with the pending articles' pairs added first."""
+        if self.pending:
+            for article in self.pending:
+                if article.date is None:  # an undated page takes no article's address
+                    continue
+                path = self.root / article.path
+                self.taken.setdefault((article.date.date(), article.slug), path)
+                name = _CONTENT_NAME.fullmatch(article.path.name)
+                if name:
+                    self.taken.setdefault((article.date.date(), name.group(2)), path)
+            self.pending = []
+        return self.taken
 
 
 _CONTENT_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})-(.+)\.(?:md|markdown)")
@@ -323,11 +341,11 @@ def scan_content(content_dir: Path, root: Path) -> ExistingContent:
             meta, _body, _line = frontmatter.split(path.read_text(encoding="utf-8"), path)
         except (ContentError, OSError, UnicodeDecodeError):
             continue
-        existing.files.add(path)
+        existing.files.add(str(path))
         source = meta.get("source")
         if isinstance(source, str) and source.strip() and "\0" not in source:
             # root / "/abs/x.txt" is "/abs/x.txt": absolute sources work too
-            existing.by_source.setdefault(str(_resolved(root / source.strip())), path)
+            existing.by_source.setdefault(str(_resolved(root / source.strip())), str(path))
         day = _as_date(meta.get("date"))
         name = _CONTENT_NAME.fullmatch(path.name)
         slugs = {str(meta["slug"])} if meta.get("slug") not in (None, "") else set()
@@ -367,17 +385,19 @@ def _resolved(path: Path) -> Path:
         return Path(os.path.abspath(path))
 
 
-def _by_real_path(by_plain: Mapping[str, Path]) -> dict[str, Path]:
+def _by_real_path(by_plain: Mapping[str, str], no_links: str | None = None) -> dict[str, str]:
     """``by_plain`` keyed by real paths, as ``_resolved`` makes them: each folder is resolved once, and a
-    file only when it is a symlink itself (10k seeds in one folder: 10k lstat calls, not 10k resolves)."""
+    file only when it is a symlink itself (10k seeds in one folder: 10k lstat calls, not 10k resolves).
+    ``no_links``: a folder (ending in a separator) known to hold no symlink: its files are not looked at."""
     folders: dict[str, str] = {}
-    real: dict[str, Path] = {}
+    real: dict[str, str] = {}
     for plain, content in by_plain.items():
         head, tail = os.path.split(plain)
         if head not in folders:
             folders[head] = str(_resolved(Path(head)))
         path = os.path.join(folders[head], tail)
-        real[str(_resolved(Path(path))) if os.path.islink(path) else path] = content
+        linked = not (no_links and plain.startswith(no_links)) and os.path.islink(path)
+        real[str(_resolved(Path(path))) if linked else path] = content
     return real
 
 
@@ -396,7 +416,7 @@ def free_slug(title: str, day: datetime.date, existing: ExistingContent, own: Pa
     base = slugify(title)
     slug, number = base, 1
     while True:
-        holder = existing.taken.get((day, slug))
+        holder = existing.claimed().get((day, slug))
         file_free = own is not None or not (content_dir / file_name(day, slug)).exists()
         if holder in (None, own) and file_free:
             return slug
@@ -461,18 +481,14 @@ def converted_before(entries: Mapping[str, SourceEntry], root: Path,
 
 def existing_from(articles: Iterable[Article], root: Path) -> ExistingContent:
     """What the content folder holds, from articles the loader already parsed (no second read)."""
-    existing = ExistingContent()
+    articles = list(articles)
+    existing = ExistingContent(pending=articles, root=root)
+    base = str(root)
     for article in articles:
-        path = root / article.path
+        path = os.path.join(base, article.path)
         existing.files.add(path)
         if article.source:
-            existing.by_plain.setdefault(os.path.normpath(os.path.join(root, article.source)), path)
-        if article.date is None:  # an undated page takes no article's address
-            continue
-        existing.taken.setdefault((article.date.date(), article.slug), path)
-        name = _CONTENT_NAME.fullmatch(article.path.name)
-        if name:
-            existing.taken.setdefault((article.date.date(), name.group(2)), path)
+            existing.by_plain.setdefault(os.path.normpath(os.path.join(base, article.source)), path)
     return existing
 
 
@@ -504,17 +520,20 @@ def convert_seeds(seeds_dir: Path, content_dir: Path, root: Path, force: bool = 
     before = converted_before(previous, root, seed_paths) if previous else {}
     for seed_path in seed_paths:
         plain = os.path.normpath(seed_path)
-        own = existing.by_plain.get(plain)
-        if own is None:  # not named as written: compare real paths (symlinks, ./ and ../ in sources)
+        holder = existing.by_plain.get(plain)
+        if holder is None:  # not named as written: compare real paths (symlinks, ./ and ../ in sources)
             if existing.by_plain and not existing.by_source:
-                existing.by_source = _by_real_path(existing.by_plain)
-            own = existing.by_source.get(str(_resolved(seed_path)))
+                # the build lists the seeds only when none is a symlink
+                existing.by_source = _by_real_path(existing.by_plain, None if listed is None else
+                                                   os.path.join(os.path.abspath(seeds_dir), ""))
+            holder = existing.by_source.get(str(_resolved(seed_path)))
+        own = None if holder is None else Path(holder)
         if own is not None and not force:
             report.skipped.append(seed_path)
             continue
         if own is None and plain in before and not (force and named is not None and plain in named):
             rel, was = before[plain]
-            if was in existing.files:
+            if str(was) in existing.files:
                 pass  # that file names another seed now: this one is free to convert
             elif was.exists() or was.is_symlink():
                 report.skipped.append(seed_path)  # it is there but broken: the loader says why
@@ -546,8 +565,8 @@ def convert_seeds(seeds_dir: Path, content_dir: Path, root: Path, force: bool = 
             report.errors.append(ContentError(target, None, f"cannot write the content file: "
                                                             f"{exc.strerror or exc}"))
             continue
-        existing.by_plain[plain] = target
-        existing.taken[(seed.date, slug)] = target
+        existing.by_plain[plain] = str(target)
+        existing.claimed()[(seed.date, slug)] = target
         if warnings:
             report.seed_warnings[seed_path] = (target, warnings)
     return report
