@@ -1,6 +1,9 @@
 import os
+from pathlib import PurePosixPath
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sitegen.core.errors import SitegenError
 from sitegen.core.model import Output
@@ -120,3 +123,16 @@ def test_taking_the_lock_finishes_a_killed_build_before_anything_reads_the_folde
     with write.output_lock(out):
         assert tree(out) == {"index.html": b"new"}  # what a build decides from is the committed site
     assert leftovers(tmp_path) == []
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", ".", "..", "/", "//", "\\", "x.html", " ", "é"]), max_size=7).map("".join))
+def test_safe_relative_is_the_parsed_path_or_a_refusal(path):
+    """The fast path (a page path already in normal form) gives what parsing it gives, refusals included."""
+    pure = PurePosixPath(path)
+    refused = pure.is_absolute() or ".." in pure.parts or not pure.parts or "\\" in path
+    if refused:
+        with pytest.raises(SitegenError, match="outside the output folder"):
+            write.safe_relative(path)
+    else:
+        assert write.safe_relative(path) == pure.as_posix()

@@ -138,6 +138,10 @@ def recover(output_dir: Path) -> None:
 
 
 def safe_relative(path: str) -> str:
+    """``path`` in normal form, refused if it would lead outside the output folder."""
+    if path and path[0] not in "/." and "\\" not in path and "//" not in path and "/." not in path \
+            and path[-1] != "/":
+        return path  # already normal (every page path sitegen makes): no parsing, a move costs one system call
     pure = PurePosixPath(path)
     if pure.is_absolute() or ".." in pure.parts or not pure.parts or "\\" in path:
         raise SitegenError(f"refusing to write outside the output folder: {path!r}")
