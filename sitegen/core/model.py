@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import cache, cached_property
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, cast, get_type_hints
 
@@ -105,7 +106,9 @@ class Correction:
         return self.kind.capitalize()
 
 
-@dataclass(frozen=True)
+# Slots: 30 fields in a dict of its own were 1.6 kB an article (a slotted one is 0.3 kB), 150 MB of the
+# build's memory at 100k articles; and made (``article_of``) and read faster.
+@dataclass(frozen=True, slots=True)
 class Article:
     title: str
     date: datetime | None  # timezone-aware, in the site's timezone; None only for an undated page
@@ -186,6 +189,7 @@ def shared_author(name: str, slug: str) -> Author:
 ARTICLE_FIELDS = tuple(fields(Article))
 _FIELD_NAMES = tuple(f.name for f in ARTICLE_FIELDS)
 _FIELD_TYPES = get_type_hints(Article)
+_ALL_FIELDS = attrgetter(*_FIELD_NAMES)
 _PAIRED = tuple(i for i, name in enumerate(_FIELD_NAMES) if _FIELD_TYPES[name] in (tuple[Author, ...], tuple[Tag, ...]))
 
 
@@ -196,7 +200,7 @@ def field_type(name: str) -> Any:
 
 def article_values(article: Article) -> tuple:
     """All fields in order, tags and authors as (name, slug) pairs: plain values for pickle and marshal."""
-    values = [article.__dict__[name] for name in _FIELD_NAMES]
+    values = list(_ALL_FIELDS(article))
     for i in _PAIRED:
         values[i] = tuple((x.name, x.slug) for x in values[i])
     return tuple(values)
@@ -211,12 +215,20 @@ def article_from_values(values: tuple) -> Article:
     return article_of(*shared)
 
 
-def article_of(*values: Any) -> Article:
-    """An Article from all its fields in order, without the frozen dataclass's checked ``__init__`` (one
-    ``object.__setattr__`` per field): a rebuild makes every article of the site from its cache record."""
-    article = object.__new__(Article)
-    article.__dict__.update(zip(_FIELD_NAMES, values, strict=True))
-    return article
+def _article_maker() -> Callable[..., Article]:
+    """``article_of``: an Article from all its fields in order, without the frozen dataclass's checked
+    ``__init__``, each slot filled by its own descriptor (a rebuild makes every article of the site from
+    its cache record). Written out from the field list, as dataclasses writes ``__init__``."""
+    count = len(_FIELD_NAMES)
+    source = (f"def article_of({', '.join(f'v{i}' for i in range(count))}):\n    a = new(Article)\n"
+              + "".join(f"    set{i}(a, v{i})\n" for i in range(count)) + "    return a\n")
+    namespace: dict[str, Any] = {"new": object.__new__, "Article": Article}
+    namespace.update({f"set{i}": getattr(Article, name).__set__ for i, name in enumerate(_FIELD_NAMES)})
+    exec(source, namespace)  # noqa: S102 - our own source, from the field list
+    return cast(Callable[..., Article], namespace["article_of"])
+
+
+article_of = _article_maker()
 
 
 @dataclass(frozen=True)
