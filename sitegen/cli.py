@@ -184,10 +184,6 @@ def _build(args: argparse.Namespace) -> int:
     config = load_config(args.site, output_dir=args.output, base_url=args.base_url, drafts=args.drafts,
                          publish_future=args.future)
     progress = _Progress() if sys.stderr.isatty() and not args.quiet else None
-    # One build, then the process ends: most of what it allocates lives until then (the cache's record of
-    # every article and page), and the cycle collector walking it was an eighth of a one-file rebuild. The
-    # preview, which runs build after build, keeps collecting (serve.py); pool workers do (parallel.py).
-    gc.disable()
     try:
         report = build(config, BuildOptions(jobs=args.jobs, clean=args.clean, now=args.now, progress=progress,
                                             allow_empty=args.allow_empty, strict=args.strict))

@@ -45,12 +45,6 @@ def parallel_imap(fn: Callable[[T], R], items: Sequence[T], jobs: int, min_items
 
 
 def _start_worker(parent: int) -> None:
-    import gc
-
-    # What the parent built is shared, never collected here (nor its pages copied by the collector touching
-    # them); a worker that renders thousands of pages collects its own cycles, even if the parent does not.
-    gc.freeze()
-    gc.enable()
     # Ctrl-C goes to the whole process group: the parent stops the pool; workers print no tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A worker ends with the thread that forked it, even one stopped half-way through starting the pool
