@@ -84,7 +84,7 @@ def new_article(config: Config, headline: str, tags: Sequence[str] = (), authors
     moment = moment.astimezone(config.tz).replace(second=0, microsecond=0)
     day = moment.date()
     content_dir = config.content_path
-    taken = scan_content(content_dir, config.root).taken
+    taken = scan_content(content_dir, config.root).claimed()
     base = urls.slugify(title)
     for number in range(1, 10_000):
         suffix = "" if number == 1 else f"-{number}"

@@ -306,7 +306,7 @@ class ExistingContent:
 
     by_source: dict[str, str] = field(default_factory=dict)  # resolved seed path -> content file
     by_plain: dict[str, str] = field(default_factory=dict)  # the same, as written (no file system calls)
-    taken: dict[tuple[datetime.date, str], Path] = field(default_factory=dict)  # (date, slug) -> file
+    taken: dict[tuple[datetime.date, str], Path] = field(default_factory=dict)  # (date, slug) -> file; see claimed()
     files: set[str] = field(default_factory=set)  # every content file that was read without an error
     # loaded articles whose (date, slug) pairs are not in ``taken`` yet (existing_from): most builds convert
     # nothing and never ask, so 10k dates and file names are not worked out for nothing
