@@ -12,8 +12,11 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sitegen.cli import main
 from sitegen.core.model import Article, Author, Tag
@@ -116,6 +119,22 @@ def test_a_record_holds_the_headline_dateline_text_and_a_date_sort():
     assert record["sort"]["date"].startswith("2019-04-01T00:00:00Z")
     assert record["url"] == "/2019/04/01/t0/"
 
+
+_ZONES = [UTC, ZoneInfo("Asia/Kathmandu"), ZoneInfo("America/St_Johns"), ZoneInfo("Europe/London")]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30))
+       | st.datetimes(min_value=datetime(1969, 12, 31, 23, 59), max_value=datetime(1970, 1, 1, 0, 1)),
+       st.lists(st.tuples(st.integers(-2_000_000, 2_000_000) | st.sampled_from([-1_000_000, -1, 0, 1, 1_000_000]),
+                          st.sampled_from(_ZONES), st.sampled_from(["/a/", "/b/", "/a/b/", "/z/"])), max_size=8))
+def test_records_go_to_pagefind_in_the_order_of_their_date_sort(base, items):
+    """The shard's records are ordered by a cheaper key than their sort text; it must be the same order,
+    moments a microsecond apart in one second and around it included, in any zone, before 1970 too."""
+    articles = [Article(title="T", date=(base.replace(tzinfo=UTC) + timedelta(microseconds=shift)).astimezone(zone),
+                        slug="t", url=url, path=Path("t.md"), fingerprint="f") for shift, zone, url in items]
+    assert [search._sort_key(a) for a in sorted(articles, key=search._sort_order)] == \
+        sorted(search._sort_key(a) for a in articles)
 
 # --- the build ------------------------------------------------------------------------------------------
 
