@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
 T = TypeVar("T")
+MANIFEST_FILE = "manifest.marshal"  # in the cache folder: what the last build read, for the no-op check
 
 
 @dataclass(frozen=True)
@@ -129,8 +130,9 @@ def build(config: Config, options: BuildOptions = BuildOptions(), session: Sessi
                 plan = clock("plan", plan_site, config, cache, loaded, grouped, pictures, look, before, options)
                 rendered = clock("render", render_changed, config, plan, options)
                 written = clock("write", write_site, config, cache, plan, grouped, rendered, look, session)
-                warnings = [*plan.warnings, *clock("index", index_site, plan, grouped, cache, options, early)]
-        clock("record", record_build, config, look, cache, loaded, grouped, plan, warnings, session)
+                unindexed = clock("index", index_site, plan, grouped, cache, options, early)
+                warnings = [*plan.warnings, *unindexed]
+        clock("record", record_build, config, look, cache, loaded, grouped, plan, warnings, session, unindexed)
     return BuildReport(
         articles=plan.counts[0], pages=sum(1 for p in plan.pages if p.path.endswith(".html")),
         tags=plan.counts[1], files=written, seconds=clock.seconds(), converted=loaded.conversion.written,
@@ -207,7 +209,7 @@ class Look:
 def check_inputs(config: Config, options: BuildOptions, session: Session | None) -> Look:
     """The no-op check (manifest.py): when no input and no output file changed since the last good build,
     the build stops here, having read one small manifest, before Jinja2 or Markdown are imported."""
-    manifest_path = config.cache_path / "manifest.marshal"
+    manifest_path = config.cache_path / MANIFEST_FILE
     moment = resolve_now(options.now, config.tz)
     # the news sitemap lists the last days' articles; the preview also builds embargoed ones
     key = f"{_manifest_key(config)}|{moment.date()}|preview={options.preview}"
@@ -639,8 +641,10 @@ def index_site(plan: Plan, grouped: Grouped, cache: Cache, options: BuildOptions
 
 
 def record_build(config: Config, look: Look, cache: Cache, loaded: Loaded, grouped: Grouped, plan: Plan,
-                 warnings: list[str], session: Session | None) -> None:
-    """What the next build's no-op check compares with, and the session's memory of this build."""
+                 warnings: list[str], session: Session | None, unindexed: Sequence[str] = ()) -> None:
+    """What the next build's no-op check compares with, and the session's memory of this build. None when
+    Pagefind is there but the index could not be updated (``unindexed``: index_site's warnings): the next
+    build, even with no input changed, then tries again to write the shards that are missing."""
     conversion = loaded.conversion
     # Inputs as they were when this build read them (plus what it converted): an edit made while
     # it ran differs from this record, so the next build sees it.
@@ -653,13 +657,22 @@ def record_build(config: Config, look: Look, cache: Cache, loaded: Loaded, group
     # The record keeps this build's warnings about files, which a no-op build then repeats.
     if look.watched:
         return
+    if unindexed and _index_can_run():
+        (config.cache_path / MANIFEST_FILE).unlink(missing_ok=True)
+        return
     line = grouped.line
-    manifest.save(config.cache_path / "manifest.marshal", look.key, inputs,
+    manifest.save(config.cache_path / MANIFEST_FILE, look.key, inputs,
                   {path: (e.size, e.mtime_ns) for path, e in cache.state.outputs.items()},
                   (plan.counts[0], sum(1 for p in plan.pages if p.path.endswith(".html")), plan.counts[1]),
                   next_change=line.next_change.timestamp() if line.next_change else None,
                   timing=(_held(config, line), _iso(line.next_change), line.reasons),
                   warnings=(warnings, loaded.warned))
+
+
+def _index_can_run() -> bool:
+    from sitegen.output import search
+
+    return search.unavailable() is None
 
 
 def _held(config: Config, line: Timeline) -> list[tuple[str, str]]:

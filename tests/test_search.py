@@ -194,6 +194,50 @@ def test_a_build_that_fails_after_its_index_was_started_leaves_the_bundle_as_it_
     assert "zanzibarine" in indexed(tmp_path)["/2017/03/01/harbour-report-2017/"]["content"]
 
 
+def test_a_pagefind_that_stops_during_an_edit_leaves_the_bundle_as_it_was_and_says_so(tmp_path, capsys,
+                                                                                         monkeypatch):
+    archive(tmp_path)
+    build(tmp_path)
+    before = bundle_files(tmp_path)
+    real = search.executable()
+    assert real is not None
+    version = search._version_of(str(real))
+    stopping = tmp_path / "pagefind"  # answers --version as the real one, then dies as a service
+    stopping.write_text(f"#!/bin/sh\nif [ \"$1\" = --version ]; then echo '{version}'; exit 0; fi\n"
+                        "head -c 10 >/dev/null; exit 3\n", encoding="utf-8")
+    stopping.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(stopping))
+    edited = tmp_path / "content/2017-03-01-a.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("reopened", "reopened zanzibarine"), "utf-8")
+    capsys.readouterr()
+    assert main(["-C", str(tmp_path), "build", "-q"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("warning: search: Pagefind failed") == 1, err
+    assert "zanzibarine" in (tmp_path / "public/2017/03/01/harbour-report-2017/index.html").read_text("utf-8")
+    assert bundle_files(tmp_path) == before
+    assert not list((tmp_path / "public/pagefind").glob(".new-*"))
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH")
+    search.unavailable.cache_clear()
+    build(tmp_path)  # nothing else changed: the build tries the index again all the same
+    assert "zanzibarine" in indexed(tmp_path)["/2017/03/01/harbour-report-2017/"]["content"]
+
+
+def test_without_pagefind_an_unchanged_site_is_still_a_no_op_build(tmp_path, capsys, monkeypatch):
+    """Search that cannot run here is said at each build, and is no reason to redo one."""
+    archive(tmp_path)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-such-pagefind"))
+    search.unavailable.cache_clear()
+    try:
+        build(tmp_path)
+        capsys.readouterr()
+        assert main(["-C", str(tmp_path), "build", "--explain"]) == 0
+    finally:
+        search.unavailable.cache_clear()
+    said = capsys.readouterr()
+    assert "search: Pagefind" in said.err
+    assert [line for line in said.out.splitlines() if line.startswith("stages:")][0].count("ms") == 1  # check only
+
+
 def test_adding_and_deleting_articles_rebuild_their_shards_and_drop_an_empty_one(tmp_path):
     archive(tmp_path)
     build(tmp_path)
