@@ -661,8 +661,7 @@ def record_build(config: Config, look: Look, cache: Cache, loaded: Loaded, group
     if look.watched:
         return
     if unindexed and _index_can_run():
-        (config.cache_path / MANIFEST_FILE).unlink(missing_ok=True)
-        return
+        return  # check_inputs removed the last build's record already: none, and the next build is no no-op
     line = grouped.line
     manifest.save(config.cache_path / MANIFEST_FILE, look.key, inputs,
                   {path: (e.size, e.mtime_ns) for path, e in cache.state.outputs.items()},
