@@ -475,6 +475,7 @@ def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pi
     root-file errors raised."""
     from sitegen.core.i18n import of as of_language
     from sitegen.core.i18n import untranslated_warning
+    from sitegen.incremental import related
     from sitegen.incremental.plan import plan_again
     from sitegen.output import search
     from sitegen.output.hosting import HOSTING_FILES, hosting_files
@@ -496,6 +497,8 @@ def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pi
         warnings.append(problem)
         config = replace(config, search=False)
     site, standalone, line = grouped.site, grouped.standalone, grouped.line
+    # a first build's related articles, on another core while the templates and the other pages are planned
+    first_related = None if grouped.multi else related.start(site.articles, cache.state.related, options.jobs or 1)
     env = make_env(config)
     warnings += [w for w in [untranslated_warning(of_language(config.language, config.root))] if w]
     set_site_pages(env, standalone)
@@ -532,7 +535,7 @@ def plan_site(config: Config, cache: Cache, loaded: Loaded, grouped: Grouped, pi
         counts = (sum(len(p.site.articles) for p in editions), sum(len(p.site.tags) for p in editions))
     else:
         live_pages = plan_again(site, config, env, signature, cache.html, cache.state.plan, cache.state.related,
-                                now=look.moment, links=grouped.links, timeline=line)
+                                now=look.moment, links=grouped.links, timeline=line, related=first_related)
         # the plan's common part: the signature and the undated pages, all a list page shows but its articles
         set_cards(env, cache, cache.state.plan.common, dict(zip([a.url for a in site.articles],
                                                                 cache.state.plan.listings, strict=True)))

@@ -134,6 +134,28 @@ def test_related_articles_after_edits_equal_a_full_pass(data):
         assert related_again(sort_articles(arts), memo) == related_articles(arts)
 
 
+def test_a_first_related_pass_on_another_core_equals_a_full_pass_and_leaves_a_memo_edits_start_from():
+    """What a clean build plans with (incremental.related.start, forked beside the rest of the plan)."""
+    from dataclasses import replace
+
+    from sitegen.core.model import RelatedMemo
+    from sitegen.incremental import related
+    from sitegen.site.collect import related_articles, sort_articles
+
+    arts = [make(f"{_WORDS[i % 10]} {_WORDS[i * 7 % 10]} {i}", f"2023-01-{1 + i % 28:02d}",
+                 [_TAGS[i % 7], _TAGS[i * 3 % 7]]) for i in range(300)]
+    memo = RelatedMemo()
+    started = related.start(sort_articles(arts), memo, jobs=2, least=1)
+    assert started is not None and callable(started._found)  # still on its way
+    assert started == related_articles(arts)
+    assert memo.urls == [a.url for a in sort_articles(arts)] and len(memo.found) == len(memo.keys) == 300
+    assert related.start(sort_articles(arts), memo, jobs=2, least=1) is None  # a pass to start from now
+    arts[5] = replace(arts[5], tags=(Tag("Oil", "oil"),), summary="floods court")
+    assert related.related_again(sort_articles(arts), memo) == related_articles(arts)
+    assert related.start(sort_articles(arts), RelatedMemo(), jobs=1, least=1) is None  # one core: as before
+    assert related.start(sort_articles(arts), RelatedMemo(), jobs=2) is None  # a small site: as before
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 40), st.sets(st.sampled_from(["Oil", "Gas", "Kenya"])), st.booleans(),
                           st.sampled_from(["Ann", "Bo", "Cy"])), min_size=1, max_size=30),

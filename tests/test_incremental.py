@@ -12,6 +12,7 @@ import pytest
 from sitegen.build import BuildOptions, build
 from sitegen.core.config import load_config
 from sitegen.core.errors import BuildFailed
+from sitegen.core.parallel import Background
 from tests.conftest import article, write_files
 
 Change = Callable[[Path], None]
@@ -218,7 +219,12 @@ def test_a_headline_edit_renders_the_pages_that_show_the_headline_and_only_those
     assert snapshot(site / "public") == clean_build(site, tmp_path / "clean")
 
 
-def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:
+def test_parallel_and_serial_builds_are_identical(tmp_path: Path, monkeypatch) -> None:
+    from sitegen.incremental import related
+
+    started = []
+    monkeypatch.setattr(related, "BACKGROUND_MIN", 50)  # the first pass of related articles on another core
+    monkeypatch.setattr(related, "Background", lambda *a: started.append(a) or Background(*a))
     files = site_files()
     files.update({f"content/x{i:03d}.md": article(f"Many {i}", date=f"2021-05-{1 + i % 28:02d}", tags="[Bulk]")
                   for i in range(120)})
@@ -227,6 +233,7 @@ def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:
     build(load_config(tmp_path / "a"), BuildOptions(jobs=1))
     build(load_config(tmp_path / "b"), BuildOptions(jobs=2))
     assert snapshot(tmp_path / "a/public") == snapshot(tmp_path / "b/public")
+    assert len(started) == 1  # b's
     # Again into the existing output (the workers stage changed pages beside it, unchanged ones stay)
     base = (Path(__file__).resolve().parent.parent / "templates/base.html").read_text(encoding="utf-8")
     for name in "ab":
@@ -239,6 +246,11 @@ def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:
     assert report.files.written > 100 and report.files.unchanged > 0  # the feeds do not use base.html
     assert all(b"Edited footer." in data for path, data in after.items() if path.endswith(".html"))
     assert {path for path in after if after[path] != before.get(path)} == {p for p in after if p.endswith(".html")}
+    # b's next related pass starts from the memo its forked pass left: an edit gives a's pages again
+    for name in "ab":
+        write_files(tmp_path / name, {"content/x007.md": article("Many 7", date="2021-05-08", tags="[Bulk, Rain]")})
+        build(load_config(tmp_path / name), BuildOptions(jobs=2 if name == "b" else 1))
+    assert snapshot(tmp_path / "a/public") == snapshot(tmp_path / "b/public") and len(started) == 1
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncate", "foreign", "no bodies", "corrupt bodies"])

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import os
 import signal
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -66,3 +67,63 @@ def _die_with_parent() -> bool:
 
 def parallel_map(fn: Callable[[T], R], items: Iterable[T], jobs: int, min_items: int = MIN_PARALLEL) -> list[R]:
     return list(parallel_imap(fn, list(items), jobs, min_items))
+
+
+class Background(Generic[R]):
+    """``fn()`` worked out on a forked process from now on, while this one goes on; ``result()`` waits for
+    it. A first build's related-articles pass runs so beside the rest of the plan, on a core that had
+    nothing to do. Forked, the process sees what this one has built; only the result is pickled back. A
+    process that fails in any way (an exception, killed) is not trusted: ``fn`` then runs here, and raises
+    here what it raises. With one job or no fork, ``fn`` runs here when the result is asked for."""
+
+    def __init__(self, fn: Callable[[], R], jobs: int) -> None:
+        self._fn = fn
+        self._done: tuple[R] | None = None
+        self._process: Any = None
+        if jobs <= 1 or not _can_fork():
+            return
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self._receiving, sending = context.Pipe(duplex=False)
+        self._process = context.Process(target=_background, args=(fn, sending, os.getpid()), daemon=True)
+        self._process.start()
+        sending.close()
+        # never asked for (the build failed first): the process must not wait on a full pipe forever
+        weakref.finalize(self, _stop, self._process, self._receiving, os.getpid())
+
+    def result(self) -> R:
+        if self._done is None:
+            self._done = (self._received() if self._process is not None else self._fn(),)
+        return self._done[0]
+
+    def _received(self) -> R:
+        try:
+            ok, value = self._receiving.recv()
+        except (EOFError, OSError):  # it died
+            ok, value = False, None
+        finally:
+            _stop(self._process, self._receiving, os.getpid())
+        return value if ok else self._fn()
+
+
+def _background(fn: Callable[[], Any], sending: Any, parent: int) -> None:
+    _start_worker(parent)
+    try:
+        outcome = (True, fn())
+    except BaseException:  # noqa: BLE001 - told as a failure: the parent works it out again and raises it
+        outcome = (False, None)
+    try:
+        sending.send(outcome)
+        sending.close()
+    except OSError:  # the parent has gone, or stopped waiting
+        pass
+
+
+def _stop(process: Any, receiving: Any, owner: int) -> None:
+    if os.getpid() != owner:  # a copy in a process forked later (a render worker): not its child
+        return
+    receiving.close()
+    if process.is_alive():
+        process.terminate()
+    process.join()

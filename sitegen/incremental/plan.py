@@ -33,9 +33,11 @@ from sitegen.site.collect import Related, list_page_count, pages_showing, subjec
 
 def plan_again(site: Site, config: Config, env: jinja2.Environment, g: str, bodies: Bodies,
                memo: PlanMemo, related_memo: RelatedMemo, now: datetime | None = None,
-               links: Mapping[str, str] | None = None, timeline: Timeline | None = None) -> list[Page]:
+               links: Mapping[str, str] | None = None, timeline: Timeline | None = None,
+               related: Related | None = None) -> list[Page]:
     """``render.plan_pages``'s pages, with the memos of the last plan and related-articles pass; both
-    are brought up to date in place (the preview keeps them in memory, the build cache on disk)."""
+    are brought up to date in place (the preview keeps them in memory, the build cache on disk).
+    ``related``: a first related-articles pass already started (``related.start``)."""
     planner = Planner.of(site, config, env, g, bodies, links, timeline)
     articles = site.articles
     ids = planner.article_ids()
@@ -58,9 +60,9 @@ def plan_again(site: Site, config: Config, env: jinja2.Environment, g: str, bodi
         subjects.append(memo.subjects[j] if j is not None and subjects_known else subjects_of(article, site))
     structure, layout = hash_parts(common, *listings), hash_parts(common, *placements)
     related_before = list(related_memo.found)  # related_again updates it in place
-    if structure == memo.structure and len(related_before) == len(articles):
+    if related is None and structure == memo.structure and len(related_before) == len(articles):
         related = Related(list(articles), related_before)  # what it looks at is part of every listing: as before
-    else:
+    elif related is None:
         related = related_again(articles, related_memo)
     n = len(articles)
     full = functools.cache(lambda: {p.path: p for p in planner.listed(listings, related)})
@@ -93,6 +95,7 @@ def plan_again(site: Site, config: Config, env: jinja2.Environment, g: str, bodi
     memo.structure, memo.layout, memo.articles, memo.listings, memo.placements, memo.subjects, memo.common = \
         structure, layout, ids, listings, placements, subjects, common
     memo.pages = [(p.path, p.template, p.signature) for p in listed]
+    related.found  # noqa: B018 - a pass started on another core is in the memo once this returns
     return listed + planner.undated(now)
 
 

@@ -500,9 +500,9 @@ class Planner:
     def listed(self, listings: list[str], related: Mapping[str, tuple[Article, ...]]) -> list[Page]:
         """The pages whose signatures depend only on the articles' listings, and each article's own body:
         article pages (in date order, first), list pages (in ``site.pages`` order), then ``indexes``."""
-        show = _show_function(self.site.articles)
-        pages = [self.article_page(i, related, show) for i in range(len(self.site.articles))]
-        return pages + self.list_pages(self.site.pages, listings) + self.indexes()
+        lists = self.list_pages(self.site.pages, listings) + self.indexes()  # first: the related articles may
+        show = _show_function(self.site.articles)                          # still be on their way
+        return [self.article_page(i, related, show) for i in range(len(self.site.articles))] + lists
 
     def list_pages(self, pages: Sequence[ListPage], listings: list[str]) -> list[Page]:
         """These list pages of the site (of ``site.pages``); ``listings``: each article's, in date order."""

@@ -306,11 +306,19 @@ def related_pass(keys: list[RelatedKey], words: list[Words], limit: int = RELATE
 
 class Related(Mapping[str, tuple[Article, ...]]):
     """Each article's related ones by URL, looked up when asked: a rebuild asks for a few, not 10k.
-    ``found``: each article's related ones as positions in date order."""
+    ``found``: each article's related ones as positions in date order; given as a function, it is called
+    when first needed (a pass still being worked out on another core: ``incremental.related.start``)."""
 
-    def __init__(self, ordered: list[Article], found: list[tuple[int, ...]]) -> None:
-        self._ordered, self.found = ordered, found
+    def __init__(self, ordered: list[Article],
+                 found: list[tuple[int, ...]] | Callable[[], list[tuple[int, ...]]]) -> None:
+        self._ordered, self._found = ordered, found
         self._at = {a.url: i for i, a in enumerate(ordered)}
+
+    @property
+    def found(self) -> list[tuple[int, ...]]:
+        if callable(self._found):
+            self._found = self._found()
+        return self._found
 
     def __getitem__(self, url: str) -> tuple[Article, ...]:
         return tuple(self._ordered[j] for j in self.found[self._at[url]])
