@@ -20,7 +20,7 @@ from sitegen.core.files import files_under
 from sitegen.core.model import Article, Output, Section, Site
 from sitegen.core.parallel import default_jobs
 from sitegen.incremental import manifest, notices
-from sitegen.incremental.cache import Cache, Planned, SourceEntry, read_state
+from sitegen.incremental.cache import Cache, Planned, SourceEntry, read_sources
 from sitegen.output.write import Staged, Staging, WriteReport, open_staging, output_lock, write_outputs
 from sitegen.pages.feeds import future_articles, resolve_now
 
@@ -263,7 +263,7 @@ def _opened_cache(config: Config, options: BuildOptions, session: Session | None
     try:
         key = cache_key(config)
         # the last build's content files, also under --clean (which starts the cache afresh): deleted ones stay deleted
-        known = read_state(config.cache_path, key).sources if options.clean else None
+        known = read_sources(config.cache_path, key) if options.clean else None
         warm = session.cache if session is not None else None
         if warm is not None and warm.key == key and not options.clean:
             cache = warm
@@ -775,7 +775,7 @@ def convert(config: Config, force: bool = False, existing: Iterable[Article] | N
             return ConvertReport()
         listed = unnamed if seeds_listed else None  # the converter looks at these only
     if previous is None:  # sitegen convert on its own: the cache is only read
-        previous = read_state(config.cache_path, cache_key(config)).sources
+        previous = read_sources(config.cache_path, cache_key(config))
     known = existing_from(existing, config.root) if existing is not None else None
     return convert_seeds(config.seeds_path, config.content_path, config.root, force=force, existing=known,
                          previous=previous, only=only, section=_seed_section(config), language=config.language,

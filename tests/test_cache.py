@@ -10,7 +10,16 @@ from hypothesis import strategies as st
 
 from sitegen.core.errors import ContentError
 from sitegen.core.model import Article, Author, Tag
-from sitegen.incremental.cache import FORMAT, STATE_FILE, Cache, OutputEntry, SourceEntry, _path_of, read_state
+from sitegen.incremental.cache import (
+    FORMAT,
+    STATE_FILE,
+    Cache,
+    OutputEntry,
+    SourceEntry,
+    _path_of,
+    read_sources,
+    read_state,
+)
 
 
 def test_the_record_reads_back_equal_with_every_kind_of_value(tmp_path: Path) -> None:
@@ -62,6 +71,13 @@ def test_the_record_reads_back_equal_with_every_kind_of_value(tmp_path: Path) ->
     assert back.sources["content/bad.md"].errors[0].message == "broken"
     assert back.outputs == cache.state.outputs and back.global_signature == "g"
     assert back.related == cache.state.related
+    # what a clean build reads of it: where each was published, from the compact and the pickled records
+    published = read_sources(tmp_path, "key")
+    kept = ("url", "path", "date", "source", "draft", "kind", "lang", "translation_key")
+    assert {rel: [getattr(e.article, name) for name in kept] for rel, e in published.items() if e.article} == \
+        {rel: [getattr(e.article, name) for name in kept] for rel, e in back.sources.items() if e.article}
+    assert published["content/bad.md"].article is None and published["content/v.md"].article.title == ""
+    assert {(e.mtime_ns, e.article.summary, e.article.tags) for e in published.values() if e.article} == {(-1, "", ())}
 
 
 def test_a_record_in_many_frames_reads_back_whole_and_one_cut_at_any_frame_is_empty(tmp_path: Path,
@@ -79,6 +95,11 @@ def test_a_record_in_many_frames_reads_back_whole_and_one_cut_at_any_frame_is_em
     back = read_state(tmp_path, "key")
     assert [e.article.title for e in back.sources.values()] == [f"T{n}" for n in range(5)]
     assert back.outputs == cache.state.outputs and back.plan == cache.state.plan
+    published = read_sources(tmp_path, "key")  # what a clean build asks: the rest of the record left unread
+    assert [(rel, e.article.url, e.article.path, e.article.date) for rel, e in published.items()] == \
+        [(rel, e.article.url, e.article.path, e.article.date) for rel, e in back.sources.items()]
+    assert {(e.mtime_ns, e.article.title, e.article.fingerprint) for e in published.values()} == {(-1, "", "")}
+    assert read_sources(tmp_path, "other key") == {}
     data = (tmp_path / STATE_FILE).read_bytes()
     at, cuts = 0, []
     while at < len(data):  # every frame boundary: the file cut there is no record at all
@@ -89,6 +110,7 @@ def test_a_record_in_many_frames_reads_back_whole_and_one_cut_at_any_frame_is_em
         (tmp_path / STATE_FILE).write_bytes(data[:cut])
         state = read_state(tmp_path, "key")
         assert state.sources == {} and state.plan.pages == [], cut
+        assert read_sources(tmp_path, "key") == {}, cut  # also cut after the sources' frames
 
 
 def test_a_damaged_or_foreign_record_is_an_empty_one(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ Two files:
 
 from __future__ import annotations
 
-import copy  # noqa: F401 - used by the decoder _compile_codec writes
+import copy
 import functools
 import marshal
 import os
@@ -248,8 +248,7 @@ class Cache:
 
 
 def read_state(folder: Path, key: str) -> State:
-    """The last build's record, or an empty one when it is missing, corrupt, foreign or outdated.
-    Only reads: a command that does not build (``sitegen convert``, the preview) may look."""
+    """The last build's record, or an empty one when it is missing, corrupt, foreign or outdated."""
     try:
         record = _unframed((folder / STATE_FILE).read_bytes())
         if record is None or record[1] != key:
@@ -257,6 +256,22 @@ def read_state(folder: Path, key: str) -> State:
         return _state(record)
     except Exception:  # noqa: BLE001 - any damage at all means: start afresh, never trust it
         return State(key)
+
+
+def read_sources(folder: Path, key: str) -> dict[str, SourceEntry]:
+    """What the last build published, by content file, as a clean build, the converter and the preview ask
+    it: each article with the fields of ``_PUBLISHED`` only, and none of the record's output files and memos
+    (a clean build of an already built 100k-article site peaked at 1.4 GiB with all of them). No entry
+    matches a file (mtime -1): none is ever taken for the file's parse. {} where ``read_state`` is empty."""
+    try:
+        record = _unframed((folder / STATE_FILE).read_bytes(), sources_only=True)
+        if record is None or record[1] != key:
+            return {}
+        moments: dict[str, datetime] = {}
+        return {rel: SourceEntry(-1, -1, "", None if article is None else _published(article, moments), [])
+                for rel, (_mtime, _size, _digest, article, _errors) in record[3].items()}
+    except Exception:  # noqa: BLE001 - as read_state
+        return {}
 
 
 # --- the record as plain tuples -----------------------------------------------------------------------
@@ -279,18 +294,24 @@ def _chunked(items: Iterable[tuple[str, Any]]) -> Iterator[dict[str, Any]]:
         yield chunk
 
 
-def _unframed(data: bytes) -> tuple | None:
-    """The record ``_frames`` wrote (not marshal.load(file): 4x slower), or None for another format."""
+def _unframed(data: bytes, sources_only: bool = False) -> tuple | None:
+    """The record ``_frames`` wrote (not marshal.load(file): 4x slower), or None for another format.
+    ``sources_only``: the frames after the sources are not read (the outputs and memos are then empty)."""
+    end = marshal.dumps(_END, 4)
+    if not data.endswith(len(end).to_bytes(8, "little") + end):  # cut short (a damaged disk): never half a record
+        return None
     view, at, parts = memoryview(data), 0, []
-    while at < len(data):
+    while at < len(data) - 8 - len(end):
         size = int.from_bytes(view[at:at + 8], "little")
         parts.append(marshal.loads(view[at + 8:at + 8 + size]))
         at += 8 + size
         if len(parts) == 1 and (not isinstance(parts[0], tuple) or parts[0][0] != FORMAT):
             return None
-    if parts[-1] != _END:  # cut short (a damaged disk): never half a record
+        if sources_only and parts[-1] is None:
+            return (*parts[0], {k: v for chunk in parts[1:-1] for k, v in chunk.items()}, {})
+    if at != len(data) - 8 - len(end):
         return None
-    frames = iter(parts[1:-1])
+    frames = iter(parts[1:])
     sources = {k: v for chunk in iter(frames.__next__, None) for k, v in chunk.items()}
     outputs = {k: v for chunk in iter(frames.__next__, None) for k, v in chunk.items()}
     memos = [tuple(islice(frames, count)) for count in frames]
@@ -340,6 +361,17 @@ def _article(r: str | bytes, moments: dict[str, datetime]) -> Article:
     return _decode(r.split(_FIELD), moments)
 
 
+def _published(r: str | bytes, moments: dict[str, datetime]) -> Article:
+    """``_article``, with the fields of ``_PUBLISHED`` only; the others as ``_decode_published`` leaves them."""
+    if isinstance(r, str):
+        return _decode_published(r.split(_FIELD), moments)
+    values = list(pickle.loads(r))  # noqa: S301 - our own file (pickled for its rare values)
+    for i, f in enumerate(ARTICLE_FIELDS):
+        if f.name not in _PUBLISHED:
+            values[i] = "" if f.default is MISSING and f.default_factory is MISSING else copy.copy(_DEFAULTS[i])
+    return article_from_values(tuple(values))
+
+
 # How each declared field type goes into its part of the string and back, as expressions over the article
 # ``a`` (encoding) and the list of parts ``p`` (decoding). Any other type is coded only at its default.
 _CODES = {
@@ -356,26 +388,40 @@ _OTHER = ("'' if a.{f} == _DEFAULTS[{i}] else None", "copy.copy(_DEFAULTS[{i}])"
 _DEFAULTS = tuple(f.default_factory() if f.default_factory is not MISSING else f.default for f in ARTICLE_FIELDS)
 
 
+# What ``read_sources`` decodes of each article: what the last build published where (its address, file
+# and source, to see moves and deliberate deletions), and whether it listed it; the rest stays at defaults.
+_PUBLISHED = ("url", "path", "date", "source", "draft", "kind", "lang", "translation_key")
+
+
 def _compile_codec() -> tuple[Callable[[Article], list[str | None]], Callable[[list[str], dict], Article],
-                              Callable[[Article], str]]:
+                              Callable[[Article], str], Callable[[list[str], dict], Article]]:
     """The encoder and decoder of the string record, written out from the dataclass's fields (as dataclasses
     writes ``__init__``): a new Article field is coded with no edit here, and a rebuild decodes 10k records
     without a function call per field. The third function gives the text as written (titles, paths...),
-    which must hold no separator; pairs check their own, and dates and flags hold none."""
+    which must hold no separator; pairs check their own, and dates and flags hold none. The fourth decodes
+    only the fields of ``_PUBLISHED``."""
     types = [field_type(f.name) for f in ARTICLE_FIELDS]
     codes = [_CODES.get(kind, _OTHER) for kind in types]
     names = [f.name for f in ARTICLE_FIELDS]
     encode = ", ".join(code[0].format(f=name, i=i) for i, (name, code) in enumerate(zip(names, codes, strict=True)))
     decode = ", ".join(code[1].format(i=i) for i, code in enumerate(codes))
+    slim: list[str] = []
+    for i, (name, code, kind) in enumerate(zip(names, codes, types, strict=True)):
+        required = ARTICLE_FIELDS[i].default is MISSING and ARTICLE_FIELDS[i].default_factory is MISSING
+        assert name in _PUBLISHED or not required or kind is str, f"{name}: give it a default or publish it"
+        slim.append(code[1].format(i=i) if name in _PUBLISHED else "''" if required else
+                    f"copy.copy(_DEFAULTS[{i}])" if isinstance(_DEFAULTS[i], dict | list | set) else f"_DEFAULTS[{i}]")
     written = [(name, kind) for name, kind in zip(names, types, strict=True) if kind in (str, str | None, Path)]
     free = " + ".join(f"a.{name}" if kind is str else f"(a.{name} or '')" if kind == str | None else
                       f"str(a.{name})" for name, kind in written)
     source = (f"def encode(a):\n    return [{encode}]\n"
               f"def decode(p, moments):\n    return article_of({decode}) if len(p) == {len(codes)} else _bad(p)\n"
-              f"def free_text(a):\n    return {free}\n")
+              f"def free_text(a):\n    return {free}\n"
+              f"def slim(p, moments):\n    return article_of({', '.join(slim)}) if len(p) == {len(codes)} "
+              "else _bad(p)\n")
     namespace: dict[str, Any] = {}
     exec(source, globals(), namespace)  # noqa: S102 - our own source, from the field list above
-    return namespace["encode"], namespace["decode"], namespace["free_text"]
+    return namespace["encode"], namespace["decode"], namespace["free_text"], namespace["slim"]
 
 
 def _bad(parts: list[str]) -> Article:
@@ -461,4 +507,4 @@ def _from_moment(value: Any) -> datetime | None:
     return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(zone), fold=fold)
 
 
-_encode, _decode, _free_text = _compile_codec()
+_encode, _decode, _free_text, _decode_published = _compile_codec()

@@ -61,7 +61,7 @@ from sitegen.build import BuildOptions, BuildReport, Session, build, cache_key
 from sitegen.core import urls
 from sitegen.core.config import CONFIG_FILE, REDIRECTS_FILE, Config, load_config
 from sitegen.core.errors import BuildFailed, ContentError, SitegenError, shown_path
-from sitegen.incremental.cache import Cache, SourceEntry, read_state
+from sitegen.incremental.cache import Cache, SourceEntry, read_sources
 from sitegen.output import search
 from sitegen.preview.server import (
     GENERATION_PATH,
@@ -215,7 +215,7 @@ class Preview:
             preview = dataclasses.replace(config, base_url=preview_url, cache_dir=str(self.cache_dir),
                                           output_dir=str(self.state.output_dir), fingerprint=False)
             if self.remembered is None:
-                self.remembered = read_state(config.cache_path, cache_key(config)).sources
+                self.remembered = read_sources(config.cache_path, cache_key(config))
             key = cache_key(preview)
             if self.session is None or self.session.cache is None or self.session.cache.key != key:
                 gc.unfreeze()  # the last warm cache's objects may be collected again
