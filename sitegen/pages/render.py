@@ -500,8 +500,9 @@ class Planner:
     def listed(self, listings: list[str], related: Mapping[str, tuple[Article, ...]]) -> list[Page]:
         """The pages whose signatures depend only on the articles' listings, and each article's own body:
         article pages (in date order, first), list pages (in ``site.pages`` order), then ``indexes``."""
-        lists = self.list_pages(self.site.pages, listings) + self.indexes()  # first: the related articles may
-        show = _show_function(self.site.articles)                          # still be on their way
+        # the list pages first: the related articles, which article pages show, may still be on their way
+        lists = self.list_pages(self.site.pages, listings) + self.indexes()
+        show = _show_function(self.site.articles)
         return [self.article_page(i, related, show) for i in range(len(self.site.articles))] + lists
 
     def list_pages(self, pages: Sequence[ListPage], listings: list[str]) -> list[Page]:
