@@ -663,7 +663,7 @@ def record_build(config: Config, look: Look, cache: Cache, loaded: Loaded, group
     # The record keeps this build's warnings about files, which a no-op build then repeats.
     if look.watched:
         return
-    if unindexed and _index_can_run():
+    if unindexed and plan.config.search:  # planned with search: Pagefind was there (plan_site), and failed
         return  # check_inputs removed the last build's record already: none, and the next build is no no-op
     line = grouped.line
     manifest.save(config.cache_path / MANIFEST_FILE, look.key, inputs,
@@ -672,12 +672,6 @@ def record_build(config: Config, look: Look, cache: Cache, loaded: Loaded, group
                   next_change=line.next_change.timestamp() if line.next_change else None,
                   timing=(_held(config, line), _iso(line.next_change), line.reasons),
                   warnings=(warnings, loaded.warned))
-
-
-def _index_can_run() -> bool:
-    from sitegen.output import search
-
-    return search.unavailable() is None
 
 
 def _held(config: Config, line: Timeline) -> list[tuple[str, str]]:
