@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import functools
 import gzip
+import html
 import http.server
 import json
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -118,6 +120,19 @@ def test_a_record_holds_the_headline_dateline_text_and_a_date_sort():
     assert record["meta"] == {"title": "T0", "date": "2019-04-01T00:00:00+00:00", "dateline": "1 April 2019"}
     assert record["sort"]["date"].startswith("2019-04-01T00:00:00Z")
     assert record["url"] == "/2019/04/01/t0/"
+
+
+_WHITE = "".join(c for c in map(chr, range(0x3000 + 1)) if c.isspace())
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "é", "<p>", "</p>", "<br>", "&nbsp;", "&amp;", *_WHITE]), max_size=40))
+def test_a_records_text_has_its_words_apart_by_one_space_whatever_the_white_space(parts):
+    body = "".join(parts)
+    # Every Unicode space (no-break, em, the line and paragraph separators...) parts words, as before the
+    # split() fast path: the words Pagefind indexes and the excerpt it shows are the same.
+    tags_out = re.sub(r"<[^>]*>", "", re.sub(r"</?p\b[^>]*>|<br\b[^>]*>", " ", body))
+    assert search.text_of(body) == re.sub(r"\s+", " ", html.unescape(tags_out)).strip()
 
 
 _ZONES = [UTC, ZoneInfo("Asia/Kathmandu"), ZoneInfo("America/St_Johns"), ZoneInfo("Europe/London")]

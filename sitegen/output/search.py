@@ -62,7 +62,6 @@ _KEPT = ("pagefind.js", "pagefind-worker.js", ENTRY)
 _BLOCK = re.compile(r"</?(?:p|h[1-6]|li|ul|ol|dl|dt|dd|blockquote|pre|div|br|hr|table|tr|td|th|figure|figcaption)"
                     r"\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]*>")
-_SPACE = re.compile(r"\s+")
 
 
 def filters(article: Article, config: Config | None = None) -> dict[str, list[str]]:
@@ -80,8 +79,10 @@ def filters(article: Article, config: Config | None = None) -> dict[str, list[st
 
 
 def text_of(body_html: str) -> str:
-    """The words of an article's rendered body, block elements kept apart by a space."""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub("", _BLOCK.sub(" ", body_html)))).strip()
+    """The words of an article's rendered body, block elements kept apart by a space. (``split()`` splits
+    where ``re``'s ``\\s+`` matches, all of Unicode's white space, at a third of the time: at 10k articles the
+    ``re`` pass was most of the main process's share of indexing.)"""
+    return " ".join(html.unescape(_TAG.sub("", _BLOCK.sub(" ", body_html))).split())
 
 
 def record(article: Article, body_html: str, language: str, config: Config | None = None) -> dict[str, Any]:
