@@ -365,3 +365,22 @@ def test_an_article_linking_to_one_that_moves_links_to_its_new_address(tmp_path:
     assert snapshot(site / "public") == clean_build(site, tmp_path / "clean")
     page = next((site / "public").glob("2023/*/*/story-number-10/index.html")).read_text(encoding="utf-8")
     assert "/2023/01/01/story-number-5/" in page
+
+
+def test_deleting_a_years_oldest_article_renders_its_first_and_last_pages_not_those_between(tmp_path: Path) -> None:
+    days = ["01-10", "01-20", "03-20", *[f"{m:02d}-15" for m in range(2, 13)]]  # 14 articles: 5 pages of 3
+    site = tmp_path / "site"
+    write_files(site, {"sitegen.yaml": "title: Archive\nper_page: 3\n",
+                       **{f"content/{d}.md": article(f"Story of {d}", date=f"2022-{d}") for d in days}})
+    build(load_config(site), BuildOptions(jobs=1))
+    first, second = (site / "public/2022/index.html").read_text(encoding="utf-8"), \
+        (site / "public/2022/page/2/index.html").read_text(encoding="utf-8")
+    assert 'January 2022</a> <span class="count">(2)</span>' in first  # the months with their counts, on page 1
+    assert 'January 2022</a></li>' in second and 'class="count"' not in second  # and only their links after it
+    (site / "content/01-10.md").unlink()
+    report = build(load_config(site), BuildOptions(jobs=1))
+    rendered = {path for path, _reason in report.rendered if path.startswith("2022/") and path.count("/") < 4}
+    assert {"2022/index.html", "2022/page/5/index.html", "2022/01/index.html"} <= rendered
+    assert not {"2022/page/2/index.html", "2022/page/3/index.html", "2022/page/4/index.html"} & rendered
+    assert 'January 2022</a> <span class="count">(1)</span>' in (site / "public/2022/index.html").read_text("utf-8")
+    assert snapshot(site / "public") == clean_build(site, tmp_path / "clean")

@@ -423,7 +423,7 @@ def page_context(page: Article, body: str, config: Config, abs_url: Callable[[st
                  jsonld=jsonld, **_picture_context(page, _with_refs(body, page, links or {}, config)))
 
 
-def list_context(page: ListPage, description: str, children: list[tuple[Period, int]], config: Config,
+def list_context(page: ListPage, description: str, children: list[tuple[Period, int | None]], config: Config,
                  abs_url: Callable[[str], str]) -> dict[str, Any]:
     """A list page (front, tag, author, archive): its own title, description, feed and breadcrumbs."""
     lang = _lang(config)
@@ -608,7 +608,12 @@ def _children(site: Site) -> dict[Period, list[tuple[Period, int]]]:
 
 def _list_page(page: ListPage, children: dict[Period, list[tuple[Period, int]]], listing: dict[str, str],
                config: Config, abs_url: Callable[[str], str], g: str, lang: i18n.Language) -> Page:
-    kids = children.get(page.subject, []) if isinstance(page.subject, Period) else []
+    kids: list[tuple[Period, int | None]] = []
+    if isinstance(page.subject, Period):
+        # A year's months (a month's days) on each of its pages, with their counts on the first only: a
+        # count is in every page's signature that shows it, and an article added or deleted would otherwise
+        # have every page of its year rendered again, when its place in the list moves one or two.
+        kids = [(p, n if page.number == 1 else None) for p, n in children.get(page.subject, [])]
     description = _list_description(page, config, lang)
     signature = hash_parts(g, page.kind, page.url, page.title, f"{page.number}/{page.count}",
                            ",".join([listing[a.url] for a in page.articles]),
