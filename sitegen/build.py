@@ -605,11 +605,16 @@ def start_index(config: Config, grouped: Grouped, cache: Cache, options: BuildOp
     rendered and written (``search.start_early``); put in place by ``index_site``, dropped if the build fails.
     Not for a clean build (``index_site`` streams its many shards), a multilingual site, nor the preview
     (whose index follows the page, in the background)."""
-    if not config.search or options.index_later or grouped.multi or not cache.state.outputs:
+    if not config.search or grouped.multi:
         return None
     from sitegen.output import search
 
-    return search.start_early(config.output_path, grouped.site.articles, config, cache.html, jobs=options.jobs or 1)
+    memo = cache.state.search  # saved with the pages' record, which the index stage comes after
+    if options.index_later or not cache.state.outputs:
+        search.plan(grouped.site.articles, config, memo)  # what the next edit's plan starts from
+        return None
+    return search.start_early(config.output_path, grouped.site.articles, config, cache.html, jobs=options.jobs or 1,
+                              memo=memo)
 
 
 @contextmanager
@@ -638,10 +643,11 @@ def index_site(plan: Plan, grouped: Grouped, cache: Cache, options: BuildOptions
         indexes = multilingual.search_targets(plan.editions, config.output_path)
     else:
         indexes = [(config.output_path, grouped.site.articles, config)]
+    memo = None if plan.editions else cache.state.search  # one edition's shards: start_index planned them
     warnings = []
     for folder, indexed, settings in indexes:
         problem = search.update_index(folder, indexed, settings, cache.html, enabled=config.search,
-                                      jobs=options.jobs or 1, background=options.index_later)
+                                      jobs=options.jobs or 1, background=options.index_later, memo=memo)
         warnings += [problem] if problem else []
     return warnings
 

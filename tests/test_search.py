@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gzip
 import html
@@ -21,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitegen.cli import main
+from sitegen.core.config import Config
 from sitegen.core.model import Article, Author, Tag
 from sitegen.output import search
 from tests.conftest import article, write_files
@@ -189,6 +191,46 @@ def test_an_edit_rebuilds_only_its_shard_and_equals_a_clean_build(tmp_path):
     (clean / "content/2017-03-01-a.md").write_bytes(edited.read_bytes())
     build(clean)
     assert bundle_files(site) == bundle_files(clean)  # byte for byte, shards.json included
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 39), st.sampled_from(["body", "title", "address", "file", "delete", "add"])),
+                min_size=1, max_size=6))
+def test_a_shards_folder_from_the_last_plans_memo_is_the_one_a_fresh_plan_gives(edits):
+    # The memo answers for a shard only when its articles' files and addresses are those it saw: any edit
+    # to one of them (its body, headline, address, file; a deletion, an addition) names the shard anew.
+    config = Config(root=Path("/site"), title="S")
+    articles = [fake(2014 + n // 4, 1 + n % 12, 1 + n % 28, n) for n in range(40)]
+    memo: dict[str, str] = {}
+    search.plan(articles, config, memo)
+    for n, how in edits:
+        a = articles[n % len(articles)]
+        changed = {"body": {"fingerprint": a.fingerprint + "x"}, "title": {"title": a.title + "x", "fingerprint":
+                   a.fingerprint + "t"}, "address": {"url": a.url + "x/"}, "file": {"path": Path(f"{a.path}x")}}
+        if how == "delete" and len(articles) > 1:
+            articles.pop(n % len(articles))
+        elif how == "add":
+            articles.append(fake(2014 + n // 4, 1 + n % 12, 2, 100 + n))
+        elif how in changed:
+            articles[n % len(articles)] = dataclasses.replace(a, **changed[how])
+        remembered = search.plan(articles, config, memo)
+        assert [(s.name, s.folder) for s in remembered] == [(s.name, s.folder) for s in search.plan(articles, config)]
+        assert sorted(memo.values()) == sorted(s.folder for s in remembered)  # this plan's shards, and only those
+
+
+def test_renaming_a_section_reindexes_the_shards_of_its_articles_for_their_new_filter(tmp_path):
+    site = tmp_path / "site"
+    archive(site, "title: Search Test\nsections:\n  - {slug: world, name: World}\n")
+    for path in (site / "content").glob("2019-*.md"):
+        path.write_text(path.read_text(encoding="utf-8").replace("tags:", "section: world\ntags:"), "utf-8")
+    build(site)
+    before = {s["name"]: s["path"] for s in shards(site)}
+    assert indexed(site)["/2019/03/01/harbour-report-2019/"]["filters"]["section"] == ["World"]
+    (site / "sitegen.yaml").write_text("title: Search Test\nsections:\n  - {slug: world, name: World desk}\n")
+    build(site)
+    after = {s["name"]: s["path"] for s in shards(site)}
+    assert [name for name in after if after[name] != before[name]] == ["2019"]
+    assert indexed(site)["/2019/03/01/harbour-report-2019/"]["filters"]["section"] == ["World desk"]
 
 
 def test_a_build_that_fails_after_its_index_was_started_leaves_the_bundle_as_it_was(tmp_path, capsys):

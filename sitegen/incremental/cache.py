@@ -47,7 +47,7 @@ from sitegen.core.model import (
 )
 from sitegen.incremental.manifest import size_and_mtime
 
-FORMAT = 14  # bump when the records change shape
+FORMAT = 15  # bump when the records change shape
 _FRAME = 4096  # sources or outputs per frame of the state file
 _END = ("end of the record", FORMAT)
 STATE_FILE = "state.marshal"
@@ -90,6 +90,7 @@ class State:
     global_signature: str = ""  # templates and settings of the last build, for --explain
     related: RelatedMemo = field(default_factory=RelatedMemo)  # the last related-articles pass
     plan: PlanMemo = field(default_factory=PlanMemo)  # the last page plan
+    search: dict[str, str] = field(default_factory=dict)  # the last search plan's shards (search.plan's memo)
 
 
 class Cache:
@@ -326,11 +327,12 @@ def _record(state: State) -> tuple:
             ((path, tuple(e)) for path, e in state.outputs.items()),
             (memo.urls, memo.keys, memo.words, memo.found),
             (state.plan.structure, state.plan.articles, state.plan.listings, state.plan.pages, state.plan.layout,
-             state.plan.placements, state.plan.subjects, state.plan.common))
+             state.plan.placements, state.plan.subjects, state.plan.common),
+            (list(state.search), list(state.search.values())))
 
 
 def _state(record: tuple) -> State:
-    _fmt, key, signature, sources, outputs, (related_urls, keys, words, found), plan = record
+    _fmt, key, signature, sources, outputs, (related_urls, keys, words, found), plan, (made_of, folders) = record
     moments: dict[str, datetime] = {}
     return State(
         key=key,
@@ -341,6 +343,7 @@ def _state(record: tuple) -> State:
         global_signature=signature,
         related=RelatedMemo(related_urls, keys, words, found),
         plan=PlanMemo(*plan),
+        search=dict(zip(made_of, folders, strict=True)),
     )
 
 

@@ -158,20 +158,40 @@ class Shard:
     articles: list[Article]
 
 
-def plan(articles: Sequence[Article], config: Config) -> list[Shard]:
-    """The shards of these articles, newest first, each named by a signature of what its records hold."""
+def plan(articles: Sequence[Article], config: Config, memo: dict[str, str] | None = None) -> list[Shard]:
+    """The shards of these articles, newest first, each named by a signature of what its records hold.
+
+    ``memo`` (the build cache's, replaced in place by this plan's): each shard's folder by what its records
+    are made from, its articles' content files and addresses. A shard whose articles are those of the last
+    plan keeps its folder without its records' parts being worked out again: after an edit, every article
+    but the edited one's (~5 us each, 50 ms at 10k articles, before the first page is planned)."""
     groups: dict[str, list[Article]] = {}
     for article, name in zip(articles, shard_names(articles), strict=True):
         groups.setdefault(name, []).append(article)
     common = _common_signature(config)
-    shards = []
+    # What a record takes from the settings and not from its article's file: the cache is dropped when the
+    # rest changes (build.cache_key: the time zone, the Markdown set-up).
+    settings = f"{common}|{[(s.slug, s.name) for s in config.sections]!r}"
+    shards, seen = [], {}
     for name in sorted(groups, key=_period_order, reverse=True):
         members = sorted(groups[name], key=_sort_order)
-        digest = hashlib.sha256(common.encode())
-        for a in members:  # every part of its record (the body through the content file's hash)
-            digest.update(f"{a.fingerprint}\x1f{a.url}\x1f{a.title}\x1f{a.dated.isoformat()}\x1f"
-                          f"{filters(a, config)!r}\x1e".encode("utf-8", "surrogatepass"))
-        shards.append(Shard(name, f"{name}.{digest.hexdigest()[:12]}", members))
+        key = folder = None
+        if memo is not None:
+            made_of = "".join([f"{a.fingerprint}\x1f{a.url}\x1f{a.path}\x1e" for a in members])
+            key = hashlib.sha256(f"{settings}\x1d{name}\x1d{made_of}".encode("utf-8", "surrogatepass")).hexdigest()
+            folder = memo.get(key)
+        if folder is None:
+            digest = hashlib.sha256(common.encode())
+            for a in members:  # every part of its record (the body through the content file's hash)
+                digest.update(f"{a.fingerprint}\x1f{a.url}\x1f{a.title}\x1f{a.dated.isoformat()}\x1f"
+                              f"{filters(a, config)!r}\x1e".encode("utf-8", "surrogatepass"))
+            folder = f"{name}.{digest.hexdigest()[:12]}"
+        if key is not None:
+            seen[key] = folder
+        shards.append(Shard(name, folder, members))
+    if memo is not None:
+        memo.clear()
+        memo.update(seen)
     return shards
 
 
@@ -183,27 +203,30 @@ def _period_order(name: str) -> tuple[int, int]:
 def _common_signature(config: Config) -> str:
     from sitegen.content import markup
 
-    return f"{FORMAT}|{_pagefind_version()}|{pagefind_language(config)}|{markup.CONFIG_KEY}|{config.unsafe_html}"
+    # The whole language code, not Pagefind's part of it: a record's dateline is written in it (en-US, pt-BR).
+    return f"{FORMAT}|{_pagefind_version()}|{config.language}|{markup.CONFIG_KEY}|{config.unsafe_html}"
 
 
 # --- the build step ---------------------------------------------------------------------------------------
 
 
 def update_index(output_dir: Path, articles: Sequence[Article], config: Config, body: Callable[[str], str], *,
-                 enabled: bool, jobs: int = 1, background: bool = False) -> str | None:
+                 enabled: bool, jobs: int = 1, background: bool = False,
+                 memo: dict[str, str] | None = None) -> str | None:
     """Bring ``output_dir/pagefind/`` up to date with the published articles; returns a warning if it could not.
 
     ``body(fingerprint)`` gives an article's rendered body (read only for the shards to rebuild). Shards
     whose folder is there already are kept; nothing runs when all are. ``background``: Pagefind runs on
     a thread of its own after this returns (the preview: the page shows at once, its search a moment
     later); a later call's work replaces work not yet started. With search off, a bundle is removed.
+    ``memo``: ``plan``'s, kept by the caller from one build to the next.
     """
     bundle = output_dir / BUNDLE
     if not enabled:
         _BACKGROUND.cancel()
         shutil.rmtree(bundle, ignore_errors=True)
         return None
-    work = _work(bundle, articles, config)
+    work = _work(bundle, articles, config, memo)
     if isinstance(work, str) or work is None:
         return work
 
@@ -272,12 +295,12 @@ class EarlyIndex:
 
 
 def start_early(output_dir: Path, articles: Sequence[Article], config: Config, body: Callable[[str], str], *,
-                jobs: int = 1, most: int = 2 * SHARD_MAX) -> EarlyIndex | None:
+                jobs: int = 1, most: int = 2 * SHARD_MAX, memo: dict[str, str] | None = None) -> EarlyIndex | None:
     """The index update of ``update_index``, started now if it is small (at most ``most`` articles to
     index) and Pagefind is there; None when there is nothing to start early (then ``update_index`` later)."""
     if unavailable():
         return None
-    work = _work(output_dir / BUNDLE, articles, config)
+    work = _work(output_dir / BUNDLE, articles, config, memo)
     if not isinstance(work, _Work) or sum(len(s.articles) for s in work.todo) > most:
         return None
     return EarlyIndex(work, [(s.folder, _made(s, body, work.language, config)) for s in work.todo], jobs)
@@ -303,9 +326,10 @@ class _Work:
     language: str
 
 
-def _work(bundle: Path, articles: Sequence[Article], config: Config) -> _Work | str | None:
+def _work(bundle: Path, articles: Sequence[Article], config: Config,
+          memo: dict[str, str] | None = None) -> _Work | str | None:
     """What to do to bring the bundle up to date: None if nothing, a warning if Pagefind is not there."""
-    shards = plan(articles, config)
+    shards = plan(articles, config, memo)
     todo = sorted((s for s in shards if not (bundle / s.folder / ENTRY).is_file()), key=lambda s: -len(s.articles))
     listing = _listing(shards)
     if not todo and _read(bundle / SHARDS) == listing and _only(bundle, shards):
