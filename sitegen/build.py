@@ -763,20 +763,23 @@ def convert(config: Config, force: bool = False, existing: Iterable[Article] | N
     from sitegen.seeds.convert import ConvertReport, convert_seeds, existing_from
 
     listed: list[str] | None = None
+    known = None
     if existing is not None and seeds is not None and not force and only is None:
         existing = list(existing)
         root = str(config.root) + os.sep
         named = {a.source for a in existing if a.source}  # as the converter writes them: seeds/x.txt
         seeds = [seed for seed in seeds if not (seed.startswith(root) and seed[len(root):] in named)]
-        if seeds:
-            named = {os.path.normpath(os.path.join(config.root, a.source)) for a in existing if a.source}
-        unnamed = [seed for seed in seeds if seed not in named]
+        if not seeds:
+            return ConvertReport()
+        known = existing_from(existing, config.root)
+        unnamed = [seed for seed in seeds if seed not in known.by_plain]  # the sources as paths, normalised
         if not unnamed:
             return ConvertReport()
         listed = unnamed if seeds_listed else None  # the converter looks at these only
     if previous is None:  # sitegen convert on its own: the cache is only read
         previous = read_sources(config.cache_path, cache_key(config))
-    known = existing_from(existing, config.root) if existing is not None else None
+    if known is None and existing is not None:
+        known = existing_from(existing, config.root)
     return convert_seeds(config.seeds_path, config.content_path, config.root, force=force, existing=known,
                          previous=previous, only=only, section=_seed_section(config), language=config.language,
                          languages=[lang.code for lang in config.languages], listed=listed)
