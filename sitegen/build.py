@@ -123,9 +123,11 @@ def build(config: Config, options: BuildOptions = BuildOptions(), session: Sessi
         with _opened_cache(config, options, session, look) as (cache, before):
             articles = clock("load", load_content, config, cache, look, options)
             loaded = clock("convert", convert_new_seeds, config, cache, articles, look, options, session, before)
-            grouped = clock("collect", collect_site, config, loaded, look, options, session, cache, before)
-            early = clock("search", start_index, config, grouped, cache, options)
+            published = clock("timeline", split_timeline, config, loaded, look, options)
+            early = clock("search", start_index, config, published, cache, options)
             with _cancelled_on_failure(early):
+                grouped = clock("collect", collect_site, config, loaded, published, look, options, session, cache,
+                                before)
                 pictures = clock("images", prepare_images, config, loaded, grouped, options)
                 plan = clock("plan", plan_site, config, cache, loaded, grouped, pictures, look, before, options)
                 rendered = clock("render", render_changed, config, plan, options)
@@ -186,9 +188,9 @@ def _peak_mib() -> int:
 
 
 STAGE_NAMES = {"check": "checking for changes", "load": "loading content", "convert": "converting seeds",
-               "collect": "collecting", "images": "images", "plan": "planning pages", "render": "rendering pages",
-               "write": "writing the site", "search": "starting the search index", "index": "indexing for search",
-               "record": "recording the build"}
+               "timeline": "sorting by the clock", "search": "starting the search index", "collect": "collecting",
+               "images": "images", "plan": "planning pages", "render": "rendering pages", "write": "writing the site",
+               "index": "indexing for search", "record": "recording the build"}
 
 
 @dataclass(frozen=True)
@@ -372,19 +374,33 @@ class Grouped:
     multi: bool  # a multilingual site: one edition per language (multilingual.py), planned by plan_site
 
 
-def collect_site(config: Config, loaded: Loaded, look: Look, options: BuildOptions, session: Session | None,
-                 cache: Cache, before: Mapping[str, SourceEntry]) -> Grouped:
-    """Embargoed, killed and expired articles set aside, the rest grouped; every error so far collected."""
+@dataclass(frozen=True)
+class Published:
+    """What the build's moment publishes (core/timeline.py): the undated pages, and the articles' timeline."""
+
+    standalone: tuple[Article, ...]  # by address
+    line: Timeline
+
+
+def split_timeline(config: Config, loaded: Loaded, look: Look, options: BuildOptions) -> Published:
+    """Drafts left out; embargoed articles held back, killed and expired ones set aside (docs/time.md)."""
     from sitegen.content.load import publishable
     from sitegen.core import timeline
-    from sitegen.pages import checks
-    from sitegen.site.collect import build_site, duplicate_urls
 
     candidates = publishable(loaded.articles, config.drafts)
     standalone = tuple(sorted((a for a in candidates if a.kind == "page"), key=lambda a: a.url))
-    # The one place where embargoed and killed articles are taken out: nothing below sees them.
-    line = timeline.split([a for a in candidates if a.kind == "article"], look.moment,
-                          future=config.publish_future, preview=options.preview)
+    # The one place where embargoed and killed articles are taken out: nothing after this sees them.
+    return Published(standalone, timeline.split([a for a in candidates if a.kind == "article"], look.moment,
+                                                future=config.publish_future, preview=options.preview))
+
+
+def collect_site(config: Config, loaded: Loaded, moment: Published, look: Look, options: BuildOptions,
+                 session: Session | None, cache: Cache, before: Mapping[str, SourceEntry]) -> Grouped:
+    """The published articles grouped; every error so far collected."""
+    from sitegen.pages import checks
+    from sitegen.site.collect import build_site, duplicate_urls
+
+    standalone, line = moment.standalone, moment.line
     published = [*standalone, *line.listed, *line.expired]
     section_of = checks.section_finder(config)
     multi = bool(config.languages)
@@ -600,21 +616,21 @@ def write_site(config: Config, cache: Cache, plan: Plan, grouped: Grouped, rende
     return written
 
 
-def start_index(config: Config, grouped: Grouped, cache: Cache, options: BuildOptions) -> EarlyIndex | None:
+def start_index(config: Config, published: Published, cache: Cache, options: BuildOptions) -> EarlyIndex | None:
     """After an edit, the few search shards it changed written by Pagefind while the pages are planned,
     rendered and written (``search.start_early``); put in place by ``index_site``, dropped if the build fails.
     Not for a clean build (``index_site`` streams its many shards), a multilingual site, nor the preview
     (whose index follows the page, in the background)."""
-    if not config.search or grouped.multi:
+    if not config.search or config.languages:
         return None
     from sitegen.output import search
 
     memo = cache.state.search  # saved with the pages' record, which the index stage comes after
+    articles = published.line.listed  # the site's articles, in another order: a shard sorts its own
     if options.index_later or not cache.state.outputs:
-        search.plan(grouped.site.articles, config, memo)  # what the next edit's plan starts from
+        search.plan(articles, config, memo)  # what the next edit's plan starts from
         return None
-    return search.start_early(config.output_path, grouped.site.articles, config, cache.html, jobs=options.jobs or 1,
-                              memo=memo)
+    return search.start_early(config.output_path, articles, config, cache.html, jobs=options.jobs or 1, memo=memo)
 
 
 @contextmanager

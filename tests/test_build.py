@@ -14,7 +14,8 @@ from sitegen.cli import main
 from sitegen.core.config import load_config
 from tests.conftest import article, write_files
 
-PIPELINE = ["check", "load", "convert", "collect", "search", "images", "plan", "render", "write", "index", "record"]
+PIPELINE = ["check", "load", "convert", "timeline", "search", "collect", "images", "plan", "render", "write", "index",
+            "record"]
 
 
 def explained(site: Path, capsys: pytest.CaptureFixture[str]) -> tuple[list[tuple[str, int]], float, list[str]]:

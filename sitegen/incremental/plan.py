@@ -106,19 +106,18 @@ def _article_pages_again(planner: Planner, memo: PlanMemo, ids: list[str], relat
     its URL and content hash) between the same neighbours, with the same related articles; an article that
     links to others (``ref``) is planned again, as their addresses may have moved."""
     comparable = len(related_before) == len(memo.articles) and len(related.found) == len(ids)
+    old, found, n, m = memo.articles, related.found, len(ids), len(memo.articles)
+    moved = {k for k in range(min(n, m)) if ids[k] != old[k]}  # positions that hold another article, or changed
     pages = []
     for i, article in enumerate(planner.site.articles):
         j = at[i]
-        same = (j is not None and comparable and not article.refs and ids[i] == memo.articles[j]
-                and _near(ids, i) == _near(memo.articles, j)
-                and [ids[k] for k in related.found[i]] == [memo.articles[k] for k in related_before[j]])
+        same = (j is not None and comparable and not article.refs and ids[i] == old[j]
+                and (ids[i - 1] if i else None) == (old[j - 1] if j else None)
+                and (ids[i + 1] if i + 1 < n else None) == (old[j + 1] if j + 1 < m else None)
+                and (found[i] == related_before[j] and moved.isdisjoint(found[i]) if i == j else
+                     [ids[k] for k in found[i]] == [old[k] for k in related_before[j]]))
         pages.append(kept(*memo.pages[j]) if same and j is not None else planner.article_page(i, related))
     return pages
-
-
-def _near(ids: list[str], i: int) -> tuple[str | None, str | None]:
-    """The ids of the newer and the older neighbour of position ``i`` (None at either end)."""
-    return ids[i - 1] if i > 0 else None, ids[i + 1] if i + 1 < len(ids) else None
 
 
 def _list_pages_again(planner: Planner, memo: PlanMemo, listings: list[str], subjects: list[tuple[str, ...]],
@@ -138,11 +137,13 @@ def _list_pages_again(planner: Planner, memo: PlanMemo, listings: list[str], sub
               if j is not None and listed_as != memo.listings[j]]
     showing = {page.url for _position, page in pages_showing(site, edited)}
     before = {path: (template, signature) for path, template, signature in memo.pages[len(memo.articles):]}
-    again = [page for page in site.pages if page.url in showing or subject_key(page.subject) in touched
-             or urls.output_path(page.url) not in before]
-    planned = {page.url: made for page, made in zip(again, planner.list_pages(again, listings), strict=True)}
-    return [planned.get(page.url) or kept(urls.output_path(page.url), *before[urls.output_path(page.url)])
-            for page in site.pages]
+    pages = site.pages
+    paths = [urls.output_path(page.url) for page in pages]
+    keys: dict[int, str] = {}  # by the subject's id: a tag's pages share one subject, and 11k pages at 10k articles
+    again = [i for i, page in enumerate(pages) if page.url in showing or paths[i] not in before
+             or (keys.get(id(page.subject)) or keys.setdefault(id(page.subject), subject_key(page.subject))) in touched]
+    planned = dict(zip(again, planner.list_pages([pages[i] for i in again], listings), strict=True))
+    return [planned[i] if i in planned else kept(path, *before[path]) for i, path in enumerate(paths)]
 
 
 def _articles_to_plan(ids: list[str], listings: list[str], memo: PlanMemo, related: list[tuple[int, ...]],

@@ -472,22 +472,42 @@ def _finish_shard(started: _Started) -> None:
 
 
 def _settled(folder: Path, alive: Callable[[], bool], timeout: float = 120) -> None:
-    """Wait until every file Pagefind is writing in ``folder`` is whole: none empty, none growing."""
+    """Wait until every file Pagefind is writing in ``folder`` is whole: none empty, none growing.
+    Looked at every 10 ms, on a thread that shares the interpreter with the build's while pages render: a
+    shard's 300 files listed by ``os.scandir`` (``Path.rglob`` took 50-80 ms of an edit's 1 s there)."""
     deadline = time.monotonic() + timeout
     last: dict[str, int] | None = None
     while time.monotonic() < deadline:
         if _STOPPING.is_set():
             raise SearchError("the preview stopped")
         running = alive()
-        sizes = {str(p): p.stat().st_size for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else {}
-        complete = bool(sizes) and bool(sizes.get(str(folder / ENTRY))) and all(sizes.values())
+        sizes = _sizes(str(folder))
+        complete = bool(sizes) and bool(sizes.get(os.path.join(str(folder), ENTRY))) and all(sizes.values())
         if complete and (sizes == last or not running):
             return
         if not running:
             raise SearchError("it stopped before its index was written")
         last = sizes
-        time.sleep(0.02)
+        time.sleep(0.01)
     raise SearchError(f"its files were not complete after {timeout:.0f} s")
+
+
+def _sizes(folder: str) -> dict[str, int]:
+    """Every file under ``folder`` with its size; {} if there is no such folder."""
+    sizes: dict[str, int] = {}
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return sizes
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            sizes.update(_sizes(entry.path))
+        elif entry.is_file(follow_symlinks=False):
+            try:
+                sizes[entry.path] = entry.stat(follow_symlinks=False).st_size
+            except FileNotFoundError:
+                continue
+    return sizes
 
 
 # --- Pagefind's service protocol --------------------------------------------------------------------------
