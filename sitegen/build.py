@@ -135,6 +135,8 @@ def build(config: Config, options: BuildOptions = BuildOptions(), session: Sessi
                 unindexed = clock("index", index_site, plan, grouped, cache, options, early)
                 warnings = [*plan.warnings, *unindexed]
         clock("record", record_build, config, look, cache, loaded, grouped, plan, warnings, session, unindexed)
+        if early is not None:
+            early.close()
     return BuildReport(
         articles=plan.counts[0], pages=sum(1 for p in plan.pages if p.path.endswith(".html")),
         tags=plan.counts[1], files=written, seconds=clock.seconds(), converted=loaded.conversion.written,

@@ -256,6 +256,7 @@ class EarlyIndex:
     def __init__(self, work: _Work, records: list[tuple[str, Iterable[dict[str, Any]]]], jobs: int) -> None:
         self._work = work
         self._problem: str | None = None
+        self._sweeper: threading.Thread | None = None
         threads = max(1, jobs // max(1, len(records)))
         started: list[_Started] = []
         try:
@@ -285,8 +286,20 @@ class EarlyIndex:
                 shard.service.__exit__()
 
     def finish(self) -> str | None:
+        """The shards put in place; the ones they replace are removed on a thread until ``close``."""
         self._thread.join()
-        return self._problem or _commit(self._work)
+        if self._problem:
+            return self._problem
+        stale: list[Path] = []
+        problem = _commit(self._work, stale)
+        self._sweeper = threading.Thread(target=_remove, args=(stale,), name="sitegen-index-sweep", daemon=True)
+        self._sweeper.start()
+        return problem
+
+    def close(self) -> None:
+        """Wait for the replaced shards' removal (~300 files each: the build records itself meanwhile)."""
+        if self._sweeper is not None:
+            self._sweeper.join()
 
     def cancel(self) -> None:
         _kill_running()
@@ -374,9 +387,10 @@ def _failed(work: _Work, exc: BaseException) -> str:
     return f"search: Pagefind failed ({_reason(exc)}); the search page shows the last index, if any"
 
 
-def _commit(work: _Work) -> str | None:
+def _commit(work: _Work, stale: list[Path] | None = None) -> str | None:
     """The shards written put in place, each by a rename; then the list of shards; then what it no longer
-    names removed: a reader sees the old index or the new one, never half of one. A warning if it could not."""
+    names removed (or, given ``stale``, listed there for the caller to remove): a reader sees the old index
+    or the new one, never half of one. A warning if it could not."""
     bundle = work.bundle
     try:
         for shard in work.todo:
@@ -390,13 +404,20 @@ def _commit(work: _Work) -> str | None:
     except OSError as exc:
         _remove_temporary(bundle)
         return f"search: the index could not be put in place ({_reason(exc)}); the search page shows the last one"
-    for path in bundle.iterdir():
-        if path.name != SHARDS and path.name not in work.keep:
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                path.unlink(missing_ok=True)
+    unlisted = [path for path in bundle.iterdir() if path.name != SHARDS and path.name not in work.keep]
+    if stale is None:
+        _remove(unlisted)
+    else:
+        stale += unlisted
     return None
+
+
+def _remove(paths: Iterable[Path]) -> None:
+    for path in paths:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def _remove_temporary(bundle: Path) -> None:
