@@ -739,6 +739,8 @@ class Catalog:
                            ref.get("credit", ""), bool(ref.get("decorative")), src, key)
 
         for article in articles:
+            if not article.media and not article.path.name.startswith("index."):
+                continue  # no picture and no page bundle (most articles: 20-30 ms of every rebuild at 10k)
             media = _media(article.media)
             lead_ref_ = media["lead"]
             lead = None
