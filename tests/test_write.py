@@ -41,6 +41,27 @@ def test_unchanged_files_keep_their_inode_and_mtime_and_stale_files_go(tmp_path)
     assert leftovers(tmp_path) == []
 
 
+def test_hundreds_of_changed_pages_are_all_moved_into_place_even_where_a_file_stood_for_a_folder(tmp_path):
+    # Past write._MOVERS_FROM moves, the renames run on several threads: every one still lands, a file
+    # in the way of a new folder included, and the next edit sees the same tree a single thread leaves.
+    out = tmp_path / "public"
+    n = write._MOVERS_FROM + 50
+    write_outputs([Output(f"page/{i}/index.html", b"old %d" % i) for i in range(n)] + [Output("tag", b"a file")], out)
+    report = write_outputs([Output(f"page/{i}/index.html", b"new %d" % i) for i in range(n)]
+                           + [Output("tag/index.html", b"now a folder")], out)
+    assert tree(out) == {**{f"page/{i}/index.html": b"new %d" % i for i in range(n)}, "tag/index.html": b"now a folder"}
+    assert report.written == n + 1 and leftovers(tmp_path) == []
+
+
+def test_a_page_where_a_folder_stood_replaces_it_and_the_next_build_can_turn_it_back(tmp_path):
+    out = tmp_path / "public"
+    write_outputs([Output("a.html", b"x"), Output("tag/index.html", b"a folder's page")], out)
+    write_outputs([Output("a.html", b"y"), Output("tag", b"now a file")], out)
+    assert tree(out) == {"a.html": b"y", "tag": b"now a file"}
+    write_outputs([Output("a.html", b"z"), Output("tag/index.html", b"a folder again")], out)
+    assert tree(out) == {"a.html": b"z", "tag/index.html": b"a folder again"}
+
+
 def test_kept_files_are_not_touched_and_only_previous_files_are_removed(tmp_path):
     out = tmp_path / "public"
     write_outputs([Output("a.html", b"a"), Output("b.html", b"b")], out)

@@ -28,6 +28,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -336,24 +337,34 @@ def _same_bytes(path: Path, data: bytes) -> bool:
 def _apply(plan: dict, staging: Path, output_dir: Path) -> None:
     """Move staged files into place and delete stale ones; safe to run again after an interruption."""
     here, there = f"{staging}{os.sep}", f"{output_dir}{os.sep}"
-    for name, rel in plan["moves"]:
+
+    def move(name: str, rel: str) -> None:
         source, into = here + name, there + safe_relative(rel)
         try:  # the usual case, one system call; the rest only when it fails
             os.replace(source, into)
         except OSError:
             if not os.path.lexists(source):
-                continue  # moved before the interruption
+                return  # moved before the interruption
             _make_room(Path(into))
             os.replace(source, into)
+
+    moves = plan["moves"]
+    if len(moves) < _MOVERS_FROM:
+        for name, rel in moves:
+            move(name, rel)
+    else:  # no two moves touch one path (a file and a folder never share one): in any order, on 4 threads
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            for _done in pool.map(lambda item: move(*item), moves, chunksize=64):
+                pass
     emptied: set[Path] = set()
     for rel in plan["deletes"]:
         target = output_dir / safe_relative(rel)
         try:
             target.unlink()
-        except FileNotFoundError:
-            pass
+        except (FileNotFoundError, NotADirectoryError):
+            pass  # gone, or its folder is a file of this build now
         except IsADirectoryError:
-            shutil.rmtree(target, ignore_errors=True)
+            pass  # a folder of this build's files stands there now (or one made by hand): never removed
         emptied.add(target.parent)
     for folder in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
         while folder != output_dir and folder.is_relative_to(output_dir):
@@ -362,6 +373,11 @@ def _apply(plan: dict, staging: Path, output_dir: Path) -> None:
             except OSError:
                 break
             folder = folder.parent
+
+
+# A rename that replaces a file costs the file system a few tenths of a millisecond (freeing the old one's
+# blocks), mostly waiting: 600 of them (an added article's list pages) took 48 ms on one thread, 30 on four.
+_MOVERS_FROM = 256
 
 
 def _make_room(target: Path) -> None:
