@@ -75,6 +75,16 @@ class Page(NamedTuple):
     env: jinja2.Environment | None = None  # its own environment (one language of a multilingual site)
 
 
+class Fields(dict):
+    """A dict whose keys are its attributes too, for the values every page shows (``site.title``,
+    ``links.home``, the menu): Jinja looks a name up as an attribute before a key, and on a plain dict the
+    attribute that is not there cost ~0.5 us, some 35 times a page. Made once, never changed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.__dict__.update(self)
+
+
 def make_env(config: Config, asset_base: str | None = None) -> jinja2.Environment:
     """The template environment: autoescaping, and undefined names fail the build. ``asset_base``: the
     base path of the theme's assets and the site's root files, when not the pages' (one language of a
@@ -138,7 +148,7 @@ def make_env(config: Config, asset_base: str | None = None) -> jinja2.Environmen
     env.filters.update(url=url_for, abs_url=abs_url, card=card, thumbnail=thumbnail, byline=byline)
     env.extend(sitegen_cards=None)  # set_cards
     env.globals.update(
-        links={
+        links=Fields({
             "home": url_for("/"),
             "archive": url_for(urls.archive_index_url()),
             "tags": url_for(urls.tags_index_url()),
@@ -151,15 +161,15 @@ def make_env(config: Config, asset_base: str | None = None) -> jinja2.Environmen
             "corrections_feed": url_for(urls.corrections_feed_url()),
             "favicon": urls.with_base(asset_base or base_path, urls.static_url("favicon.svg")),
             "style": urls.with_base(asset_base or base_path, urls.static_url(assets.get("style.css", "style.css"))),
-        },
+        }),
     )
     env.globals.update(site_pages=[], menu=[
-        {"name": e.name, "url": e.url, "href": e.url if e.url.startswith(("http://", "https://")) else url_for(e.url)}
+        Fields(name=e.name, url=e.url, href=e.url if e.url.startswith(("http://", "https://")) else url_for(e.url))
         for e in menu_entries(config)])
     env.globals.update(plural_forms=lang.plural_forms, note_labels=seo.note_labels(lang),
                        translations=[], languages=[], sitemap_alternates={})  # a multilingual site's
     env.globals.update(
-        site={
+        site=Fields({
             "title": config.title,
             "description": config.description,
             "language": config.language,
@@ -169,8 +179,8 @@ def make_env(config: Config, asset_base: str | None = None) -> jinja2.Environmen
             "publisher": config.publisher_name,
             "image": config.image,
             "search": config.search,
-            "sections": [{"slug": s.slug, "name": s.name} for s in config.sections],
-        },
+            "sections": [Fields(slug=s.slug, name=s.name) for s in config.sections],
+        }),
         url_for=url_for,
         abs_url=abs_url,
         asset_url=asset_url,
@@ -275,7 +285,7 @@ def _picture_context(article: Article, body: str) -> dict[str, Any]:
 
 def set_site_pages(env: jinja2.Environment, pages: Sequence[Article]) -> None:
     """The undated pages (About, a policy), as (title, link) for every page's footer."""
-    env.globals["site_pages"] = [{"title": p.title, "url": p.url, "href": env.filters["url"](p.url)} for p in pages]
+    env.globals["site_pages"] = [Fields(title=p.title, url=p.url, href=env.filters["url"](p.url)) for p in pages]
 
 
 def script_json(data: Any) -> Markup:
