@@ -13,7 +13,7 @@ import hashlib
 import re
 import types
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -85,11 +85,20 @@ class Fields(dict):
         self.__dict__.update(self)
 
 
+class _Environment(jinja2.Environment):
+    """Jinja's, with each template reading the environment's own globals: sitegen never gives a template
+    globals of its own, and the ChainMap Jinja puts in front for them was copied into every render's
+    context (and every include's) key by key, each key a failed lookup first: 12% of a page's time."""
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return self.globals if not d else super().make_globals(d)
+
+
 def make_env(config: Config, asset_base: str | None = None) -> jinja2.Environment:
     """The template environment: autoescaping, and undefined names fail the build. ``asset_base``: the
     base path of the theme's assets and the site's root files, when not the pages' (one language of a
     multilingual site, whose pages live under /es/)."""
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in config.theme_dirs("templates")]),
         bytecode_cache=jinja2.FileSystemBytecodeCache(str(_jinja_cache(config))),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
