@@ -1,9 +1,13 @@
 import json
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from sitegen.core.config import Config
 from sitegen.core.errors import BuildFailed
 from sitegen.pages.render import global_signature, long_date, make_env
 from tests.conftest import Page, article
@@ -112,3 +116,25 @@ def test_a_card_shows_the_first_ten_tags_and_how_many_more(make_site):
     story = Page(out["2023/09/19/many/index.html"])
     footer = Page(story.html.split('<footer class="story-footer"')[1].split("</footer>")[0])
     assert footer.links == [f"/tags/topic-{i}/" for i in range(1234)]  # the article page lists them all
+
+
+_TEMPLATE = """{% macro shout(x) %}<b>{{ x }}</b>{% endmacro %}{% set block %}<i>{{ value }}</i>{% endset %}
+<p title="{{ value }}">{{ value }} {{ safe }} {{ number }} {{ shout(value) }} {{ block }} {{ value ~ safe }}
+{% filter upper %}{{ value }}{% endfilter %} {{ value|e }} {{ [value]|join(", ") }} {{ _("Latest news") }}</p>"""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["a", "&", "<", ">", '"', "'", "é", "{", "%", " "]), max_size=12))
+def test_sitegen_templates_escape_exactly_as_jinja_with_markupsafe_does(value):
+    # The default environment's templates give their output's values to a faster escape (render._escaped):
+    # every construct (output, attribute, macro, set block, concatenation, filter block, join) reads the
+    # same bytes as Jinja's own autoescaping, and a value marked safe is never escaped twice.
+    import jinja2
+    from markupsafe import Markup
+
+    ours = make_env(Config(root=Path("/nowhere"), title="T"))
+    theirs = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
+                                keep_trailing_newline=True)
+    theirs.install_null_translations(newstyle=True)
+    values = {"value": value, "safe": Markup(f"<em>{value}</em>"), "number": 3}
+    assert ours.from_string(_TEMPLATE).render(values) == theirs.from_string(_TEMPLATE).render(values)
