@@ -619,10 +619,11 @@ def write_site(config: Config, cache: Cache, plan: Plan, grouped: Grouped, rende
 
 
 def start_index(config: Config, published: Published, cache: Cache, options: BuildOptions) -> EarlyIndex | None:
-    """After an edit, the few search shards it changed written by Pagefind while the pages are planned,
-    rendered and written (``search.start_early``); put in place by ``index_site``, dropped if the build fails.
-    Not for a clean build (``index_site`` streams its many shards), a multilingual site, nor the preview
-    (whose index follows the page, in the background)."""
+    """After an edit, the few search shards it changed written by Pagefind while the pages are grouped,
+    planned, rendered and written (``search.start_early``); put in place by ``index_site``, dropped if the
+    build fails. Not for a clean build (``index_site`` streams its many shards), a multilingual site, nor
+    the preview (whose index follows the page, in the background): for the first two, the shards are only
+    planned here, so that the cache saved with the pages holds the plan's memo for the next edit."""
     if not config.search or config.languages:
         return None
     from sitegen.output import search
