@@ -27,7 +27,6 @@ import hashlib
 import html
 import io
 import json
-import math
 import os
 import queue
 import re
@@ -108,8 +107,12 @@ def _sort_key(article: Article) -> str:
 
 def _sort_order(article: Article) -> tuple[int, str]:
     """``_sort_key``'s order (the whole second, then the URL: its text is a fixed width from year 1 to 9999),
-    a quarter of the time: a shard's records go to Pagefind in this order."""
-    return math.floor(article.dated.timestamp()), article.url
+    a quarter of the time: a shard's records go to Pagefind in this order. The whole second is the float
+    timestamp less its microseconds, rounded: its floor was a second late for 23:59:59.999999 in the year
+    2515 (a float holds such a timestamp to a few microseconds). UTC offsets are whole seconds (tzdata's
+    and ISO dates' are), so the local microseconds are UTC's."""
+    moment = article.dated
+    return round(moment.timestamp() - moment.microsecond / 1_000_000), article.url
 
 
 def pagefind_language(config: Config) -> str:
