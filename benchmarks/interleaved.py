@@ -5,6 +5,7 @@ speeds. Old outputs are moved aside, not deleted, until the end (see run.py).
 
     python benchmarks/interleaved.py              # 3 rounds, 10,000 articles
     python benchmarks/interleaved.py --rounds 5 --articles 1000
+    python benchmarks/interleaved.py --plain     # the corpus of plain paragraphs (make_corpus.py --plain)
 """
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--plain", action="store_true", help="the corpus without Markdown formatting")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="sitegen-interleaved-"))
     corpus = work / "corpus"
-    make_corpus(args.articles, corpus)
+    make_corpus(args.articles, corpus, plain=args.plain)
     with_search, without = work / "sitegen", work / "sitegen-no-search"
     shutil.copytree(corpus, with_search)
     shutil.copytree(corpus, without)
