@@ -94,11 +94,8 @@ def paginate(kind: str, title: str, articles: Sequence[Article], per_page: int,
              url: Callable[[int], str], subject: Subject = None) -> list[ListPage]:
     """Split a list into pages of ``per_page``; an empty list still gets its first page."""
     count = _page_count(articles, per_page)
-    addresses = [url(number) for number in range(1, count + 1)]  # each page's, its neighbours' too: made once
-    return [ListPage(kind=kind, url=addresses[number - 1], title=title,
-                     articles=tuple(articles[(number - 1) * per_page: number * per_page]), number=number, count=count,
-                     prev_url=addresses[number - 2] if number > 1 else None,
-                     next_url=addresses[number] if number < count else None, subject=subject)
+    address = ["", *map(url, range(1, count + 1))].__getitem__  # each page's, its neighbours' too: made once
+    return [_list_page(kind, title, articles, per_page, address, subject, number, count)
             for number in range(1, count + 1)]
 
 
