@@ -139,9 +139,11 @@ def _list_pages_again(planner: Planner, memo: PlanMemo, listings: list[str], sub
     before = {path: (template, signature) for path, template, signature in memo.pages[len(memo.articles):]}
     pages = site.pages
     paths = [urls.output_path(page.url) for page in pages]
-    keys: dict[int, str] = {}  # by the subject's id: a tag's pages share one subject, and 11k pages at 10k articles
-    again = [i for i, page in enumerate(pages) if page.url in showing or paths[i] not in before
-             or (keys.get(id(page.subject)) or keys.setdefault(id(page.subject), subject_key(page.subject))) in touched]
+    # A tag's or a period's pages share one subject: each subject's key is made once (11k pages at 10k articles).
+    by_id = {id(page.subject): page.subject for page in pages}
+    touched_ids = {at_id for at_id, subject in by_id.items() if subject_key(subject) in touched}
+    again = [i for i, page in enumerate(pages)
+             if page.url in showing or paths[i] not in before or id(page.subject) in touched_ids]
     planned = dict(zip(again, planner.list_pages([pages[i] for i in again], listings), strict=True))
     return [planned[i] if i in planned else kept(path, *before[path]) for i, path in enumerate(paths)]
 
