@@ -178,24 +178,27 @@ def plan(articles: Sequence[Article], config: Config, memo: dict[str, str] | Non
     shards, seen = [], {}
     for name in sorted(groups, key=_period_order, reverse=True):
         members = sorted(groups[name], key=_sort_order)
-        key = folder = None
-        if memo is not None:
+        if memo is None:
+            folder = _folder(name, members, common, config)
+        else:
             made_of = "".join([f"{a.fingerprint}\x1f{a.url}\x1f{a.path}\x1e" for a in members])
             key = hashlib.sha256(f"{settings}\x1d{name}\x1d{made_of}".encode("utf-8", "surrogatepass")).hexdigest()
-            folder = memo.get(key)
-        if folder is None:
-            digest = hashlib.sha256(common.encode())
-            for a in members:  # every part of its record (the body through the content file's hash)
-                digest.update(f"{a.fingerprint}\x1f{a.url}\x1f{a.title}\x1f{a.dated.isoformat()}\x1f"
-                              f"{filters(a, config)!r}\x1e".encode("utf-8", "surrogatepass"))
-            folder = f"{name}.{digest.hexdigest()[:12]}"
-        if key is not None:
-            seen[key] = folder
+            folder = seen[key] = memo.get(key) or _folder(name, members, common, config)
         shards.append(Shard(name, folder, members))
     if memo is not None:
         memo.clear()
         memo.update(seen)
     return shards
+
+
+def _folder(name: str, members: Sequence[Article], common: str, config: Config) -> str:
+    """A shard's folder: its period and a signature of every part of its records (the body through the
+    content file's hash)."""
+    digest = hashlib.sha256(common.encode())
+    for a in members:
+        digest.update(f"{a.fingerprint}\x1f{a.url}\x1f{a.title}\x1f{a.dated.isoformat()}\x1f"
+                      f"{filters(a, config)!r}\x1e".encode("utf-8", "surrogatepass"))
+    return f"{name}.{digest.hexdigest()[:12]}"
 
 
 def _period_order(name: str) -> tuple[int, int]:
