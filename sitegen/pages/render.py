@@ -85,18 +85,17 @@ class Fields(dict):
         self.__dict__.update(self)
 
 
-_escape_text: Callable[[str], str] | None
 try:  # MarkupSafe 3's escaping of a str, in C, without the Markup around it; older ones keep Jinja's escape
     from markupsafe import _escape_inner as _escape_text
+    _FAST_ESCAPE = True
 except ImportError:  # pragma: no cover - MarkupSafe 2
-    _escape_text = None
+    _FAST_ESCAPE = False
 
 
 def _escaped(value: Any) -> str:
     """``markupsafe.escape`` as a compiled template's output uses it, giving the text rather than a Markup
     of it: Jinja joins an output's parts into one string, and wraps what a block, macro or ``set`` makes in
     Markup itself; a Markup made for each of a page's ~85 values was a fifth of its rendering time."""
-    assert _escape_text is not None  # _Template installs it only then
     if type(value) is str:
         return _escape_text(value)
     html = getattr(value, "__html__", None)
@@ -108,7 +107,7 @@ class _Template(jinja2.Template):
     def _from_namespace(cls, environment: jinja2.Environment, namespace: MutableMapping[str, Any],
                         globals: MutableMapping[str, Any]) -> jinja2.Template:
         # The compiled template's module reads ``escape`` at each output (jinja2/compiler.py: only there).
-        if _escape_text is not None and "escape" in namespace:
+        if _FAST_ESCAPE and "escape" in namespace:
             namespace["escape"] = _escaped
         return super()._from_namespace(environment, namespace, globals)
 
